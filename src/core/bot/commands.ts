@@ -1,0 +1,167 @@
+/**
+ * The command table: Vietnamese names first, English aliases, who sees them in /help, and
+ * what each does. Officer commands declare the scope they need (a unit, a campaign) and
+ * the engine resolves it — from the group, or by asking.
+ */
+import { occurrencesBetween, window } from "../calendar.js";
+import { AppError } from "../errors.js";
+import type { Campaign, Outbound, Unit } from "../model.js";
+import { actingUnits } from "../permissions.js";
+import { campaignsFor } from "../usecases/campaigns.js";
+import { redeemInvite, type Redeemed } from "../usecases/invites.js";
+import { hasConsent } from "../usecases/people.js";
+import { exportReports, progressOf } from "../usecases/progress.js";
+import { reviewQueue } from "../usecases/review.js";
+import type { Ctx } from "./context.js";
+import { envOf } from "./env-of.js";
+import { nominateStep } from "./dialogs/nominate.js";
+import { calendarView, progressView, registrationView, statusLabel } from "./views.js";
+
+export type Audience = "everyone" | "officer";
+
+export interface Command {
+  /** Canonical name; also the key of its texts under `commands.<key>`. */
+  key: string;
+  /** Vietnamese name first (the one shown), then the English alias. */
+  names: [string, string];
+  audience: Audience;
+  /** Needs the privacy notice accepted first. */
+  consent: boolean;
+  /** Without a scope, `run` is called directly. */
+  scope?: "unit" | "campaign";
+  /** Officer commands usable in a group (its officers' group). */
+  inGroup: boolean;
+  run?(ctx: Ctx, args: string): Promise<Outbound[]>;
+  forScope?(ctx: Ctx, unit: Unit, campaign: Campaign | null, args: string): Promise<Outbound[]>;
+}
+
+const say = (text: string): Outbound[] => [{ text }];
+
+async function help(ctx: Ctx): Promise<Outbound[]> {
+  const officer = ctx.chat.kind === "group" ? ctx.chat.purpose === "OFFICERS" : actingUnits(ctx.person, await ctx.roles(), ["OFFICER", "ADMIN"]).length > 0;
+  const lines = [ctx.t("help.head")];
+  for (const c of COMMANDS) {
+    if (c.audience === "officer" && !officer) continue;
+    if (ctx.chat.kind === "group" && !c.inGroup) continue;
+    lines.push(ctx.t("help.line", { name: c.names[0], alias: c.names[1], what: ctx.t(`commands.${c.key}`) }));
+  }
+  if (!officer) lines.push("", ctx.t(ctx.chat.kind === "group" ? "help.group_hint" : "help.member_hint"));
+  return say(lines.join("\n"));
+}
+
+function redeemedText(ctx: Ctx, r: Redeemed): string {
+  if (r.kind === "group") return ctx.t(`link.group_${r.purpose}`, { unit: r.unit.name, context: r.already ? "already" : undefined });
+  return ctx.t(`link.role_${r.role}`, { unit: r.unit.name, context: r.already ? "already" : undefined });
+}
+
+async function start(ctx: Ctx, args: string): Promise<Outbound[]> {
+  if (args) {
+    // Telegram deep links deliver "/start CODE": redeem it (after consent).
+    if (!(await hasConsent(ctx.tx, ctx.person))) return ctx.svc.startDialog(ctx, "consent", { pending: `/start ${args}` });
+    return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args)));
+  }
+  if (!(await hasConsent(ctx.tx, ctx.person))) return ctx.svc.startDialog(ctx, "consent", { pending: null });
+  return [{ text: ctx.t("start.welcome_back", { name: ctx.person.displayName }) }, ...(await help(ctx))];
+}
+
+async function link(ctx: Ctx, args: string): Promise<Outbound[]> {
+  if (!args.trim()) return say(ctx.t(ctx.chat.kind === "group" ? "link.usage_group" : "link.usage_private"));
+  return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args)));
+}
+
+async function cancel(ctx: Ctx): Promise<Outbound[]> {
+  const key = `${ctx.chat.key}|${ctx.inbound.userId}`;
+  const existing = await ctx.tx.getDialog(key);
+  if (!existing) return say(ctx.t("cancel.nothing"));
+  await ctx.tx.deleteDialog(key);
+  return say(ctx.t("cancel.done"));
+}
+
+/** Campaign ids whose dates this chat cares about: its unit's, or the person's units'. */
+async function campaignIdsHere(ctx: Ctx): Promise<number[]> {
+  const env = envOf(ctx);
+  let units: Unit[] = [];
+  if (ctx.chat.unitId !== null) units = [(await ctx.tx.getUnit(ctx.chat.unitId))!];
+  else units = (await ctx.roles()).map((r) => r.unit);
+  const ids = new Set<number>();
+  for (const u of units) for (const c of await campaignsFor(env, u)) ids.add(c.id);
+  return [...ids];
+}
+
+const CALENDAR_DAYS = 120;
+const CALENDAR_ITEMS = 12;
+
+async function calendar(ctx: Ctx): Promise<Outbound[]> {
+  const ids = await campaignIdsHere(ctx);
+  const { from, to } = window(ctx.today, CALENDAR_DAYS);
+  const items = occurrencesBetween(await ctx.tx.commemorations(ids), await ctx.tx.campaignDates(ids), from, to, ctx.locale, ctx.deps.translate);
+  return say(calendarView(ctx, items.slice(0, CALENDAR_ITEMS)));
+}
+
+async function themes(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
+  const reg = await ctx.tx.getRegistration(unit.id, campaign!.id);
+  if (reg && (reg.status === "SUBMITTED" || reg.status === "APPROVED")) {
+    return say(
+      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status) }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
+    );
+  }
+  return ctx.svc.startDialog(ctx, "themes", { unitId: unit.id, campaignId: campaign!.id });
+}
+
+async function review(ctx: Ctx, unit: Unit): Promise<Outbound[]> {
+  const { total } = await reviewQueue(envOf(ctx), unit, 0);
+  if (!total) return say(ctx.t("review.empty", { unit: unit.name }));
+  return ctx.svc.startDialog(ctx, "review", { unitId: unit.id, page: 0 });
+}
+
+async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
+  const p = await progressOf(envOf(ctx), unit, campaign!);
+  return say(progressView(ctx, unit, campaign!, p));
+}
+
+async function exportFile(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
+  const file = await exportReports(envOf(ctx), unit, campaign!, ctx.deps.spreadsheet, ctx.locale);
+  return [{ text: ctx.t("export.ready", { unit: unit.name, year: campaign!.year }), file }];
+}
+
+async function invite(ctx: Ctx): Promise<Outbound[]> {
+  // Codes are secrets: they are handed out in private only. Officers and administrators
+  // may create them for their unit and the units below.
+  if (ctx.chat.kind === "group") throw new AppError("wrong_chat_kind", { context: "private" });
+  const units = actingUnits(ctx.person, await ctx.roles(), ["OFFICER", "ADMIN"]);
+  if (!units.length) throw new AppError("no_units");
+  if (units.length === 1) return ctx.svc.startDialog(ctx, "invite", { unitId: units[0]!.id, kind: null });
+  return ctx.svc.startDialog(ctx, "pick", { command: "invite_for", args: "", what: "unit", options: units.map((u) => u.id), unitId: null });
+}
+
+export const COMMANDS: Command[] = [
+  { key: "start", names: ["start", "start"], audience: "everyone", consent: false, inGroup: false, run: start },
+  { key: "help", names: ["help", "trogiup"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => help(ctx) },
+  { key: "link", names: ["lienket", "link"], audience: "everyone", consent: true, inGroup: true, run: link },
+  { key: "themes", names: ["dangky", "themes"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: themes },
+  { key: "report", names: ["baocao", "report"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "report", { unitId: u.id, campaignId: c!.id }) },
+  { key: "nominate", names: ["tonvinh", "nominate"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: async (ctx, u, c) => ctx.svc.startDialog(ctx, "nominate", { unitId: u.id, campaignId: c!.id }, await nominateStep(ctx, u.id, c!.id)) },
+  { key: "works", names: ["congtrinh", "works"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "works", { unitId: u.id, campaignId: c!.id }) },
+  { key: "review", names: ["duyet", "review"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: review },
+  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: progress },
+  { key: "calendar", names: ["lich", "calendar"], audience: "everyone", consent: false, inGroup: true, run: calendar },
+  { key: "announce", names: ["thongbao", "announce"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "announce", { unitId: u.id, text: null }) },
+  { key: "export", names: ["xuat", "export"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: exportFile },
+  { key: "invite", names: ["moi", "invite"], audience: "officer", consent: true, inGroup: false, run: invite },
+  { key: "mydata", names: ["dulieu", "mydata"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => ctx.svc.startDialog(ctx, "mydata", {}) },
+  { key: "language", names: ["ngonngu", "language"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => ctx.svc.startDialog(ctx, "language", {}) },
+  { key: "cancel", names: ["huy", "cancel"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => cancel(ctx) },
+  // Internal continuation of /moi after a unit was picked (not a typed command).
+  { key: "invite_for", names: ["", ""], audience: "officer", consent: true, inGroup: false, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "invite", { unitId: u.id, kind: null }) },
+];
+
+const BY_NAME = new Map<string, Command>();
+for (const c of COMMANDS) for (const n of c.names) if (n) BY_NAME.set(n, c);
+
+export function findCommand(name: string): Command | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export function commandByKey(key: string): Command | undefined {
+  return COMMANDS.find((c) => c.key === key);
+}

@@ -1,0 +1,70 @@
+/**
+ * What a command or a dialog step sees while it handles one update: the transaction it
+ * runs in, who is speaking, where, in which language, and at what time.
+ */
+import type { Actor, Chat, Inbound, Locale, LocalDate, Outbound, Person, Role } from "../model.js";
+import type { Clock, Logger, SpreadsheetWriter, Translate, Tx } from "../ports.js";
+
+export interface BotDeps {
+  clock: Clock;
+  translate: Translate;
+  log: Logger;
+  timeZone: string;
+  defaultLocale: Locale;
+  spreadsheet: SpreadsheetWriter;
+}
+
+/** What dialogs and commands may call back into: the engine's own entry points. */
+export interface Services {
+  /** Start a dialog, replacing the one in progress. */
+  startDialog<D>(ctx: Ctx, name: string, data: D, step?: string, notes?: string[]): Promise<Outbound[]>;
+  /** Run a command, resolving its unit and campaign (asking when needed). */
+  proceed(ctx: Ctx, command: string, args: string, scope?: { unitId?: number; campaignId?: number }): Promise<Outbound[]>;
+  /** Handle `text` as if the person had just typed it (a command kept while asking consent). */
+  dispatch(ctx: Ctx, text: string): Promise<Outbound[]>;
+  /** Run `fn` under a savepoint; a refusal (AppError) is undone and becomes its translated reply. */
+  attempt(ctx: Ctx, fn: () => Promise<Outbound[]>): Promise<Outbound[]>;
+}
+
+export interface Ctx {
+  readonly deps: BotDeps;
+  readonly svc: Services;
+  readonly tx: Tx;
+  readonly now: Date;
+  readonly today: LocalDate;
+  readonly inbound: Inbound;
+  readonly chat: Chat;
+  readonly person: Person;
+  readonly actor: Actor;
+  locale: Locale;
+  /** Translate in the speaker's language. */
+  t(key: string, params?: Record<string, unknown>): string;
+  /** Active roles of the speaker, loaded once per update. */
+  roles(): Promise<Role[]>;
+}
+
+export function makeCtx(init: {
+  deps: BotDeps;
+  svc: Services;
+  tx: Tx;
+  inbound: Inbound;
+  chat: Chat;
+  person: Person;
+  locale: Locale;
+  now: Date;
+  today: LocalDate;
+}): Ctx {
+  let roles: Promise<Role[]> | null = null;
+  const ctx: Ctx = {
+    ...init,
+    actor: { kind: "person", person: init.person },
+    t(key, params) {
+      return init.deps.translate(ctx.locale, key, params);
+    },
+    roles() {
+      roles ??= init.tx.activeRoles(init.person.id);
+      return roles;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,55 @@
+/**
+ * /thongbao: an officer writes an announcement for the members of their unit and of every
+ * unit below, sees a preview and how many chats it will reach, and confirms. The messages
+ * go to the outbox in the same transaction, one per chat, never twice.
+ */
+import { z } from "zod";
+import { formatNumber } from "../../format.js";
+import { broadcast, broadcastReach } from "../../usecases/announce.js";
+import type { DialogDef } from "../dialog.js";
+import { envOf } from "../env-of.js";
+import { loadUnit, readText } from "./common.js";
+
+/** Zalo's limit; Telegram's is larger, so one message fits every platform. */
+export const ANNOUNCEMENT_MAX = 2000;
+
+const schema = z.object({ unitId: z.number().int(), text: z.string().nullable() });
+type Data = z.infer<typeof schema>;
+
+export const announceDialog: DialogDef<Data> = {
+  name: "announce",
+  schema,
+  steps: {
+    text: {
+      async prompt(ctx, data) {
+        const unit = await loadUnit(ctx, data.unitId);
+        return { text: ctx.t("announce.ask", { unit: unit.name, max: formatNumber(ANNOUNCEMENT_MAX, ctx.locale) }) };
+      },
+      text(ctx, data, text) {
+        const r = readText<Data>(ctx, text, { min: 5, max: ANNOUNCEMENT_MAX });
+        return r.ok ? { next: "confirm", data: { ...data, text: r.value } } : r.outcome;
+      },
+    },
+    confirm: {
+      async prompt(ctx, data) {
+        const unit = await loadUnit(ctx, data.unitId);
+        const reach = await broadcastReach(envOf(ctx), unit);
+        return {
+          text: ctx.t("announce.preview", { text: data.text, unit: unit.name, chats: reach.chats, units: reach.units }),
+          choices: [
+            { value: "send", label: ctx.t("announce.action.send") },
+            { value: "edit", label: ctx.t("announce.action.edit") },
+            { value: "cancel", label: ctx.t("common.cancel") },
+          ],
+        };
+      },
+      async choose(ctx, data, value) {
+        if (value === "edit") return { next: "text", data: { ...data, text: null } };
+        if (value !== "send") return { end: [{ text: ctx.t("cancel.done") }] };
+        const unit = await loadUnit(ctx, data.unitId);
+        const queued = await broadcast(envOf(ctx), unit, data.text!);
+        return { end: [{ text: ctx.t("announce.queued", { count: queued }) }] };
+      },
+    },
+  },
+};

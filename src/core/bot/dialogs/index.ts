@@ -1,0 +1,26 @@
+import type { AnyDialog } from "../dialog.js";
+import { announceDialog } from "./announce.js";
+import { consentDialog } from "./consent.js";
+import { inviteDialog } from "./invite.js";
+import { languageDialog } from "./language.js";
+import { mydataDialog } from "./mydata.js";
+import { nominateDialog } from "./nominate.js";
+import { pickDialog } from "./pick.js";
+import { reportDialog } from "./report.js";
+import { reviewDialog } from "./review.js";
+import { themesDialog } from "./themes.js";
+import { worksDialog } from "./works.js";
+
+export const allDialogs: AnyDialog[] = [
+  consentDialog,
+  pickDialog,
+  languageDialog,
+  themesDialog,
+  reportDialog,
+  nominateDialog,
+  worksDialog,
+  reviewDialog,
+  announceDialog,
+  inviteDialog,
+  mydataDialog,
+];

@@ -1,0 +1,174 @@
+/**
+ * The bot, platform-neutral: one inbound update in, the replies out. Each update is
+ * handled in one database transaction — its changes, its audit rows, its outbox rows and
+ * the dialog's next state commit together, or (on a refusal or a crash) not at all.
+ */
+import { AppError, isAppError } from "../errors.js";
+import type { Inbound, Locale, Outbound } from "../model.js";
+import type { Store, Tx } from "../ports.js";
+import { localDateOf } from "../time.js";
+import { resolveSpeaker, hasConsent } from "../usecases/people.js";
+import { COMMANDS, commandByKey, findCommand, type Command } from "./commands.js";
+import { makeCtx, type BotDeps, type Ctx, type Services } from "./context.js";
+import { DialogRunner, type AnyDialog } from "./dialog.js";
+import { allDialogs } from "./dialogs/index.js";
+import { actingUnit, campaignOf } from "./scope.js";
+
+/** Texts longer than this are refused before anything else happens. */
+export const MAX_INBOUND_TEXT = 5000;
+
+export interface HandleResult {
+  replies: Outbound[];
+  /** The update was handled before (a redelivery); `replies` are the ones given then. */
+  duplicate: boolean;
+}
+
+const COMMAND_RE = /^\/([A-Za-z_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/;
+
+export function parseCommand(text: string): { name: string; args: string } | null {
+  const m = COMMAND_RE.exec(text.trim());
+  return m ? { name: m[1]!.toLowerCase(), args: (m[2] ?? "").trim() } : null;
+}
+
+export class BotEngine implements Services {
+  private readonly dialogs: DialogRunner;
+
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly store: Store,
+    dialogs: AnyDialog[] = allDialogs,
+  ) {
+    this.dialogs = new DialogRunner(new Map(dialogs.map((d) => [d.name, d])));
+  }
+
+  get commands(): readonly Command[] {
+    return COMMANDS;
+  }
+
+  /**
+   * Handle one update. Never throws for a person's mistake: it answers instead. An update
+   * with an `updateId` is applied once; a redelivery gets the replies of the first time,
+   * flagged `duplicate` so the adapter can decide whether to send them again.
+   */
+  async handle(inbound: Inbound): Promise<HandleResult> {
+    let locale: Locale = this.deps.defaultLocale;
+    const key = inbound.updateId;
+    try {
+      return await this.withRetry(() =>
+        this.store.transaction(async (tx) => {
+          if (key) {
+            const previous = await tx.claimUpdate(key, this.deps.clock.now());
+            if (previous) return { replies: previous, duplicate: true };
+          }
+          const ctx = await this.context(tx, inbound);
+          locale = ctx.locale;
+          const replies = await this.route(ctx);
+          if (key) await tx.saveUpdateReplies(key, replies);
+          return { replies, duplicate: false };
+        }),
+      );
+    } catch (e) {
+      if (!isAppError(e)) {
+        this.deps.log.error("update failed", { platform: inbound.platform, error: e instanceof Error ? e.message : String(e) });
+        return { replies: [{ text: this.deps.translate(locale, "errors.internal") }], duplicate: false };
+      }
+      // A refusal: everything the update did is rolled back; keep only the refusal itself.
+      const replies = [{ text: this.deps.translate(locale, `errors.${e.code}`, e.params) }];
+      await this.store.transaction(async (tx) => {
+        if (e.afterRollback) await e.afterRollback(tx);
+        if (key && !(await tx.claimUpdate(key, this.deps.clock.now()))) await tx.saveUpdateReplies(key, replies);
+      });
+      return { replies, duplicate: false };
+    }
+  }
+
+  /** Two first messages of one new person can race to create them: try once more. */
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isAppError(e) || !isConflict(e)) throw e;
+      return fn();
+    }
+  }
+
+  private async context(tx: Tx, inbound: Inbound): Promise<Ctx> {
+    const { person, chat } = await resolveSpeaker(tx, inbound);
+    const now = this.deps.clock.now();
+    const locale = person.locale ?? (chat.kind === "group" ? chat.locale : null) ?? this.deps.defaultLocale;
+    return makeCtx({ deps: this.deps, svc: this, tx, inbound, chat, person, locale, now, today: localDateOf(now, this.deps.timeZone) });
+  }
+
+  private async route(ctx: Ctx): Promise<Outbound[]> {
+    const { inbound } = ctx;
+    if (inbound.text !== undefined && [...inbound.text].length > MAX_INBOUND_TEXT) {
+      return [{ text: ctx.t("errors.too_long_message", { max: MAX_INBOUND_TEXT }) }];
+    }
+    if (inbound.choice !== undefined) {
+      const rec = await this.dialogs.current(ctx);
+      // Dialogs are per person: someone else's button finds no dialog of theirs.
+      if (!rec) return [{ text: ctx.t("dialog.stale_button") }];
+      return this.dialogs.answer(ctx, rec, { choiceId: inbound.choice });
+    }
+    const text = inbound.text ?? "";
+    if (text.trim().startsWith("/")) return this.dispatch(ctx, text);
+    const rec = await this.dialogs.current(ctx);
+    if (rec) return this.dialogs.answer(ctx, rec, { text });
+    // Groups are conversations between people: the bot speaks only when spoken to.
+    if (ctx.chat.kind === "group") return [];
+    return [{ text: ctx.t("errors.not_understood") }];
+  }
+
+  async dispatch(ctx: Ctx, text: string): Promise<Outbound[]> {
+    const parsed = parseCommand(text);
+    const cmd = parsed ? findCommand(parsed.name) : undefined;
+    if (!parsed || !cmd || !cmd.names[0]) return [{ text: ctx.t("errors.unknown_command", { command: text.trim().split(/\s/)[0] }) }];
+    if (ctx.chat.kind === "group" && !cmd.inGroup) throw new AppError("wrong_chat_kind", { context: "private" });
+    if (cmd.consent && !(await hasConsent(ctx.tx, ctx.person))) {
+      return this.startDialog(ctx, "consent", { pending: text.trim() });
+    }
+    return this.proceed(ctx, cmd.key, parsed.args);
+  }
+
+  async proceed(ctx: Ctx, key: string, args: string, scope: { unitId?: number; campaignId?: number } = {}): Promise<Outbound[]> {
+    const cmd = commandByKey(key);
+    if (!cmd) throw new Error(`unknown command ${key}`);
+    if (cmd.run) return cmd.run(ctx, args);
+    let unit = scope.unitId !== undefined ? await ctx.tx.getUnit(scope.unitId) : null;
+    if (!unit) {
+      const r = await actingUnit(ctx);
+      if ("pick" in r) return this.startDialog(ctx, "pick", { command: key, args, what: "unit", options: r.pick.map((u) => u.id), unitId: null });
+      unit = r.one;
+    }
+    let campaign = null;
+    if (cmd.scope === "campaign") {
+      campaign = scope.campaignId !== undefined ? await ctx.tx.getCampaign(scope.campaignId) : null;
+      if (!campaign) {
+        const r = await campaignOf(ctx, unit);
+        if ("pick" in r) return this.startDialog(ctx, "pick", { command: key, args, what: "campaign", options: r.pick.map((c) => c.id), unitId: unit.id });
+        campaign = r.one;
+      }
+    }
+    return cmd.forScope!(ctx, unit, campaign, args);
+  }
+
+  async attempt(ctx: Ctx, fn: () => Promise<Outbound[]>): Promise<Outbound[]> {
+    try {
+      return await ctx.tx.savepoint(fn);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      if (e.afterRollback) await e.afterRollback(ctx.tx);
+      return [{ text: ctx.t(`errors.${e.code}`, e.params) }];
+    }
+  }
+
+  startDialog<D>(ctx: Ctx, name: string, data: D, step?: string, notes?: string[]): Promise<Outbound[]> {
+    return this.dialogs.start(ctx, name, data, step, notes);
+  }
+}
+
+function isConflict(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  // Prisma's unique-constraint error, or PostgreSQL's unique_violation / serialization failure.
+  return code === "P2002" || code === "23505" || code === "40001";
+}

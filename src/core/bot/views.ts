@@ -1,0 +1,118 @@
+/**
+ * Texts shown in several places (a registration, a report, progress, the calendar), built
+ * from locale keys only. Plain text: adapters send it without markup, so names with
+ * "<", "*" or "_" appear as typed.
+ */
+import type { Occurrence } from "../calendar.js";
+import { excerpt, formatNumber } from "../format.js";
+import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Unit } from "../model.js";
+import type { Progress } from "../ports.js";
+import { formatDate, formatInstant } from "../time.js";
+import type { Ctx } from "./context.js";
+
+export function statusLabel(ctx: Ctx, status: string | null | undefined): string {
+  return ctx.t(`status.${status ?? "NONE"}`);
+}
+
+export function phaseLabel(ctx: Ctx, p: Phase): string {
+  return ctx.t("phase.label", { ordinal: p.ordinal, from: formatDate(p.startsOn), to: formatDate(p.endsOn) });
+}
+
+export function campaignLabel(ctx: Ctx, c: Campaign): string {
+  return ctx.t("campaign.label", { number: c.number, year: c.year });
+}
+
+export function registrationView(ctx: Ctx, reg: Registration, campaign: Campaign): string {
+  const lines = reg.themes.map((th, i) => {
+    const area = campaign.areas.find((a) => a.id === th.contentAreaId);
+    return ctx.t("themes.line", { n: i + 1, area: area?.ordinal ?? "?", title: th.title });
+  });
+  return lines.length ? lines.join("\n") : ctx.t("themes.none");
+}
+
+export function figuresView(ctx: Ctx, campaign: Campaign, figures: Record<string, bigint>): string {
+  return campaign.figureKeys
+    .map((k) => ctx.t("figures.line", { label: ctx.t(`figures.${k}.label`), value: formatNumber(figures[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }))
+    .join("\n");
+}
+
+export function reportView(ctx: Ctx, unit: Unit, campaign: Campaign, phase: Phase, r: PhaseReport): string {
+  return [
+    ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
+    figuresView(ctx, campaign, r.figures),
+    ctx.t("report.view.narrative", { text: excerpt(r.narrative, 1500) }),
+  ].join("\n");
+}
+
+export function nominationView(ctx: Ctx, unit: Unit, n: Nomination, form: CommendationForm | undefined, phase: Phase | null): string {
+  return ctx.t("nominate.view", {
+    kind: ctx.t(`nominate.kind.${n.nomineeKind}`),
+    name: n.nomineeName,
+    unit: unit.name,
+    worker: ctx.t(n.nomineeKind === "PERSON" ? (n.directWorker ? "common.yes" : "common.no") : "common.not_applicable"),
+    phase: phase ? ctx.t("phase.short", { ordinal: phase.ordinal }) : ctx.t("nominate.whole_year"),
+    form: form ? (ctx.locale === "vi" ? form.nameVi : form.nameEn) : "?",
+    achievement: excerpt(n.achievement, 1500),
+  });
+}
+
+export function workView(ctx: Ctx, unit: Unit, w: PlaqueWork): string {
+  return ctx.t("works.view", {
+    name: w.name,
+    unit: unit.name,
+    description: excerpt(w.description, 1500),
+    completion: w.completionOn ? formatDate(w.completionOn) : ctx.t("works.no_date"),
+    status: statusLabel(ctx, w.status),
+  });
+}
+
+function counts(ctx: Ctx, byStatus: Partial<Record<string, number>>): string {
+  const parts = Object.entries(byStatus)
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${statusLabel(ctx, s)}: ${n}`);
+  return parts.length ? parts.join(", ") : ctx.t("progress.nothing");
+}
+
+const MAX_CHILD_LINES = 30;
+
+export function progressView(ctx: Ctx, unit: Unit, campaign: Campaign, p: Progress): string {
+  const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);
+  const lines = [
+    ctx.t("progress.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
+    ctx.t("progress.expected", { count: p.expected }),
+    ctx.t("progress.registrations", { sent: sent(p.registrations), approved: p.registrations.APPROVED ?? 0, expected: p.expected }),
+  ];
+  for (const r of p.reports) {
+    const phase = campaign.phases.find((ph) => ph.id === r.phaseId)!;
+    lines.push(ctx.t("progress.reports", { ordinal: phase.ordinal, sent: sent(r.byStatus), approved: r.byStatus.APPROVED ?? 0, expected: p.expected, late: r.late }));
+    if (sent(r.byStatus)) {
+      for (const k of campaign.figureKeys) {
+        lines.push(ctx.t("progress.total", { label: ctx.t(`figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }));
+      }
+    }
+  }
+  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations), workers: p.directWorkersApproved }));
+  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works) }));
+  if (p.children.length) {
+    lines.push("", ctx.t("progress.children"));
+    for (const c of p.children.slice(0, MAX_CHILD_LINES)) {
+      const reps = campaign.phases
+        .map((ph) => {
+          const r = c.reports[ph.id];
+          return ctx.t("progress.child_phase", { ordinal: ph.ordinal, status: statusLabel(ctx, r?.status), context: r?.late ? "late" : undefined });
+        })
+        .join("; ");
+      lines.push(ctx.t("progress.child", { unit: c.unit.name, registration: statusLabel(ctx, c.registration), themes: c.themes, reports: reps }));
+    }
+    if (p.children.length > MAX_CHILD_LINES) lines.push(ctx.t("progress.more", { count: p.children.length - MAX_CHILD_LINES }));
+  }
+  return lines.join("\n");
+}
+
+export function calendarView(ctx: Ctx, items: Occurrence[]): string {
+  if (!items.length) return ctx.t("calendar.empty");
+  return [
+    ctx.t("calendar.head"),
+    ...items.map((o) => ctx.t("calendar.line", { date: formatDate(o.date), title: o.title, context: o.round ?? undefined })),
+  ].join("\n");
+}

@@ -1,0 +1,96 @@
+/**
+ * The movement's calendar: commemorative days with their anniversary ordinal ("Kỷ niệm
+ * 87 năm … (03/02/1930 – 03/02/2017)") and the dates campaigns add (deadlines, phase
+ * ends, congresses). Pure functions over data; nothing here knows about storage.
+ */
+import type { CampaignDate, Commemoration, Locale, LocalDate } from "./model.js";
+import type { Translate } from "./ports.js";
+import { addDays, formatDate, makeLocalDate, yearOf } from "./time.js";
+
+export type Roundness = "ten" | "five" | null;
+
+/** Multiples of 10 are "năm tròn", of 5 "năm chẵn": the big celebrations. */
+export function roundness(ordinal: number | null): Roundness {
+  if (!ordinal || ordinal <= 0) return null;
+  if (ordinal % 10 === 0) return "ten";
+  if (ordinal % 5 === 0) return "five";
+  return null;
+}
+
+export interface Occurrence {
+  date: LocalDate;
+  source: "commemoration" | "campaign";
+  key: string;
+  ordinal: number | null;
+  round: Roundness;
+  title: string;
+  campaignId: number | null;
+}
+
+/** The day `c` falls on in `year` (29/02 in a common year is not observed). */
+export function dateIn(c: Pick<Commemoration, "month" | "day">, year: number): LocalDate | null {
+  return makeLocalDate(year, c.month, c.day);
+}
+
+/** "Kỷ niệm 87 năm Ngày thành lập … (03/02/1930 – 03/02/2017)", or the observance's name for a month. */
+export function commemorationTitle(c: Commemoration, year: number, locale: Locale, t: Translate): string {
+  const name = locale === "vi" ? c.titleVi : c.titleEn;
+  if (c.wholeMonth || c.baseYear === null) return t(locale, "calendar.observance", { name, year });
+  const date = dateIn(c, year);
+  const base = makeLocalDate(c.baseYear, c.month, c.day);
+  return t(locale, "calendar.anniversary", {
+    // i18next picks the ordinal form (English 1st/2nd/3rd/4th) from count.
+    count: year - c.baseYear,
+    ordinal: true,
+    name,
+    from: base ? formatDate(base) : String(c.baseYear),
+    to: date ? formatDate(date) : String(year),
+  });
+}
+
+/** Everything on the calendar between `from` and `to` inclusive, in date order. */
+export function occurrencesBetween(
+  commemorations: Commemoration[],
+  campaignDates: CampaignDate[],
+  from: LocalDate,
+  to: LocalDate,
+  locale: Locale,
+  t: Translate,
+): Occurrence[] {
+  const out: Occurrence[] = [];
+  for (let year = yearOf(from); year <= yearOf(to); year++) {
+    for (const c of commemorations) {
+      const date = dateIn(c, year);
+      if (!date || date < from || date > to) continue;
+      if (c.baseYear !== null && year < c.baseYear) continue;
+      const ordinal = c.baseYear !== null && !c.wholeMonth ? year - c.baseYear : null;
+      out.push({
+        date,
+        source: "commemoration",
+        key: c.key,
+        ordinal,
+        round: roundness(ordinal),
+        title: commemorationTitle(c, year, locale, t),
+        campaignId: c.campaignId,
+      });
+    }
+  }
+  for (const d of campaignDates) {
+    if (d.date < from || d.date > to) continue;
+    out.push({ date: d.date, source: "campaign", key: `${d.kind}:${d.date}`, ordinal: null, round: null, title: d.title, campaignId: d.campaignId });
+  }
+  return out.sort((a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key));
+}
+
+/** Anniversaries of `keys` that fall in [from, to], as the titles a phase "celebrates". */
+export function celebratedIn(commemorations: Commemoration[], keys: string[], from: LocalDate, to: LocalDate, locale: Locale, t: Translate): string[] {
+  const wanted = commemorations.filter((c) => keys.includes(c.key));
+  return occurrencesBetween(wanted, [], from, to, locale, t)
+    .sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key))
+    .map((o) => o.title);
+}
+
+/** Upcoming window used by /lich. */
+export function window(today: LocalDate, days: number): { from: LocalDate; to: LocalDate } {
+  return { from: today, to: addDays(today, days) };
+}

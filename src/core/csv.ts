@@ -1,0 +1,67 @@
+/**
+ * RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes, CRLF or
+ * LF, an optional UTF-8 byte-order mark (Excel writes one). Also accepts ";" when the
+ * header line uses it, as Excel does in locales with a decimal comma.
+ */
+export interface CsvRow {
+  /** 1-based line number where the record starts, for error reports. */
+  line: number;
+  fields: string[];
+}
+
+export class CsvError extends Error {
+  constructor(readonly line: number, message: string) {
+    super(message);
+  }
+}
+
+export function parseCsv(input: string): CsvRow[] {
+  const text = input.replace(/^\uFEFF/, "");
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const sep = !firstLine.includes(",") && firstLine.includes(";") ? ";" : ",";
+  const rows: CsvRow[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let line = 1;
+  let start = 1;
+  let quoted = false;
+  let i = 0;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0]!.trim() === "")) rows.push({ line: start, fields });
+    fields = [];
+    field = "";
+  };
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        if (ch === "\n") line++;
+        field += ch;
+      }
+      i++;
+      continue;
+    }
+    if (ch === '"' && field === "") quoted = true;
+    else if (ch === sep) {
+      fields.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      endRecord();
+      line++;
+      start = line;
+    } else field += ch;
+    i++;
+  }
+  if (quoted) throw new CsvError(start, "unterminated quoted field");
+  if (field !== "" || fields.length) endRecord();
+  return rows;
+}

@@ -1,0 +1,25 @@
+/** Lengths of what people type, in characters. Longer answers are refused, not cut. */
+export const LIMITS = {
+  themeTitle: { min: 5, max: 300 },
+  narrative: { min: 10, max: 4000 },
+  reason: { min: 3, max: 1000 },
+  nomineeName: { min: 2, max: 200 },
+  achievement: { min: 10, max: 2000 },
+  workName: { min: 3, max: 300 },
+  workDescription: { min: 10, max: 2000 },
+  maxThemes: 10,
+  minThemes: 2,
+} as const;
+
+export type TextLimit = { min: number; max: number };
+
+export type TextCheck = { ok: true; value: string } | { ok: false; reason: "too_short" | "too_long"; length: number; limit: number };
+
+/** Trim, collapse trailing spaces on lines, and check the length against `limit`. */
+export function checkText(text: string, limit: TextLimit): TextCheck {
+  const value = text.normalize("NFC").replace(/[ \t]+\n/g, "\n").trim();
+  const length = [...value].length;
+  if (length < limit.min) return { ok: false, reason: "too_short", length, limit: limit.min };
+  if (length > limit.max) return { ok: false, reason: "too_long", length, limit: limit.max };
+  return { ok: true, value };
+}

@@ -1,0 +1,302 @@
+/**
+ * What the core needs from the outside world. Implemented in src/infra (database, clock,
+ * translations, spreadsheets); the core never sees how.
+ */
+import type {
+  Actor,
+  AuditEntry,
+  Campaign,
+  CampaignDate,
+  Chat,
+  ChatKind,
+  ChatPurpose,
+  CommendationForm,
+  Commemoration,
+  Consent,
+  Invite,
+  InviteKind,
+  Locale,
+  LocalDate,
+  NomineeKind,
+  Nomination,
+  OutboxItem,
+  Outbound,
+  Person,
+  Phase,
+  PhaseReport,
+  PlaqueWork,
+  Registration,
+  Role,
+  RoleKind,
+  SubjectType,
+  SubmissionStatus,
+  Theme,
+  Unit,
+  UnitLevel,
+  WorkStatus,
+  Decision,
+} from "./model.js";
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Looks up `key` in the locale's catalogue and interpolates `params`. */
+export type Translate = (locale: Locale, key: string, params?: Record<string, unknown>) => string;
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Renders tables to a spreadsheet file (xlsx). */
+export interface SpreadsheetWriter {
+  readonly extension: string;
+  readonly mime: string;
+  write(sheets: Sheet[]): Promise<Uint8Array>;
+}
+
+export interface Sheet {
+  name: string;
+  header: string[];
+  rows: (string | number | null)[][];
+}
+
+export interface DialogRecord {
+  key: string;
+  personId: number;
+  name: string;
+  step: string;
+  data: unknown;
+  token: string;
+  choices: { id: string; label: string }[];
+  version: number;
+  expiresAt: Date;
+}
+
+export interface ReviewItem {
+  type: SubjectType;
+  id: number;
+  unit: Unit;
+  status: SubmissionStatus | WorkStatus;
+  submittedAt: Date;
+  submittedById: number | null;
+  /** Short label: nominee name, work name, phase ordinal, number of themes. */
+  label: string;
+  late: boolean;
+}
+
+export interface ReportTotals {
+  phaseId: number;
+  /** Reports per status among the units below. */
+  byStatus: Partial<Record<SubmissionStatus, number>>;
+  late: number;
+  /** Sum of each figure over submitted and approved reports. */
+  totals: Record<string, bigint>;
+}
+
+export interface ChildProgress {
+  unit: Unit;
+  registration: SubmissionStatus | null;
+  themes: number;
+  /** Report status per phase id; absent: not sent. */
+  reports: Record<number, { status: SubmissionStatus; late: boolean }>;
+}
+
+export interface Progress {
+  /** Active units strictly below. */
+  expected: number;
+  registrations: Partial<Record<SubmissionStatus, number>>;
+  reports: ReportTotals[];
+  nominations: Partial<Record<SubmissionStatus, number>>;
+  directWorkersApproved: number;
+  works: Partial<Record<WorkStatus, number>>;
+  children: ChildProgress[];
+}
+
+export interface ExportRow {
+  unit: Unit;
+  parentName: string | null;
+  registration: SubmissionStatus | null;
+  themes: string[];
+  reports: Record<number, { status: SubmissionStatus; late: boolean; figures: Record<string, bigint>; narrative: string } | undefined>;
+}
+
+export interface NewCampaign {
+  number: string;
+  templateKey: string | null;
+  year: number;
+  title: string;
+  goals: string;
+  issuingUnitId: number;
+  issuedOn: LocalDate;
+  registrationDeadline: LocalDate;
+  figureKeys: string[];
+  areas: { ordinal: number; title: string; summary: string }[];
+  phases: { ordinal: number; startsOn: LocalDate; endsOn: LocalDate; reportDeadline: LocalDate; dedication: string }[];
+  dates: { kind: CampaignDate["kind"]; date: LocalDate; title: string }[];
+}
+
+export interface NewUnit {
+  code: string;
+  name: string;
+  level: UnitLevel;
+  parent: Unit | null;
+  demo: boolean;
+}
+
+/**
+ * The database, as the core sees it. Every method runs in the transaction it was called
+ * on; status changes are conditional (`from`) so two reviewers cannot both decide.
+ */
+export interface Tx {
+  /** Run `fn` under a savepoint: if it throws, its writes are undone and the error rethrown. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+
+  // people
+  findPersonByIdentity(key: string): Promise<Person | null>;
+  createPerson(input: { displayName: string; sandbox: boolean; locale: Locale | null; identityKey: string; platform: string }): Promise<Person>;
+  getPerson(id: number): Promise<Person | null>;
+  updatePerson(id: number, patch: { displayName?: string; locale?: Locale | null }): Promise<void>;
+  identitiesOf(personId: number): Promise<{ key: string; platform: string; createdAt: Date }[]>;
+  /** Replace the name, remove identities, end roles and consents. */
+  erasePerson(id: number, placeholderName: string, at: Date): Promise<void>;
+
+  // roles
+  activeRoles(personId: number): Promise<Role[]>;
+  grantRole(personId: number, unitId: number, kind: RoleKind, grantedById: number | null): Promise<boolean>;
+  revokeRole(personId: number, unitId: number, kind: RoleKind, revokedById: number | null, at: Date): Promise<boolean>;
+  holdersOf(unitId: number, kind: RoleKind): Promise<Person[]>;
+
+  // consent and data requests
+  activeConsent(personId: number, purpose: string): Promise<Consent | null>;
+  addConsent(personId: number, purpose: string, noticeVersion: string, chatKey: string): Promise<void>;
+  consentsOf(personId: number): Promise<Consent[]>;
+  addDataRequest(personId: number, kind: "ACCESS" | "ERASE", completedAt: Date | null): Promise<void>;
+  countAuditBy(personId: number): Promise<number>;
+
+  // units
+  getUnit(id: number): Promise<Unit | null>;
+  getUnitByCode(code: string): Promise<Unit | null>;
+  getUnits(ids: number[]): Promise<Unit[]>;
+  childrenOf(unitId: number): Promise<Unit[]>;
+  /** Active units strictly below `unit`. */
+  descendantsOf(unit: Unit): Promise<Unit[]>;
+  allUnits(): Promise<Unit[]>;
+  createUnit(input: NewUnit): Promise<Unit>;
+  renameUnit(id: number, name: string): Promise<void>;
+  /** Re-parent a unit and its subtree, closing the old parent edge in the history. */
+  moveUnit(unit: Unit, newParent: Unit, byId: number | null, at: Date): Promise<Unit>;
+  closeUnit(id: number, at: Date): Promise<void>;
+
+  // chats
+  upsertChat(input: { key: string; platform: string; kind: ChatKind; title: string | null; personId: number | null }): Promise<Chat>;
+  getChat(key: string): Promise<Chat | null>;
+  linkChat(chatId: number, unitId: number, purpose: ChatPurpose, byId: number, at: Date): Promise<void>;
+  chatsOfUnit(unitId: number, purpose: ChatPurpose): Promise<Chat[]>;
+  privateChatsOf(personIds: number[]): Promise<Chat[]>;
+  setChatLocale(chatId: number, locale: Locale | null): Promise<void>;
+
+  // invites
+  createInvite(input: { codeHash: string; unitId: number; kind: InviteKind; createdById: number | null; expiresAt: Date; maxUses: number }): Promise<Invite>;
+  findInvite(codeHash: string): Promise<Invite | null>;
+  /** Count one use if uses < maxUses; false when the code is exhausted. */
+  useInvite(id: number, by: { personId: number | null; chatKey: string | null }): Promise<boolean>;
+  countFailedAttempts(identityKey: string, since: Date): Promise<number>;
+  addFailedAttempt(identityKey: string, at: Date): Promise<void>;
+
+  // campaigns and reference data
+  activeCampaignsIssuedBy(unitIds: number[]): Promise<Campaign[]>;
+  getCampaign(id: number): Promise<Campaign | null>;
+  listCampaigns(): Promise<Campaign[]>;
+  findCampaign(issuingUnitId: number, year: number, number: string): Promise<Campaign | null>;
+  createCampaign(input: NewCampaign): Promise<Campaign>;
+  campaignDates(campaignIds: number[]): Promise<CampaignDate[]>;
+  commemorations(campaignIds: number[]): Promise<Commemoration[]>;
+  upsertCommemoration(c: Commemoration): Promise<void>;
+  commendationForms(): Promise<CommendationForm[]>;
+  upsertCommendationForm(f: Omit<CommendationForm, "id"> & { ordinal: number }): Promise<void>;
+
+  // theme registrations
+  getRegistration(unitId: number, campaignId: number): Promise<Registration | null>;
+  getRegistrationById(id: number): Promise<Registration | null>;
+  createRegistration(unitId: number, campaignId: number): Promise<Registration>;
+  addTheme(registrationId: number, contentAreaId: number, title: string): Promise<Theme>;
+  renameTheme(themeId: number, title: string): Promise<void>;
+  removeTheme(themeId: number, at: Date): Promise<void>;
+  transitionRegistration(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
+
+  // phase reports
+  getReport(unitId: number, phaseId: number): Promise<PhaseReport | null>;
+  getReportById(id: number): Promise<PhaseReport | null>;
+  createReport(input: ReportInput): Promise<PhaseReport>;
+  /** Replace the content of a returned report and submit it again. */
+  resubmitReport(id: number, input: ReportInput): Promise<boolean>;
+  transitionReport(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
+  getPhase(id: number): Promise<Phase | null>;
+
+  // nominations
+  createNomination(input: Omit<Nomination, "id" | "status" | "decidedAt" | "returnReason">): Promise<Nomination>;
+  getNomination(id: number): Promise<Nomination | null>;
+  nominationsOf(unitId: number, campaignId: number): Promise<Nomination[]>;
+  updateNominationContent(id: number, patch: { achievement: string; submittedAt: Date; submittedById: number }): Promise<boolean>;
+  transitionNomination(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
+
+  // plaque works
+  createWork(input: { unitId: number; campaignId: number; name: string; description: string; completionOn: LocalDate | null; submittedById: number; submittedAt: Date }): Promise<PlaqueWork>;
+  getWork(id: number): Promise<PlaqueWork | null>;
+  worksOf(unitId: number, campaignId: number): Promise<PlaqueWork[]>;
+  updateWorkContent(id: number, patch: { description: string; submittedAt: Date; submittedById: number }): Promise<boolean>;
+  transitionWork(id: number, from: WorkStatus[], patch: StatusPatch<WorkStatus>): Promise<boolean>;
+
+  // review and progress
+  /** Items waiting for a decision from units strictly below `reviewer`, nearest first. */
+  reviewQueue(reviewer: Unit, opts: { campaignIds: number[]; limit: number; offset: number; workStatuses: WorkStatus[] }): Promise<{ items: ReviewItem[]; total: number }>;
+  addDecision(input: { subjectType: SubjectType; subjectId: number; decision: Decision; reason: string | null; reviewerId: number; reviewerUnitId: number }): Promise<void>;
+  progress(unit: Unit, campaign: Campaign): Promise<Progress>;
+  exportRows(unit: Unit, campaign: Campaign): Promise<ExportRow[]>;
+
+  // trail, outbox, files
+  audit(actor: Actor, entry: AuditEntry): Promise<bigint>;
+  /** Insert messages; an occurrence key already present is skipped. Returns how many were new. */
+  enqueue(items: OutboxItem[]): Promise<number>;
+  saveFile(input: { id: string; name: string; mime: string; data: Uint8Array; ownerId: number | null }): Promise<void>;
+
+  // inbound deduplication
+  /** Record `key` as being handled; if it was already, the replies it got (empty if none were kept). */
+  claimUpdate(key: string, at: Date): Promise<Outbound[] | null>;
+  saveUpdateReplies(key: string, replies: Outbound[]): Promise<void>;
+
+  // dialogs
+  getDialog(key: string): Promise<DialogRecord | null>;
+  /** Write the dialog if its version is still `expectedVersion` (null: must not exist). */
+  saveDialog(record: Omit<DialogRecord, "version">, expectedVersion: number | null): Promise<boolean>;
+  deleteDialog(key: string): Promise<void>;
+}
+
+export interface StatusPatch<S> {
+  status: S;
+  submittedAt?: Date;
+  submittedById?: number;
+  decidedAt?: Date | null;
+  returnReason?: string | null;
+}
+
+export interface ReportInput {
+  unitId: number;
+  phaseId: number;
+  narrative: string;
+  late: boolean;
+  figures: Record<string, bigint>;
+  submittedAt: Date;
+  submittedById: number;
+}
+
+export interface Store extends Tx {
+  /** Run `fn` in one database transaction; it commits when `fn` resolves. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export type { NomineeKind };

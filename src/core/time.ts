@@ -1,0 +1,85 @@
+/**
+ * Calendar arithmetic on LocalDate strings ("YYYY-MM-DD") in the configured time zone.
+ * Vietnam has no daylight saving, but nothing here assumes it.
+ */
+import type { LocalDate } from "./model.js";
+
+const partsCache = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsCache.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    partsCache.set(timeZone, f);
+  }
+  return f;
+}
+
+function parts(instant: Date, timeZone: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(instant)) out[p.type] = p.value;
+  return out;
+}
+
+/** The day `instant` falls on in `timeZone`. */
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  const p = parts(instant, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** "HH:MM" of `instant` in `timeZone`. */
+export function localTimeOf(instant: Date, timeZone: string): string {
+  const p = parts(instant, timeZone);
+  return `${p.hour}:${p.minute}`;
+}
+
+export function isValidLocalDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+export function makeLocalDate(year: number, month: number, day: number): LocalDate | null {
+  const s = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  return isValidLocalDate(s) ? s : null;
+}
+
+export function yearOf(d: LocalDate): number {
+  return Number(d.slice(0, 4));
+}
+
+export function addDays(d: LocalDate, days: number): LocalDate {
+  const dt = new Date(`${d}T00:00:00Z`);
+  dt.setUTCDate(dt.getUTCDate() + days);
+  return dt.toISOString().slice(0, 10);
+}
+
+/** Whole days from `a` to `b` (positive when b is later). */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** dd/mm/yyyy, the form Vietnamese prose uses. */
+export function formatDate(d: LocalDate): string {
+  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+}
+
+/** dd/mm/yyyy HH:MM of an instant in `timeZone`. */
+export function formatInstant(instant: Date, timeZone: string): string {
+  return `${formatDate(localDateOf(instant, timeZone))} ${localTimeOf(instant, timeZone)}`;
+}
+
+/**
+ * Read a date typed by a person: "31/8/2026", "31-08-2026", "31.8.2026" or ISO
+ * "2026-08-31". Null when the text is not a date or the day does not exist (30/02).
+ */
+export function parseUserDate(text: string): LocalDate | null {
+  const t = text.trim();
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
+  if (m) return makeLocalDate(Number(m[3]), Number(m[2]), Number(m[1]));
+  m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (m) return makeLocalDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  return null;
+}

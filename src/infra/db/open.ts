@@ -1,0 +1,142 @@
+/**
+ * Opens the database: PGlite in DATA_DIR (embedded, default) or a PostgreSQL server
+ * (DATABASE_URL); applies pending migrations; returns a Prisma client on a driver adapter.
+ */
+import { mkdir, open, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../../generated/prisma/client.ts";
+import { migrate, type SqlSession } from "./migrate.js";
+
+export type DatabaseConfig = { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string };
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly prisma: PrismaClient;
+  /** Migrations applied when this database was opened. */
+  readonly applied: string[];
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Another process holds this PGlite directory (PGlite is single-process). */
+export class DataDirBusyError extends Error {
+  override readonly name = "DataDirBusyError";
+}
+
+const LOCK_FILE = "thidua.pid";
+
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const h = await open(file, "wx");
+      await h.writeFile(String(process.pid));
+      await h.close();
+      return () => rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirBusyError(`DATA_DIR ${dir} is in use by process ${pid}; stop it first (or use PostgreSQL with DATABASE_URL to run several processes)`);
+      }
+      await rm(file, { force: true }); // left behind by a process that died
+    }
+  }
+  throw new DataDirBusyError(`could not lock DATA_DIR ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function pgliteSession(db: PGlite): SqlSession {
+  return {
+    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+  };
+}
+
+function pgSession(client: pg.PoolClient): SqlSession {
+  return {
+    query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+  };
+}
+
+const IN_MEMORY = "memory://";
+
+export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
+  if (cfg.kind === "pglite") {
+    const memory = cfg.dataDir.startsWith(IN_MEMORY);
+    const unlock = memory ? async () => {} : await lockDataDir(path.resolve(cfg.dataDir));
+    let lite: PGlite | null = null;
+    try {
+      lite = memory ? new PGlite() : new PGlite(path.resolve(cfg.dataDir, "pg"));
+      await lite.waitReady;
+      const applied = await migrate(pgliteSession(lite));
+      const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+      const db = lite;
+      return {
+        kind: "pglite",
+        prisma,
+        applied,
+        ping: async () => (await db.query("SELECT 1")).rows.length === 1,
+        async close() {
+          await prisma.$disconnect();
+          await db.close();
+          await unlock();
+        },
+      };
+    } catch (e) {
+      await lite?.close().catch(() => {});
+      await unlock();
+      throw e;
+    }
+  }
+  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10 });
+  try {
+    const client = await pool.connect();
+    let applied: string[];
+    try {
+      applied = await migrate(pgSession(client));
+    } finally {
+      client.release();
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: "postgres",
+      prisma,
+      applied,
+      async ping() {
+        try {
+          await pool.query("SELECT 1");
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw e;
+  }
+}

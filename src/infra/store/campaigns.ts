@@ -1,0 +1,93 @@
+/** Campaigns and the reference data around them (calendar, commendation forms). */
+import type { Tx } from "../../core/ports.js";
+import * as map from "./map.js";
+import { fromLocalDate, type Db } from "./map.js";
+
+type CampaignsTx = Pick<
+  Tx,
+  | "activeCampaignsIssuedBy"
+  | "getCampaign"
+  | "listCampaigns"
+  | "findCampaign"
+  | "createCampaign"
+  | "campaignDates"
+  | "commemorations"
+  | "upsertCommemoration"
+  | "commendationForms"
+  | "upsertCommendationForm"
+  | "getPhase"
+>;
+
+export function campaignsStore(db: Db): CampaignsTx {
+  return {
+    async activeCampaignsIssuedBy(unitIds) {
+      const rows = await db.campaign.findMany({ where: { issuingUnitId: { in: unitIds }, status: "ACTIVE" }, include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] });
+      return rows.map(map.campaign);
+    },
+    async getCampaign(id) {
+      const c = await db.campaign.findUnique({ where: { id }, include: map.campaignInclude });
+      return c ? map.campaign(c) : null;
+    },
+    async listCampaigns() {
+      return (await db.campaign.findMany({ include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] })).map(map.campaign);
+    },
+    async findCampaign(issuingUnitId, year, number) {
+      const c = await db.campaign.findFirst({ where: { issuingUnitId, year, number }, include: map.campaignInclude });
+      return c ? map.campaign(c) : null;
+    },
+    async createCampaign(input) {
+      const c = await db.campaign.create({
+        data: {
+          number: input.number,
+          templateKey: input.templateKey,
+          year: input.year,
+          title: input.title,
+          goals: input.goals,
+          issuingUnitId: input.issuingUnitId,
+          issuedOn: fromLocalDate(input.issuedOn),
+          registrationDeadline: fromLocalDate(input.registrationDeadline),
+          figureKeys: input.figureKeys,
+          areas: { create: input.areas },
+          phases: {
+            create: input.phases.map((p) => ({
+              ordinal: p.ordinal,
+              startsOn: fromLocalDate(p.startsOn),
+              endsOn: fromLocalDate(p.endsOn),
+              reportDeadline: fromLocalDate(p.reportDeadline),
+              dedication: p.dedication,
+            })),
+          },
+          dates: { create: input.dates.map((d) => ({ kind: d.kind, date: fromLocalDate(d.date), title: d.title })) },
+        },
+        include: map.campaignInclude,
+      });
+      return map.campaign(c);
+    },
+    async campaignDates(campaignIds) {
+      if (!campaignIds.length) return [];
+      const rows = await db.campaignDate.findMany({ where: { campaignId: { in: campaignIds } }, orderBy: [{ date: "asc" }, { id: "asc" }] });
+      return rows.map((d) => ({ campaignId: d.campaignId, kind: d.kind, date: map.toLocalDate(d.date), title: d.title }));
+    },
+    async commemorations(campaignIds) {
+      const rows = await db.commemoration.findMany({ where: { OR: [{ campaignId: null }, { campaignId: { in: campaignIds } }] }, orderBy: [{ month: "asc" }, { day: "asc" }, { id: "asc" }] });
+      return rows.map((c) => ({ key: c.key, campaignId: c.campaignId, month: c.month, day: c.day, baseYear: c.baseYear, wholeMonth: c.wholeMonth, titleVi: c.titleVi, titleEn: c.titleEn }));
+    },
+    async upsertCommemoration(c) {
+      const existing = await db.commemoration.findFirst({ where: { key: c.key, campaignId: c.campaignId } });
+      const data = { month: c.month, day: c.day, baseYear: c.baseYear, wholeMonth: c.wholeMonth, titleVi: c.titleVi, titleEn: c.titleEn };
+      if (existing) await db.commemoration.update({ where: { id: existing.id }, data });
+      else await db.commemoration.create({ data: { key: c.key, campaignId: c.campaignId, ...data } });
+    },
+    async commendationForms() {
+      return db.commendationForm.findMany({ orderBy: [{ ordinal: "asc" }, { id: "asc" }] });
+    },
+    async upsertCommendationForm(f) {
+      const data = { nameVi: f.nameVi, nameEn: f.nameEn, grantorLevel: f.grantorLevel, forPerson: f.forPerson, forCollective: f.forCollective, ordinal: f.ordinal };
+      await db.commendationForm.upsert({ where: { code: f.code }, create: { code: f.code, ...data }, update: data });
+    },
+    async getPhase(id) {
+      const p = await db.phase.findUnique({ where: { id } });
+      return p ? map.phase(p) : null;
+    },
+  };
+}

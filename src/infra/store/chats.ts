@@ -1,0 +1,69 @@
+/** Chats the bot has seen, and invite codes. */
+import type { Tx } from "../../core/ports.js";
+import type { Locale } from "../../core/model.js";
+import * as map from "./map.js";
+import type { Db } from "./map.js";
+
+type ChatsTx = Pick<
+  Tx,
+  "upsertChat" | "getChat" | "linkChat" | "chatsOfUnit" | "privateChatsOf" | "setChatLocale" | "createInvite" | "findInvite" | "useInvite" | "countFailedAttempts" | "addFailedAttempt"
+>;
+
+export function chatsStore(db: Db): ChatsTx {
+  return {
+    async upsertChat(input) {
+      const existing = await db.chat.findUnique({ where: { key: input.key } });
+      if (!existing) {
+        return map.chat(
+          await db.chat.create({
+            data: { key: input.key, platform: input.platform, kind: input.kind === "private" ? "PRIVATE" : "GROUP", title: input.title, personId: input.personId },
+          }),
+        );
+      }
+      const titleChanged = input.title !== null && input.title !== existing.title;
+      if (titleChanged) return map.chat(await db.chat.update({ where: { id: existing.id }, data: { title: input.title } }));
+      return map.chat(existing);
+    },
+    async getChat(key) {
+      const c = await db.chat.findUnique({ where: { key } });
+      return c ? map.chat(c) : null;
+    },
+    async linkChat(chatId, unitId, purpose, byId, at) {
+      await db.chat.update({ where: { id: chatId }, data: { unitId, purpose, linkedById: byId, linkedAt: at, active: true } });
+    },
+    async chatsOfUnit(unitId, purpose) {
+      return (await db.chat.findMany({ where: { unitId, purpose, active: true }, orderBy: { id: "asc" } })).map(map.chat);
+    },
+    async privateChatsOf(personIds) {
+      if (!personIds.length) return [];
+      const rows = await db.chat.findMany({
+        where: { personId: { in: personIds }, kind: "PRIVATE", active: true },
+        include: { person: { select: { locale: true } } },
+        orderBy: { id: "asc" },
+      });
+      // A private chat speaks its owner's language.
+      return rows.map((r) => ({ ...map.chat(r), locale: ((r.person?.locale ?? r.locale) as Locale | null) ?? null }));
+    },
+    async setChatLocale(chatId, locale) {
+      await db.chat.update({ where: { id: chatId }, data: { locale } });
+    },
+    async createInvite(input) {
+      return db.inviteCode.create({ data: input });
+    },
+    async findInvite(codeHash) {
+      return db.inviteCode.findUnique({ where: { codeHash } });
+    },
+    async useInvite(id, by) {
+      const n = await db.$executeRawUnsafe(`UPDATE "InviteCode" SET "uses" = "uses" + 1 WHERE "id" = $1 AND "uses" < "maxUses" AND "revokedAt" IS NULL`, id);
+      if (n !== 1) return false;
+      await db.inviteRedemption.create({ data: { inviteId: id, personId: by.personId, chatKey: by.chatKey } });
+      return true;
+    },
+    async countFailedAttempts(identityKey, since) {
+      return db.codeAttempt.count({ where: { identityKey, at: { gte: since } } });
+    },
+    async addFailedAttempt(identityKey, at) {
+      await db.codeAttempt.create({ data: { identityKey, at } });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/** People, identities, roles, consent. */
+import type { Tx } from "../../core/ports.js";
+import type { Locale, RoleKind } from "../../core/model.js";
+import * as map from "./map.js";
+import type { Db } from "./map.js";
+
+type PeopleTx = Pick<
+  Tx,
+  | "findPersonByIdentity"
+  | "createPerson"
+  | "getPerson"
+  | "updatePerson"
+  | "identitiesOf"
+  | "erasePerson"
+  | "activeRoles"
+  | "grantRole"
+  | "revokeRole"
+  | "holdersOf"
+  | "activeConsent"
+  | "addConsent"
+  | "consentsOf"
+  | "addDataRequest"
+  | "countAuditBy"
+>;
+
+export function peopleStore(db: Db): PeopleTx {
+  return {
+    async findPersonByIdentity(key) {
+      const id = await db.identity.findUnique({ where: { key }, include: { person: true } });
+      return id ? map.person(id.person) : null;
+    },
+    async createPerson(input) {
+      const p = await db.person.create({
+        data: {
+          displayName: input.displayName,
+          sandbox: input.sandbox,
+          locale: input.locale,
+          identities: { create: { key: input.identityKey, platform: input.platform } },
+        },
+      });
+      return map.person(p);
+    },
+    async getPerson(id) {
+      const p = await db.person.findUnique({ where: { id } });
+      return p ? map.person(p) : null;
+    },
+    async updatePerson(id, patch: { displayName?: string; locale?: Locale | null }) {
+      await db.person.update({ where: { id }, data: patch });
+    },
+    async identitiesOf(personId) {
+      return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true }, orderBy: { id: "asc" } });
+    },
+    async erasePerson(id, placeholderName, at) {
+      await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
+      const identities = await db.identity.findMany({ where: { personId: id }, select: { key: true } });
+      await db.identity.deleteMany({ where: { personId: id } });
+      await db.role.updateMany({ where: { personId: id, revokedAt: null }, data: { revokedAt: at } });
+      await db.consent.updateMany({ where: { personId: id }, data: { withdrawnAt: at, chatKey: "erased" } });
+      await db.dialogState.deleteMany({ where: { personId: id } });
+      // Private chats are keyed by the platform's user id: forget the key, keep the row's history.
+      const chats = await db.chat.findMany({ where: { personId: id, kind: "PRIVATE" }, select: { id: true, key: true } });
+      for (const c of chats) await db.chat.update({ where: { id: c.id }, data: { key: `erased:${c.id}`, active: false, personId: null } });
+      const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key)];
+      await db.codeAttempt.deleteMany({ where: { identityKey: { in: keys } } });
+      await db.inviteRedemption.updateMany({ where: { personId: id }, data: { chatKey: null } });
+    },
+    async activeRoles(personId) {
+      const rows = await db.role.findMany({ where: { personId, revokedAt: null }, include: { unit: true }, orderBy: { id: "asc" } });
+      return rows.map((r) => ({ id: r.id, personId: r.personId, unitId: r.unitId, kind: r.kind, unit: map.unit(r.unit) }));
+    },
+    async grantRole(personId, unitId, kind: RoleKind, grantedById) {
+      const existing = await db.role.findFirst({ where: { personId, unitId, kind, revokedAt: null } });
+      if (existing) return false;
+      await db.role.create({ data: { personId, unitId, kind, grantedById } });
+      return true;
+    },
+    async revokeRole(personId, unitId, kind, revokedById, at) {
+      const r = await db.role.updateMany({ where: { personId, unitId, kind, revokedAt: null }, data: { revokedAt: at, revokedById } });
+      return r.count > 0;
+    },
+    async holdersOf(unitId, kind) {
+      const rows = await db.role.findMany({ where: { unitId, kind, revokedAt: null, person: { erasedAt: null } }, include: { person: true }, orderBy: { id: "asc" } });
+      return rows.map((r) => map.person(r.person));
+    },
+    async activeConsent(personId, purpose) {
+      return db.consent.findFirst({ where: { personId, purpose, withdrawnAt: null }, orderBy: { id: "desc" } });
+    },
+    async addConsent(personId, purpose, noticeVersion, chatKey) {
+      await db.consent.create({ data: { personId, purpose, noticeVersion, chatKey } });
+    },
+    async consentsOf(personId) {
+      return db.consent.findMany({ where: { personId }, orderBy: { id: "asc" } });
+    },
+    async addDataRequest(personId, kind, completedAt) {
+      await db.dataRequest.create({ data: { personId, kind, completedAt } });
+    },
+    async countAuditBy(personId) {
+      return db.auditEvent.count({ where: { actorId: personId } });
+    },
+  };
+}

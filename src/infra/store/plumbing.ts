@@ -1,0 +1,71 @@
+/** Audit trail, outbox, files and dialog state. */
+import type { Actor, Outbound } from "../../core/model.js";
+import type { Tx } from "../../core/ports.js";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Db } from "./map.js";
+
+type PlumbingTx = Pick<Tx, "audit" | "enqueue" | "saveFile" | "getDialog" | "saveDialog" | "deleteDialog" | "claimUpdate" | "saveUpdateReplies">;
+
+export function plumbingStore(db: Db): PlumbingTx {
+  return {
+    async audit(actor: Actor, entry) {
+      const row = await db.auditEvent.create({
+        data: {
+          actorId: actor.kind === "person" ? actor.person.id : null,
+          actorTag: actor.kind === "system" ? actor.tag : null,
+          action: entry.action,
+          entity: entry.entity,
+          entityId: String(entry.entityId),
+          unitId: entry.unitId ?? null,
+          data: (entry.data ?? undefined) as Prisma.InputJsonValue | undefined,
+        },
+        select: { id: true },
+      });
+      return row.id;
+    },
+    async enqueue(items) {
+      if (!items.length) return 0;
+      const r = await db.outboxMessage.createMany({
+        data: items.map((i) => ({ key: i.key, kind: i.kind, chatKey: i.chatKey, text: i.text, ...(i.notBefore && { notBefore: i.notBefore }) })),
+        skipDuplicates: true,
+      });
+      return r.count;
+    },
+    async saveFile(input) {
+      await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, data: Buffer.from(input.data), ownerId: input.ownerId } });
+    },
+    async claimUpdate(key, at) {
+      const inserted = await db.processedUpdate.createMany({ data: [{ key, at }], skipDuplicates: true });
+      if (inserted.count === 1) return null;
+      const row = await db.processedUpdate.findUnique({ where: { key } });
+      return (row?.replies as Outbound[] | null) ?? [];
+    },
+    async saveUpdateReplies(key, replies) {
+      await db.processedUpdate.update({ where: { key }, data: { replies: replies as unknown as Prisma.InputJsonValue } });
+    },
+    async getDialog(key) {
+      const d = await db.dialogState.findUnique({ where: { key } });
+      if (!d) return null;
+      return { key: d.key, personId: d.personId, name: d.name, step: d.step, data: d.data, token: d.token, choices: d.choices as { id: string; label: string }[], version: d.version, expiresAt: d.expiresAt };
+    },
+    async saveDialog(rec, expectedVersion) {
+      const data = {
+        personId: rec.personId,
+        name: rec.name,
+        step: rec.step,
+        data: rec.data as Prisma.InputJsonValue,
+        token: rec.token,
+        choices: rec.choices as unknown as Prisma.InputJsonValue,
+        expiresAt: rec.expiresAt,
+      };
+      if (expectedVersion === null) {
+        // Insert unless another instance got there first (no exception: it would abort the transaction).
+        return (await db.dialogState.createMany({ data: [{ key: rec.key, ...data }], skipDuplicates: true })).count === 1;
+      }
+      return (await db.dialogState.updateMany({ where: { key: rec.key, version: expectedVersion }, data: { ...data, version: { increment: 1 } } })).count === 1;
+    },
+    async deleteDialog(key) {
+      await db.dialogState.deleteMany({ where: { key } });
+    },
+  };
+}

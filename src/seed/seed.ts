@@ -1,0 +1,99 @@
+/**
+ * Seeding, idempotent: reference data on every start (the calendar of commemorative days,
+ * the catalogue of commendation forms), and in sandbox mode a demo world — a unit tree
+ * under a demo CĐCTVN, demo officers and a member, their groups, and the plan's campaign
+ * for the current year.
+ */
+import type { Locale } from "../core/model.js";
+import type { Store, Translate } from "../core/ports.js";
+import { createFromTemplate } from "../core/usecases/campaigns.js";
+import type { Env } from "../core/usecases/env.js";
+import { localDateOf, yearOf } from "../core/time.js";
+import { loadCalendar, loadDemo, loadForms, loadTemplate, type DemoData } from "./load.js";
+
+export interface SeedDeps {
+  store: Store;
+  translate: Translate;
+  defaultLocale: Locale;
+  timeZone: string;
+  now: Date;
+}
+
+function systemEnv(deps: SeedDeps, tx: Env["tx"]): Env {
+  return {
+    tx,
+    actor: { kind: "system", tag: "seed" },
+    now: deps.now,
+    today: localDateOf(deps.now, deps.timeZone),
+    translate: deps.translate,
+    defaultLocale: deps.defaultLocale,
+    timeZone: deps.timeZone,
+    roles: async () => [],
+  };
+}
+
+export async function seedReference(deps: SeedDeps): Promise<void> {
+  const calendar = loadCalendar();
+  const forms = loadForms();
+  await deps.store.transaction(async (tx) => {
+    for (const c of calendar) {
+      await tx.upsertCommemoration({ key: c.key, campaignId: null, month: c.month, day: c.day, baseYear: c.baseYear, wholeMonth: c.wholeMonth, titleVi: c.vi, titleEn: c.en });
+    }
+    let ordinal = 0;
+    for (const f of forms) {
+      await tx.upsertCommendationForm({ code: f.code, nameVi: f.vi, nameEn: f.en, grantorLevel: f.grantorLevel, forPerson: f.forPerson, forCollective: f.forCollective, ordinal: ordinal++ });
+    }
+  });
+}
+
+/** Web ids as the sandbox adapter builds them. */
+export const webId = (raw: string) => `web:${raw}`;
+
+export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const env = systemEnv(deps, tx);
+    const units = new Map<string, Awaited<ReturnType<typeof tx.getUnitByCode>>>();
+    for (const u of demo.units) {
+      let unit = await tx.getUnitByCode(u.code);
+      if (!unit) {
+        const parent = u.parent ? units.get(u.parent)! : null;
+        unit = await tx.createUnit({ code: u.code, name: u.name, level: u.level, parent, demo: true });
+        await tx.audit(env.actor, { action: "unit.created", entity: "unit", entityId: unit.id, unitId: unit.id, data: { code: u.code, demo: true } });
+      }
+      units.set(u.code, unit);
+    }
+    for (const p of demo.personas) {
+      const key = webId(p.userId);
+      const person = (await tx.findPersonByIdentity(key)) ?? (await tx.createPerson({ displayName: p.userName, sandbox: true, locale: null, identityKey: key, platform: "web" }));
+      await tx.grantRole(person.id, units.get(p.unit)!.id, p.role, null);
+      // Their private chat exists from the start, so notifications can reach them.
+      await tx.upsertChat({ key: webId(`dm-${p.userId}`), platform: "web", kind: "private", title: null, personId: person.id });
+    }
+    const founder = await tx.findPersonByIdentity(webId(demo.personas[0]!.userId));
+    for (const g of demo.groups) {
+      const unit = units.get(g.unit)!;
+      const title = deps.translate(deps.defaultLocale, `sandbox_seed.group_${g.purpose}`, { unit: unit.name });
+      const chat = await tx.upsertChat({ key: webId(g.chatId), platform: "web", kind: "group", title, personId: null });
+      if (g.linked && chat.unitId === null) await tx.linkChat(chat.id, unit.id, g.purpose, founder!.id, deps.now);
+    }
+    const template = loadTemplate("64-kh-cdct")!;
+    const year = yearOf(env.today);
+    const root = units.get(demo.units[0]!.code)!;
+    if (!(await tx.findCampaign(root.id, year, template.number))) await createFromTemplate(env, template, year, root);
+  });
+}
+
+/** The sandbox page's persona list: who one can be, and which group chats exist. */
+export async function demoPersonas(store: Store, translate: Translate, locale: Locale, demo: DemoData = loadDemo()) {
+  const personas = [];
+  for (const p of demo.personas) {
+    const unit = await store.getUnitByCode(p.unit);
+    personas.push({ userId: p.userId, userName: p.userName, role: p.role === "OFFICER" ? "officer" : "member", unitName: unit?.name ?? "" });
+  }
+  const chats = [];
+  for (const g of demo.groups) {
+    const unit = await store.getUnitByCode(g.unit);
+    chats.push({ chatId: g.chatId, chatTitle: translate(locale, `sandbox_seed.group_${g.purpose}`, { unit: unit?.name ?? g.unit }), chatKind: "group" as const });
+  }
+  return { personas, chats };
+}
