@@ -10,19 +10,22 @@ import type { Progress } from "../ports.js";
 import { formatDate, formatInstant } from "../time.js";
 import type { Ctx } from "./context.js";
 
-export function statusLabel(ctx: Ctx, status: string | null | undefined): string {
+/** What rendering needs: the language and the time zone (the CLI renders too). */
+export type ViewCtx = Pick<Ctx, "t" | "locale"> & { deps: Pick<Ctx["deps"], "timeZone"> };
+
+export function statusLabel(ctx: ViewCtx, status: string | null | undefined): string {
   return ctx.t(`status.${status ?? "NONE"}`);
 }
 
-export function phaseLabel(ctx: Ctx, p: Phase): string {
+export function phaseLabel(ctx: ViewCtx, p: Phase): string {
   return ctx.t("phase.label", { ordinal: p.ordinal, from: formatDate(p.startsOn), to: formatDate(p.endsOn) });
 }
 
-export function campaignLabel(ctx: Ctx, c: Campaign): string {
+export function campaignLabel(ctx: ViewCtx, c: Campaign): string {
   return ctx.t("campaign.label", { number: c.number, year: c.year });
 }
 
-export function registrationView(ctx: Ctx, reg: Registration, campaign: Campaign): string {
+export function registrationView(ctx: ViewCtx, reg: Registration, campaign: Campaign): string {
   const lines = reg.themes.map((th, i) => {
     const area = campaign.areas.find((a) => a.id === th.contentAreaId);
     return ctx.t("themes.line", { n: i + 1, area: area?.ordinal ?? "?", title: th.title });
@@ -30,13 +33,13 @@ export function registrationView(ctx: Ctx, reg: Registration, campaign: Campaign
   return lines.length ? lines.join("\n") : ctx.t("themes.none");
 }
 
-export function figuresView(ctx: Ctx, campaign: Campaign, figures: Record<string, bigint>): string {
+export function figuresView(ctx: ViewCtx, campaign: Campaign, figures: Record<string, bigint>): string {
   return campaign.figureKeys
     .map((k) => ctx.t("figures.line", { label: ctx.t(`figures.${k}.label`), value: formatNumber(figures[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }))
     .join("\n");
 }
 
-export function reportView(ctx: Ctx, unit: Unit, campaign: Campaign, phase: Phase, r: PhaseReport): string {
+export function reportView(ctx: ViewCtx, unit: Unit, campaign: Campaign, phase: Phase, r: PhaseReport): string {
   return [
     ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
     figuresView(ctx, campaign, r.figures),
@@ -44,7 +47,7 @@ export function reportView(ctx: Ctx, unit: Unit, campaign: Campaign, phase: Phas
   ].join("\n");
 }
 
-export function nominationView(ctx: Ctx, unit: Unit, n: Nomination, form: CommendationForm | undefined, phase: Phase | null): string {
+export function nominationView(ctx: ViewCtx, unit: Unit, n: Nomination, form: CommendationForm | undefined, phase: Phase | null): string {
   return ctx.t("nominate.view", {
     kind: ctx.t(`nominate.kind.${n.nomineeKind}`),
     name: n.nomineeName,
@@ -56,7 +59,7 @@ export function nominationView(ctx: Ctx, unit: Unit, n: Nomination, form: Commen
   });
 }
 
-export function workView(ctx: Ctx, unit: Unit, w: PlaqueWork): string {
+export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork): string {
   return ctx.t("works.view", {
     name: w.name,
     unit: unit.name,
@@ -66,7 +69,7 @@ export function workView(ctx: Ctx, unit: Unit, w: PlaqueWork): string {
   });
 }
 
-function counts(ctx: Ctx, byStatus: Partial<Record<string, number>>): string {
+function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>): string {
   const parts = Object.entries(byStatus)
     .filter(([, n]) => n)
     .map(([s, n]) => `${statusLabel(ctx, s)}: ${n}`);
@@ -75,7 +78,7 @@ function counts(ctx: Ctx, byStatus: Partial<Record<string, number>>): string {
 
 const MAX_CHILD_LINES = 30;
 
-export function progressView(ctx: Ctx, unit: Unit, campaign: Campaign, p: Progress): string {
+export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress): string {
   const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);
   const lines = [
     ctx.t("progress.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
@@ -109,7 +112,7 @@ export function progressView(ctx: Ctx, unit: Unit, campaign: Campaign, p: Progre
   return lines.join("\n");
 }
 
-export function calendarView(ctx: Ctx, items: Occurrence[]): string {
+export function calendarView(ctx: ViewCtx, items: Occurrence[]): string {
   if (!items.length) return ctx.t("calendar.empty");
   return [
     ctx.t("calendar.head"),

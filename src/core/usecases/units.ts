@@ -36,10 +36,12 @@ export function parseLevel(text: string): UnitLevel | null {
   return LEVEL_ALIASES[key] ?? (LEVEL_ORDER.includes(key.toUpperCase() as UnitLevel) ? (key.toUpperCase() as UnitLevel) : null);
 }
 
+/** A bad row: `reason` names the translation (`cli:import.why.<reason>`), `params` fill it. */
 export interface ImportProblem {
   line: number;
   code: string;
-  message: string;
+  reason: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportResult {
@@ -67,19 +69,19 @@ const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  */
 export async function importUnits(env: Env, csv: string, opts: { demo?: boolean; dryRun?: boolean } = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
-  const problem = (line: number, code: string, message: string) => problems.push({ line, code, message });
+  const problem = (line: number, code: string, reason: string, params?: Record<string, string | number>) => problems.push({ line, code, reason, params });
   let records;
   try {
     records = parseCsv(csv);
   } catch (e) {
-    if (e instanceof CsvError) return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: e.line, code: "", message: e.message }] };
+    if (e instanceof CsvError) return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: e.line, code: "", reason: "unterminated" }] };
     throw e;
   }
   const header = records.shift();
   const cols = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
   const idx = { code: cols.indexOf("code"), name: cols.indexOf("name"), level: cols.indexOf("level"), parent: cols.indexOf("parent_code") };
   if (Object.values(idx).some((i) => i < 0)) {
-    return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: 1, code: "", message: "header must be: code,name,level,parent_code" }] };
+    return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: 1, code: "", reason: "header" }] };
   }
 
   const rows: Row[] = [];
@@ -91,18 +93,18 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
     const levelText = get(idx.level);
     const parentCode = get(idx.parent);
     if (!CODE.test(code)) {
-      problem(r.line, code, "code must be 1–64 letters, digits, '.', '_' or '-'");
+      problem(r.line, code, "bad_code");
       continue;
     }
     if (seen.has(code)) {
-      problem(r.line, code, `code repeated (first on line ${seen.get(code)})`);
+      problem(r.line, code, "repeated", { first: seen.get(code)! });
       continue;
     }
     seen.set(code, r.line);
-    if (name.length < 2 || name.length > 300) problem(r.line, code, "name must be 2–300 characters");
+    if (name.length < 2 || name.length > 300) problem(r.line, code, "bad_name");
     const level = parseLevel(levelText);
-    if (!level) problem(r.line, code, `unknown level "${levelText}"`);
-    if (parentCode === code) problem(r.line, code, "a unit cannot be its own parent");
+    if (!level) problem(r.line, code, "bad_level", { level: levelText });
+    if (parentCode === code) problem(r.line, code, "self_parent");
     if (level) rows.push({ line: r.line, code, name, level, parentCode });
   }
 
@@ -111,18 +113,18 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
   const levelOf = (code: string): UnitLevel | undefined => fileRows.get(code)?.level ?? existing.get(code)?.level;
   for (const r of rows) {
     if (!r.parentCode) {
-      if (existing.get(r.code)?.parentId) problem(r.line, r.code, "an existing unit cannot be made a root");
+      if (existing.get(r.code)?.parentId) problem(r.line, r.code, "existing_root");
       continue;
     }
     const parentLevel = levelOf(r.parentCode);
     if (!parentLevel) {
-      problem(r.line, r.code, `parent "${r.parentCode}" is neither in the file nor in the database`);
+      problem(r.line, r.code, "parent_missing", { parent: r.parentCode });
       continue;
     }
-    if (LEVEL_ORDER.indexOf(parentLevel) >= LEVEL_ORDER.indexOf(r.level)) problem(r.line, r.code, `level ${r.level} cannot sit under ${parentLevel}`);
+    if (LEVEL_ORDER.indexOf(parentLevel) >= LEVEL_ORDER.indexOf(r.level)) problem(r.line, r.code, "level_order", { level: r.level, parent: parentLevel });
     const ex = existing.get(r.code);
-    if (ex && ex.level !== r.level) problem(r.line, r.code, `level differs from the database (${ex.level})`);
-    if (ex && ex.demo !== Boolean(opts.demo)) problem(r.line, r.code, "code belongs to a demo unit");
+    if (ex && ex.level !== r.level) problem(r.line, r.code, "level_differs", { level: ex.level });
+    if (ex && ex.demo !== Boolean(opts.demo)) problem(r.line, r.code, "demo_code");
   }
   // Cycles: follow parents through the file and the database.
   for (const r of rows) {
@@ -130,7 +132,7 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
     let cur = r.parentCode;
     while (cur) {
       if (visited.has(cur)) {
-        problem(r.line, r.code, "the parents form a cycle");
+        problem(r.line, r.code, "cycle");
         break;
       }
       visited.add(cur);

@@ -29,8 +29,11 @@ export class DataDirBusyError extends Error {
 }
 
 const LOCK_FILE = "thidua.pid";
+/** Directories this process has open (a pid file with our pid may be a previous life's). */
+const openDirs = new Set<string>();
 
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  if (openDirs.has(dir)) throw new DataDirBusyError(`DATA_DIR ${dir} is already open in this process`);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -38,12 +41,20 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       const h = await open(file, "wx");
       await h.writeFile(String(process.pid));
       await h.close();
-      return () => rm(file, { force: true });
+      openDirs.add(dir);
+      return async () => {
+        openDirs.delete(dir);
+        await rm(file, { force: true });
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      // A live other process holds it. (Our own pid here is a previous life of a restarted
+      // container, since this process has not opened the directory.)
       if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new DataDirBusyError(`DATA_DIR ${dir} is in use by process ${pid}; stop it first (or use PostgreSQL with DATABASE_URL to run several processes)`);
+        throw new DataDirBusyError(
+          `DATA_DIR ${dir} is in use by process ${pid}; stop it first, or use PostgreSQL (DATABASE_URL) to run several processes. If no such process runs, delete ${file}.`,
+        );
       }
       await rm(file, { force: true }); // left behind by a process that died
     }

@@ -1,0 +1,274 @@
+/**
+ * `npm run cli -- <command>`: administration from a shell (entry point: main.ts). Each command opens the same
+ * database as the bot (migrating it if needed), runs one use case of the core in one
+ * transaction as the "cli" actor, prints the outcome, and exits: 0 done, 1 refused, 2 usage.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.js";
+import { AppError } from "../core/errors.js";
+import type { InviteKind, Locale, RoleKind, Unit } from "../core/model.js";
+import type { Store, Tx } from "../core/ports.js";
+import { localDateOf, formatInstant } from "../core/time.js";
+import type { Env } from "../core/usecases/env.js";
+import { createFromTemplate } from "../core/usecases/campaigns.js";
+import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
+import { progressOf } from "../core/usecases/progress.js";
+import { closeUnit, importUnits, moveUnit } from "../core/usecases/units.js";
+import { progressView } from "../core/bot/views.js";
+import { DataDirBusyError, openDatabase } from "../infra/db/open.js";
+import { MigrationError } from "../infra/db/migrate.js";
+import { createTranslator, type Translator } from "../infra/i18n.js";
+import { createStore } from "../infra/store/index.js";
+import { loadTemplate, TEMPLATE_FILES } from "../seed/load.js";
+import { seedReference } from "../seed/seed.js";
+
+class UsageError extends Error {}
+
+interface Cli {
+  store: Store;
+  tr: Translator;
+  locale: Locale;
+  timeZone: string;
+  out: (line: string) => void;
+  /** Translate a CLI text. */
+  say: (key: string, params?: Record<string, unknown>) => string;
+  env: (tx: Tx) => Env;
+}
+
+const ROLES: Record<string, RoleKind> = { officer: "OFFICER", member: "MEMBER", admin: "ADMIN" };
+const KINDS: Record<string, InviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || !v) throw new UsageError(`--${name}`);
+  return v;
+}
+
+async function unitByCode(tx: Tx, code: string): Promise<Unit> {
+  const u = await tx.getUnitByCode(code);
+  if (!u) throw new AppError("unit_not_found", { code });
+  return u;
+}
+
+const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): Promise<number> }> = {
+  "import-units": {
+    usage: "import-units <file.csv> [--dry-run]",
+    async run(cli, args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "dry-run": { type: "boolean" } } });
+      if (!positionals[0]) throw new UsageError("<file.csv>");
+      const csv = await readFile(positionals[0], "utf8");
+      const result = await cli.store.transaction((tx) => importUnits(cli.env(tx), csv, { dryRun: values["dry-run"] }));
+      if (result.problems.length) {
+        for (const p of result.problems) cli.out(cli.say("import.problem", { line: p.line, code: p.code || "-", message: cli.say(`import.why.${p.reason}`, p.params) }));
+        cli.out(cli.say("import.nothing", { count: result.problems.length }));
+        return 1;
+      }
+      cli.out(cli.say(values["dry-run"] ? "import.dry_run" : "import.done", { ...result }));
+      return 0;
+    },
+  },
+  units: {
+    usage: "units [--under CODE]",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { under: { type: "string" } } });
+      const all = await cli.store.allUnits();
+      const root = values.under ? all.find((u) => u.code === values.under) : null;
+      if (values.under && !root) throw new AppError("unit_not_found");
+      for (const u of all.filter((x) => !root || x.path.startsWith(root.path)).sort((a, b) => a.path.localeCompare(b.path))) {
+        cli.out(`${"  ".repeat(u.depth - (root?.depth ?? 0))}${u.code}  ${u.name}  [${u.level}${u.status === "CLOSED" ? ", CLOSED" : ""}]`);
+      }
+      return 0;
+    },
+  },
+  "move-unit": {
+    usage: "move-unit --unit CODE --parent CODE",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { unit: { type: "string" }, parent: { type: "string" } } });
+      await cli.store.transaction(async (tx) => moveUnit(cli.env(tx), await unitByCode(tx, need(values, "unit")), await unitByCode(tx, need(values, "parent"))));
+      cli.out(cli.say("unit.moved", { unit: values.unit, parent: values.parent }));
+      return 0;
+    },
+  },
+  "close-unit": {
+    usage: "close-unit --unit CODE",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { unit: { type: "string" } } });
+      await cli.store.transaction(async (tx) => closeUnit(cli.env(tx), await unitByCode(tx, need(values, "unit"))));
+      cli.out(cli.say("unit.closed", { unit: values.unit }));
+      return 0;
+    },
+  },
+  grant: {
+    usage: "grant --person tg:123456 --unit CODE --role officer|member|admin [--name \"Họ tên\"]",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { person: { type: "string" }, unit: { type: "string" }, role: { type: "string" }, name: { type: "string" } } });
+      const key = need(values, "person");
+      const role = ROLES[need(values, "role")];
+      if (!role) throw new UsageError("--role officer|member|admin");
+      const platform = /^(tg|zalo|web):[A-Za-z0-9._-]{1,64}$/.exec(key)?.[1];
+      if (!platform) throw new UsageError("--person tg:<id> | zalo:<id>");
+      const created = await cli.store.transaction(async (tx) => {
+        const unit = await unitByCode(tx, need(values, "unit"));
+        const person =
+          (await tx.findPersonByIdentity(key)) ??
+          (await tx.createPerson({ displayName: values.name ?? key, sandbox: platform === "web", locale: null, identityKey: key, platform }));
+        if (person.sandbox !== unit.demo) throw new AppError("sandbox_boundary");
+        return grantRole(cli.env(tx), person, unit, role as "OFFICER");
+      });
+      cli.out(cli.say(created ? "role.granted" : "role.already", { person: key, role: values.role, unit: values.unit }));
+      return 0;
+    },
+  },
+  revoke: {
+    usage: "revoke --person tg:123456 --unit CODE --role officer|member|admin",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { person: { type: "string" }, unit: { type: "string" }, role: { type: "string" } } });
+      const role = ROLES[need(values, "role")];
+      if (!role) throw new UsageError("--role officer|member|admin");
+      const revoked = await cli.store.transaction(async (tx) => {
+        const unit = await unitByCode(tx, need(values, "unit"));
+        const person = await tx.findPersonByIdentity(need(values, "person"));
+        if (!person) throw new AppError("person_not_found");
+        return revokeRole(cli.env(tx), person, unit, role as "OFFICER");
+      });
+      cli.out(cli.say(revoked ? "role.revoked" : "role.none", { person: values.person, role: values.role, unit: values.unit }));
+      return revoked ? 0 : 1;
+    },
+  },
+  invite: {
+    usage: "invite --unit CODE --kind officer|member|group-officers|group-members [--days N] [--uses N]",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { unit: { type: "string" }, kind: { type: "string" }, days: { type: "string" }, uses: { type: "string" } } });
+      const kind = KINDS[need(values, "kind")];
+      if (!kind) throw new UsageError("--kind officer|member|group-officers|group-members");
+      const days = values.days ? Number(values.days) : undefined;
+      const uses = values.uses ? Number(values.uses) : undefined;
+      if ((days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 365)) || (uses !== undefined && !(Number.isInteger(uses) && uses >= 1 && uses <= 100_000))) {
+        throw new UsageError("--days 1–365, --uses 1–100000");
+      }
+      const inv = await cli.store.transaction(async (tx) => createInvite(cli.env(tx), await unitByCode(tx, need(values, "unit")), kind, { days, uses }));
+      cli.out(cli.say(`invite.${inv.kind}`, { unit: inv.unit.name, code: inv.code, until: formatInstant(inv.expiresAt, cli.timeZone), uses: inv.maxUses }));
+      return 0;
+    },
+  },
+  campaign: {
+    usage: "campaign create --year YYYY [--template 64-kh-cdct] [--unit CODE] [--number \"12/KH-CĐCT\"] | campaign list",
+    async run(cli, args) {
+      const [sub, ...rest] = args;
+      if (sub === "list") {
+        for (const c of await cli.store.listCampaigns()) {
+          const issuer = await cli.store.getUnit(c.issuingUnitId);
+          cli.out(cli.say("campaign.line", { id: c.id, number: c.number, year: c.year, status: c.status, unit: issuer?.code, title: c.title }));
+        }
+        return 0;
+      }
+      if (sub !== "create") throw new UsageError("create | list");
+      const { values } = parseArgs({ args: rest, options: { year: { type: "string" }, template: { type: "string" }, unit: { type: "string" }, number: { type: "string" } } });
+      const year = Number(need(values, "year"));
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError("--year 2000–2100");
+      const key = values.template ?? "64-kh-cdct";
+      const template = loadTemplate(key);
+      if (!template) throw new AppError("template_not_found", { key, known: Object.keys(TEMPLATE_FILES).join(", ") });
+      const c = await cli.store.transaction(async (tx) => createFromTemplate(cli.env(tx), template, year, await unitByCode(tx, values.unit ?? template.issuerCode), values.number));
+      cli.out(cli.say("campaign.created", { id: c.id, number: c.number, year: c.year, phases: c.phases.map((p) => `${p.startsOn}…${p.endsOn}`).join(", ") }));
+      return 0;
+    },
+  },
+  progress: {
+    usage: "progress --unit CODE [--campaign ID]",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { unit: { type: "string" }, campaign: { type: "string" } } });
+      const text = await cli.store.transaction(async (tx) => {
+        const env = cli.env(tx);
+        const unit = await unitByCode(tx, need(values, "unit"));
+        const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await tx.activeCampaignsIssuedBy(unit.path.split("/").filter(Boolean).map(Number)))[0];
+        if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
+        const view = { t: (k: string, p?: Record<string, unknown>) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
+        return progressView(view, unit, campaign, await progressOf(env, unit, campaign));
+      });
+      cli.out(text);
+      return 0;
+    },
+  },
+};
+
+function usage(say: (k: string) => string): string {
+  return [say("usage"), ...Object.values(COMMANDS).map((c) => `  npm run cli -- ${c.usage}`)].join("\n");
+}
+
+export async function runCli(argv: string[], envVars: Record<string, string | undefined> = process.env, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({ ...envVars, SANDBOX: "off" });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const tr = createTranslator(config.defaultLocale);
+  const locale = config.defaultLocale;
+  const say = (key: string, params?: Record<string, unknown>) => tr.translate(locale, `cli:${key}`, params);
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    err(usage(say));
+    return 2;
+  }
+  let db;
+  try {
+    db = await openDatabase(config.database);
+  } catch (e) {
+    if (e instanceof DataDirBusyError || e instanceof MigrationError) {
+      err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    const store = createStore(db.prisma);
+    const now = new Date();
+    await seedReference({ store, translate: tr.translate, defaultLocale: locale, timeZone: config.timeZone, now });
+    const cli: Cli = {
+      store,
+      tr,
+      locale,
+      timeZone: config.timeZone,
+      out,
+      say,
+      env: (tx) => ({
+        tx,
+        actor: { kind: "system", tag: "cli" },
+        now,
+        today: localDateOf(now, config.timeZone),
+        translate: tr.translate,
+        defaultLocale: locale,
+        timeZone: config.timeZone,
+        roles: async () => [],
+      }),
+    };
+    return await command.run(cli, args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(say("bad_usage", { what: e.message, usage: command.usage }));
+      return 2;
+    }
+    if (e instanceof AppError) {
+      err(tr.translate(locale, `errors.${e.code}`, e.params));
+      return 1;
+    }
+    if ((e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      err(say("bad_usage", { what: (e as Error).message, usage: command.usage }));
+      return 2;
+    }
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      err(say("no_file", { path: (e as NodeJS.ErrnoException).path }));
+      return 1;
+    }
+    throw e;
+  } finally {
+    await db.close();
+  }
+}
