@@ -31,7 +31,8 @@ export function testConfig(over: Partial<Config> = {}): Config {
     defaultLocale: "vi",
     sandbox: true,
     demoSeed: true,
-    workers: true,
+    // Tests deliver the outbox themselves (client.deliverOutbox) so that what arrives when is deterministic.
+    workers: false,
     logLevel: "info",
     ...over,
   };

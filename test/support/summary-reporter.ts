@@ -10,14 +10,17 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     const skipped: string[] = [];
     for (const m of modules) {
+      let failedHere = 0;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed") failedHere++;
         else if (state === "skipped") skipped.push(t.fullName);
       }
-      // A file that failed to load has no tests but is a failure.
-      if (m.state() === "failed" && ![...m.children.allTests()].length) failed++;
+      // A file that failed without a failing test (it did not load, or a beforeAll threw
+      // and its tests were skipped) is still a failure.
+      if (m.state() === "failed" && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     failed += errors.length;
     if (skipped.length) process.stdout.write(`skipped: ${skipped.length} (${skipped.join("; ")})\n`);
