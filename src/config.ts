@@ -41,7 +41,12 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
       .optional(),
     DATA_DIR: z.string().min(1).default("./data"),
-    PORT: z.coerce.number().int("must be an integer").min(0).max(65535, "must be at most 65535").default(3000),
+    PORT: z
+      .string()
+      .regex(/^\d{1,5}$/, "must be a whole number between 0 and 65535")
+      .transform(Number)
+      .refine((n) => n <= 65535, "must be at most 65535")
+      .default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
     TZ_NAME: timeZone.default("Asia/Ho_Chi_Minh"),
     DEFAULT_LOCALE: z.enum(["vi", "en"]).default("vi"),

@@ -17,8 +17,9 @@ export class CsvError extends Error {
 
 export function parseCsv(input: string): CsvRow[] {
   const text = input.replace(/^\uFEFF/, "");
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const sep = !firstLine.includes(",") && firstLine.includes(";") ? ";" : ",";
+  // Decide on the header line, ignoring what is inside quotes ("Họ, tên";Đơn vị is ";").
+  const header = text.slice(0, text.search(/\r?\n|$/)).replace(/"(?:[^"]|"")*"/g, "");
+  const sep = !header.includes(",") && header.includes(";") ? ";" : ",";
   const rows: CsvRow[] = [];
   let fields: string[] = [];
   let field = "";

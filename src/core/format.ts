@@ -3,8 +3,9 @@ import type { Locale } from "./model.js";
 
 export function formatNumber(n: bigint | number, locale: Locale): string {
   const sep = locale === "vi" ? "." : ",";
-  const negative = n < 0;
-  const digits = (negative ? -BigInt(n) : BigInt(n)).toString();
+  const whole = typeof n === "bigint" ? n : BigInt(Math.trunc(n));
+  const negative = whole < 0n;
+  const digits = (negative ? -whole : whole).toString();
   const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   return negative ? `-${grouped}` : grouped;
 }
@@ -21,11 +22,12 @@ export const MAX_FIGURE = 10n ** 15n;
  * "1,250" (groups of three). "1,5" is a decimal and is refused, as is "-3" or "mười".
  */
 export function parseCount(text: string): IntegerParse {
-  const t = text.trim().replace(/\s+/g, "");
-  if (/^-\d/.test(t)) return { ok: false, reason: "negative" };
+  // Any run of spaces (including the no-break space some keyboards insert) counts as one.
+  const t = text.trim().replace(/\s+/g, " ");
+  if (/^-\s?\d/.test(t)) return { ok: false, reason: "negative" };
   let digits: string | null = null;
   if (/^\d+$/.test(t)) digits = t;
-  else if (/^\d{1,3}([.,]\d{3})+$/.test(t) && new Set(t.replace(/\d/g, "")).size === 1) digits = t.replace(/[.,]/g, "");
+  else if (/^\d{1,3}([., ]\d{3})+$/.test(t) && new Set(t.replace(/\d/g, "")).size === 1) digits = t.replace(/[., ]/g, "");
   else if (/^\d+[.,]\d+$/.test(t)) return { ok: false, reason: "not_integer" };
   if (digits === null) return { ok: false, reason: "not_number" };
   const value = BigInt(digits);
@@ -36,5 +38,6 @@ export function parseCount(text: string): IntegerParse {
 /** First `max` characters of `text` on one line, with an ellipsis when cut. */
 export function excerpt(text: string, max: number): string {
   const one = text.replace(/\s+/g, " ").trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
+  if (one.length <= max) return one;
+  return max < 2 ? "…" : `${one.slice(0, max - 1).trimEnd()}…`;
 }

@@ -15,10 +15,19 @@ export type TextLimit = { min: number; max: number };
 
 export type TextCheck = { ok: true; value: string } | { ok: false; reason: "too_short" | "too_long"; length: number; limit: number };
 
+const segmenter = new Intl.Segmenter("vi", { granularity: "grapheme" });
+
+/** Characters as people see them: "👍🏽" is one, "đ" typed with a combining mark is one. */
+export function graphemes(text: string): number {
+  let n = 0;
+  for (const _ of segmenter.segment(text)) n++;
+  return n;
+}
+
 /** Trim, collapse trailing spaces on lines, and check the length against `limit`. */
 export function checkText(text: string, limit: TextLimit): TextCheck {
   const value = text.normalize("NFC").replace(/[ \t]+\n/g, "\n").trim();
-  const length = [...value].length;
+  const length = graphemes(value);
   if (length < limit.min) return { ok: false, reason: "too_short", length, limit: limit.min };
   if (length > limit.max) return { ok: false, reason: "too_long", length, limit: limit.max };
   return { ok: true, value };

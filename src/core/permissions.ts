@@ -41,5 +41,5 @@ export function canActFor(person: Person, roles: Role[], unit: Unit): boolean {
 export function canManage(person: Person, roles: Role[], unit: Unit): boolean {
   if (!sameWorld(person, unit) || unit.status !== "ACTIVE") return false;
   const above = new Set(pathIds(unit));
-  return roles.some((r) => (r.kind === "OFFICER" || r.kind === "ADMIN") && above.has(r.unitId));
+  return roles.some((r) => (r.kind === "OFFICER" || r.kind === "ADMIN") && r.unit.status === "ACTIVE" && above.has(r.unitId));
 }

@@ -77,8 +77,8 @@ export function formatInstant(instant: Date, timeZone: string): string {
  */
 export function parseUserDate(text: string): LocalDate | null {
   const t = text.trim();
-  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
-  if (m) return makeLocalDate(Number(m[3]), Number(m[2]), Number(m[1]));
+  let m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(t);
+  if (m) return makeLocalDate(Number(m[4]), Number(m[3]), Number(m[1]));
   m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
   if (m) return makeLocalDate(Number(m[1]), Number(m[2]), Number(m[3]));
   return null;

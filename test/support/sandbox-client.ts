@@ -32,9 +32,13 @@ export function group(chatId: string, chatTitle?: string): Where {
 }
 
 export class SandboxClient {
+  /**
+   * `settle` waits until the bot has handled everything posted (in-process tests pass the
+   * app's own idle()); without it, `say` polls until an answer appears.
+   */
   constructor(
     readonly baseUrl: string,
-    private readonly settle: () => Promise<void> = async () => {},
+    private readonly settle?: () => Promise<void>,
     private readonly deliver: () => Promise<void> = async () => {},
   ) {}
 
@@ -52,8 +56,28 @@ export class SandboxClient {
     const res = await this.post(body);
     if (res.status !== 202) throw new Error(`POST → ${res.status}: ${await res.text()}`);
     const { seq } = (await res.json()) as { seq: number };
-    await this.settle();
-    return (await this.messages(where.chatId, seq)).filter((m) => m.from === "bot");
+    if (this.settle) {
+      await this.settle();
+      return (await this.messages(where.chatId, seq)).filter((m) => m.from === "bot");
+    }
+    return this.waitForAnswer(where.chatId, seq);
+  }
+
+  /** Poll until a bot message follows `seq` (and nothing more arrives for a moment). */
+  async waitForAnswer(chatId: string, seq: number, timeoutMs = 20_000): Promise<Msg[]> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = 0;
+    let quietSince = 0;
+    for (;;) {
+      const bot = (await this.messages(chatId, seq)).filter((m) => m.from === "bot");
+      if (bot.length && bot.length === seen && Date.now() - quietSince >= 150) return bot;
+      if (bot.length !== seen) {
+        seen = bot.length;
+        quietSince = Date.now();
+      }
+      if (Date.now() > deadline) return bot;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Answer by picking the choice whose label contains `label` in the last bot message offering it. */

@@ -178,7 +178,10 @@ function sameChoices(a: { id: string; label: string }[], b: { id: string; label:
 /** "2" → the second choice; a typed label (any case, any accents typed alike) → that choice. */
 export function matchChoice<C extends { label: string }>(text: string, choices: C[]): C | undefined {
   if (!choices.length || !text) return undefined;
-  if (/^\d{1,3}$/.test(text)) return choices[Number(text) - 1];
   const norm = (s: string) => s.normalize("NFC").trim().toLocaleLowerCase("vi");
+  if (/^\d{1,3}$/.test(text)) {
+    const n = Number(text);
+    if (n >= 1 && n <= choices.length) return choices[n - 1];
+  }
   return choices.find((c) => norm(c.label) === norm(text));
 }

@@ -1,0 +1,353 @@
+/**
+ * The officer simulation. Each officer has one server-sent-events stream on its private
+ * chat (opened before the clock starts) and walks the /baocao dialog: pick Đợt 2, answer
+ * the figures, write the narrative, then "Nhập lại số liệu" at the summary and around
+ * again, never submitting. A step is one POST and the bot's reply to it; its latency runs
+ * from just before the POST to the arrival, on the stream, of the bot message that answers
+ * it. Replies are recognised by the texts of locales/vi/bot.json, not by guessing.
+ */
+import { readFileSync } from "node:fs";
+import http, { type ClientRequest } from "node:http";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { REPO_ROOT } from "./server.js";
+import type { Officer } from "./setup.js";
+
+export interface Msg {
+  seq: number;
+  from: "bot" | "user";
+  text: string;
+  choices?: { id: string; label: string }[];
+}
+
+/** A bot message and when (performance.now()) it arrived. */
+interface Arrived {
+  msg: Msg;
+  at: number;
+}
+
+// ---------------------------------------------------------------- the texts to expect
+
+/** A template of the catalogue as a regex anchored at the start; `{{name}}` of `capture` become (\d+). */
+function templateRegex(template: string, capture: string[] = []): RegExp {
+  const parts = template.split(/(\{\{\w+\}\})/);
+  const body = parts
+    .map((p) => {
+      const m = /^\{\{(\w+)\}\}$/.exec(p);
+      if (!m) return p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return capture.includes(m[1]!) ? "(\\d+)" : "[\\s\\S]*?";
+    })
+    .join("");
+  return new RegExp(`^${body}`);
+}
+
+export interface Texts {
+  /** "Đợt {{ordinal}} (…" — group 1 is the ordinal. */
+  phaseLabel: RegExp;
+  /** Appears in a phase's label when it has not started yet. */
+  notOpen: RegExp;
+  /** "({{n}}/{{total}}) …" — groups 1 and 2. */
+  askFigure: RegExp;
+  askNarrative: RegExp;
+  redoLabel: string;
+}
+
+export function loadTexts(locale = "vi"): Texts {
+  const bot = JSON.parse(readFileSync(path.join(REPO_ROOT, "locales", locale, "bot.json"), "utf8")) as {
+    phase: { label: string };
+    report: { not_open: string; ask_figure: string; ask_narrative: string; action: { redo: string } };
+  };
+  return {
+    phaseLabel: templateRegex(bot.phase.label, ["ordinal"]),
+    notOpen: new RegExp(templateRegex(bot.report.not_open).source.slice(1)),
+    askFigure: templateRegex(bot.report.ask_figure, ["n", "total"]),
+    askNarrative: templateRegex(bot.report.ask_narrative),
+    redoLabel: bot.report.action.redo,
+  };
+}
+
+// ---------------------------------------------------------------- one chat's stream
+
+/**
+ * The SSE stream of one chat: buffers recent bot messages and wakes whoever waits.
+ *
+ * The server writes the response headers only with the first event (or the 15 s ping), so
+ * a chat with no messages yet gives no sign that its stream is open. `open` therefore
+ * resolves once the request has been sent; the caller lets the server settle before it
+ * starts the clock. No message can be missed either way: the stream starts from `after`.
+ */
+export class ChatStream {
+  private req: ClientRequest | null = null;
+  private recent: Arrived[] = [];
+  private readonly listeners = new Set<(a: Arrived) => void>();
+  private lastSeq = 0;
+  private closed = false;
+  reconnects = 0;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly chatId: string,
+  ) {}
+
+  open(): Promise<void> {
+    const url = `${this.baseUrl}/sandbox/api/stream?chatId=${encodeURIComponent(this.chatId)}&after=${this.lastSeq}`;
+    return new Promise((resolve, reject) => {
+      const req = http.get(url, { headers: { accept: "text/event-stream" } });
+      this.req = req;
+      let sent = false;
+      let ended = false;
+      const retry = () => {
+        if (ended) return;
+        ended = true;
+        if (sent) this.reconnect();
+      };
+      req.once("finish", () => {
+        sent = true;
+        resolve();
+      });
+      req.once("error", (e) => {
+        if (!sent) reject(e);
+        retry();
+      });
+      req.once("response", (res) => {
+        res.on("error", retry);
+        if (res.statusCode !== 200) {
+          res.resume();
+          res.once("end", retry);
+          return;
+        }
+        res.setEncoding("utf8");
+        let buf = "";
+        res.on("data", (chunk: string) => {
+          const at = performance.now();
+          buf += chunk;
+          let end: number;
+          while ((end = buf.indexOf("\n\n")) >= 0) {
+            const event = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            const data = event
+              .split("\n")
+              .filter((l) => l.startsWith("data:"))
+              .map((l) => l.slice(5).trimStart())
+              .join("\n");
+            if (data) this.deliver(JSON.parse(data) as Msg, at);
+          }
+        });
+        res.once("close", retry);
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.req?.destroy();
+  }
+
+  /** The connection ended while the load runs: open it again from the last message seen. */
+  private reconnect(): void {
+    if (this.closed) return;
+    this.reconnects++;
+    this.req?.destroy();
+    setTimeout(() => {
+      if (!this.closed) this.open().catch(() => {});
+    }, 200);
+  }
+
+  private deliver(msg: Msg, at: number): void {
+    if (msg.seq <= this.lastSeq) return;
+    this.lastSeq = msg.seq;
+    if (msg.from !== "bot") return;
+    const a = { msg, at };
+    this.recent.push(a);
+    if (this.recent.length > 50) this.recent = this.recent.slice(-20);
+    for (const l of this.listeners) l(a);
+  }
+
+  /**
+   * Wait for the bot message answering the user message `afterSeq`: the first bot message
+   * after it that `isReply` accepts (a reply may be a note, then the prompt). Bot messages
+   * that do not match fail the step after `graceMs` unless a matching one follows.
+   */
+  waitReply(afterSeq: number, isReply: (m: Msg) => boolean, timeoutMs: number, graceMs = 2000): Promise<{ ok: true; reply: Arrived } | { ok: false; reason: string }> {
+    return new Promise((resolve) => {
+      let grace: NodeJS.Timeout | null = null;
+      let other: Msg | null = null;
+      const finish = (r: { ok: true; reply: Arrived } | { ok: false; reason: string }) => {
+        clearTimeout(timer);
+        if (grace) clearTimeout(grace);
+        this.listeners.delete(listener);
+        resolve(r);
+      };
+      const listener = (a: Arrived) => {
+        if (a.msg.seq <= afterSeq) return;
+        if (isReply(a.msg)) return finish({ ok: true, reply: a });
+        other ??= a.msg;
+        grace ??= setTimeout(() => finish({ ok: false, reason: `unexpected reply: ${other!.text.slice(0, 160)}` }), graceMs);
+      };
+      const timer = setTimeout(() => finish({ ok: false, reason: other ? `unexpected reply: ${other.text.slice(0, 160)}` : `no reply within ${timeoutMs} ms` }), timeoutMs);
+      this.listeners.add(listener);
+      // The reply may have come on the stream before the POST's 202 did.
+      for (const a of this.recent) listener(a);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- the dialog script
+
+type State =
+  | { kind: "start" }
+  | { kind: "phase"; choiceId: string }
+  | { kind: "figure"; n: number; total: number }
+  | { kind: "narrative" }
+  | { kind: "summary"; redoId: string };
+
+interface Move {
+  input: { text: string } | { choice: string };
+  isReply: (m: Msg) => boolean;
+  next: (reply: Msg) => State;
+}
+
+const NARRATIVE = "Đơn vị tổ chức thi đua sôi nổi, nhiều sáng kiến được công nhận và áp dụng.";
+
+/** The phase to report on: Đợt 2 when it is open, else the latest open phase. */
+function pickPhase(texts: Texts, m: Msg, wanted: number): string | null {
+  const phases = (m.choices ?? []).flatMap((c) => {
+    const ord = texts.phaseLabel.exec(c.label)?.[1];
+    return ord ? [{ id: c.id, ordinal: Number(ord), open: !texts.notOpen.test(c.label) }] : [];
+  });
+  const open = phases.filter((p) => p.open);
+  return (open.find((p) => p.ordinal === wanted) ?? open.at(-1))?.id ?? null;
+}
+
+function figure(texts: Texts, m: Msg): { n: number; total: number } | null {
+  const f = texts.askFigure.exec(m.text);
+  return f ? { n: Number(f[1]), total: Number(f[2]) } : null;
+}
+
+/** What to send in `state`, how to recognise the answer, and where it leads. */
+function move(texts: Texts, state: State, step: number): Move {
+  switch (state.kind) {
+    case "start":
+      return {
+        input: { text: "/baocao" },
+        isReply: (m) => pickPhase(texts, m, 2) !== null,
+        next: (m) => ({ kind: "phase", choiceId: pickPhase(texts, m, 2)! }),
+      };
+    case "phase":
+      return {
+        input: { choice: state.choiceId },
+        isReply: (m) => figure(texts, m)?.n === 1,
+        next: (m) => ({ kind: "figure", ...figure(texts, m)! }),
+      };
+    case "figure": {
+      const last = state.n >= state.total;
+      return {
+        input: { text: String(1000 + ((step * 37) % 9000)) },
+        isReply: last ? (m) => texts.askNarrative.test(m.text) : (m) => figure(texts, m)?.n === state.n + 1,
+        next: last ? () => ({ kind: "narrative" }) : () => ({ kind: "figure", n: state.n + 1, total: state.total }),
+      };
+    }
+    case "narrative":
+      return {
+        input: { text: NARRATIVE },
+        isReply: (m) => Boolean(m.choices?.some((c) => c.label === texts.redoLabel)),
+        next: (m) => ({ kind: "summary", redoId: m.choices!.find((c) => c.label === texts.redoLabel)!.id }),
+      };
+    case "summary":
+      return {
+        input: { choice: state.redoId },
+        isReply: (m) => figure(texts, m)?.n === 1,
+        next: (m) => ({ kind: "figure", ...figure(texts, m)! }),
+      };
+  }
+}
+
+// ---------------------------------------------------------------- the load
+
+export interface LoadOptions {
+  baseUrl: string;
+  officers: Officer[];
+  stepsPerOfficer: number;
+  replyTimeoutMs: number;
+  texts: Texts;
+  /** Quiet time between opening the streams and the first POST. */
+  settleMs?: number;
+}
+
+export interface LoadResult {
+  steps: number;
+  durationMs: number;
+  /** Latency of each successful step, ms. */
+  latencies: number[];
+  errors: number;
+  /** A few error reasons with their counts, for the diagnostics. */
+  errorReasons: Record<string, number>;
+  streamReconnects: number;
+}
+
+async function post(baseUrl: string, o: Officer, input: Move["input"]): Promise<number> {
+  const res = await fetch(`${baseUrl}/sandbox/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ chatId: o.chatId, chatKind: "private", userId: o.userId, userName: o.userName, ...input }),
+  });
+  const body = await res.text();
+  if (res.status !== 202) throw new Error(`POST → HTTP ${res.status}: ${body.slice(0, 120)}`);
+  return (JSON.parse(body) as { seq: number }).seq;
+}
+
+/** One officer: `steps` steps, one after another, each waiting for the bot's reply. */
+async function runOfficer(o: Officer, stream: ChatStream, opts: LoadOptions, out: LoadResult): Promise<void> {
+  let state: State = { kind: "start" };
+  for (let step = 0; step < opts.stepsPerOfficer; step++) {
+    const mv = move(opts.texts, state, step);
+    const t0 = performance.now();
+    out.steps++;
+    let reason: string;
+    try {
+      const seq = await post(opts.baseUrl, o, mv.input);
+      const left = opts.replyTimeoutMs - (performance.now() - t0);
+      const r = await stream.waitReply(seq, mv.isReply, Math.max(left, 0));
+      if (r.ok) {
+        out.latencies.push(r.reply.at - t0);
+        state = mv.next(r.reply.msg);
+        continue;
+      }
+      reason = r.reason;
+    } catch (e) {
+      reason = e instanceof Error ? e.message : String(e);
+    }
+    out.errors++;
+    const key = reason.replace(/\d+/g, "#").slice(0, 120);
+    out.errorReasons[key] = (out.errorReasons[key] ?? 0) + 1;
+    state = { kind: "start" }; // start the dialog over: /baocao replaces whatever was in progress
+  }
+}
+
+/**
+ * Open every officer's stream, then run all officers at once. The duration runs from the
+ * first POST to the last reply; opening the streams is not counted.
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const streams = opts.officers.map((o) => new ChatStream(opts.baseUrl, o.chatId));
+  const out: LoadResult = { steps: 0, durationMs: 0, latencies: [], errors: 0, errorReasons: {}, streamReconnects: 0 };
+  try {
+    await Promise.all(streams.map((s) => s.open()));
+    await new Promise((r) => setTimeout(r, opts.settleMs ?? 1500));
+    const t0 = performance.now();
+    await Promise.all(opts.officers.map((o, i) => runOfficer(o, streams[i]!, opts, out)));
+    out.durationMs = performance.now() - t0;
+  } finally {
+    for (const s of streams) {
+      out.streamReconnects += s.reconnects;
+      s.close();
+    }
+  }
+  return out;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

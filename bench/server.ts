@@ -1,0 +1,123 @@
+/**
+ * The server under test as a separate process: `node --import tsx src/main.ts`, spawned
+ * directly so that its pid is the process running the app (its RSS is what we measure),
+ * stopped with SIGTERM (SIGKILL after a grace period). RSS is read from /proc/<pid>/status.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Variables of the bench's own environment that must not reach the server under test. */
+const STRIPPED = /^(TELEGRAM_|ZALO_|DATABASE_URL$|DATA_DIR$|PORT$|HOST$|SANDBOX|DEMO_SEED$|LOG_LEVEL$|PUBLIC_URL$)/;
+
+export interface ServerProcess {
+  readonly pid: number;
+  /** Base URL printed by the server when ready, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  /** Resident set size now, in MB (null once the process is gone). */
+  rssMB(): number | null;
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: string | null; killed: boolean }>;
+}
+
+/** VmRSS of a process in MB, from /proc (Linux); null when unreadable. */
+export function readRssMB(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number; label?: string } = {}): Promise<ServerProcess> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !STRIPPED.test(k))) as Record<string, string>;
+  const label = opts.label ?? "server";
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...base, HOST: "127.0.0.1", PORT: "0", SANDBOX: "on", DEMO_SEED: "on", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("could not spawn the server");
+  // The server's own diagnostics go to our stderr, tagged; they never reach the JSON.
+  createInterface({ input: child.stderr! }).on("line", (line) => process.stderr.write(`[${label}] ${line}\n`));
+  const lines = createInterface({ input: child.stdout! });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${opts.readyTimeoutMs ?? 60_000} ms`)), opts.readyTimeoutMs ?? 60_000);
+    lines.on("line", (line) => {
+      const m = /thidua-bot sandbox: (http\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      } else process.stderr.write(`[${label}:stdout] ${line}\n`);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  }).catch(async (e: unknown) => {
+    child.kill("SIGKILL");
+    await exited(child);
+    throw e;
+  });
+
+  return {
+    pid,
+    url,
+    rssMB: () => readRssMB(pid),
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited(child)), killed: false };
+      child.kill("SIGTERM");
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, graceMs);
+      const out = await exited(child);
+      clearTimeout(timer);
+      return { ...out, killed };
+    },
+  };
+}
+
+/** Samples a process's RSS at a fixed interval and keeps the maximum. */
+export class RssSampler {
+  private timer: NodeJS.Timeout | null = null;
+  private peak = 0;
+  private count = 0;
+
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 100,
+  ) {}
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  private sample(): void {
+    const mb = readRssMB(this.pid);
+    if (mb === null) return;
+    this.count++;
+    if (mb > this.peak) this.peak = mb;
+  }
+
+  stop(): { peakMB: number; samples: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+    return { peakMB: this.peak, samples: this.count };
+  }
+}

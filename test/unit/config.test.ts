@@ -1,0 +1,152 @@
+import { describe, it, expect } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+const TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz0123456";
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(Object.keys(env))}, but the configuration was accepted`);
+}
+
+describe("configuration defaults", () => {
+  it("with nothing set: the sandbox on loopback, port 3000, Vietnamese, Vietnam time, PGlite in ./data", () => {
+    expect(loadConfig({})).toEqual({
+      telegram: undefined,
+      zalo: undefined,
+      publicUrl: undefined,
+      database: { kind: "pglite", dataDir: "./data" },
+      http: { port: 3000, host: "127.0.0.1" },
+      timeZone: "Asia/Ho_Chi_Minh",
+      defaultLocale: "vi",
+      sandbox: true,
+      demoSeed: true,
+      workers: true,
+      logLevel: "info",
+    });
+  });
+
+  it("empty strings count as unset", () => {
+    expect(loadConfig({ PORT: "", TELEGRAM_BOT_TOKEN: "", TZ_NAME: "" })).toMatchObject({ http: { port: 3000 }, sandbox: true, timeZone: "Asia/Ho_Chi_Minh" });
+  });
+
+  it("reads a port number", () => {
+    expect(loadConfig({ PORT: "8080" }).http.port).toBe(8080);
+  });
+
+  it("DATABASE_URL switches to PostgreSQL", () => {
+    expect(loadConfig({ DATABASE_URL: "postgresql://u:p@db:5432/thidua" }).database).toEqual({ kind: "postgres", url: "postgresql://u:p@db:5432/thidua" });
+    expect(loadConfig({ DATABASE_URL: "postgres://db/thidua" }).database.kind).toBe("postgres");
+  });
+
+  it("DATA_DIR moves the PGlite files", () => {
+    expect(loadConfig({ DATA_DIR: "/var/lib/thidua" }).database).toEqual({ kind: "pglite", dataDir: "/var/lib/thidua" });
+  });
+});
+
+describe("platform tokens and the sandbox", () => {
+  it("a Telegram token turns the sandbox (and its demo data) off", () => {
+    const c = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN });
+    expect(c.sandbox).toBe(false);
+    expect(c.demoSeed).toBe(false);
+    expect(c.telegram).toEqual({ token: TOKEN, apiRoot: "https://api.telegram.org", mode: "polling", webhookSecret: undefined });
+  });
+
+  it("a Zalo token turns the sandbox off too", () => {
+    expect(loadConfig({ ZALO_BOT_TOKEN: "1234567890:zalo-token-value" }).sandbox).toBe(false);
+  });
+
+  it("SANDBOX=on keeps the sandbox next to a platform", () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, SANDBOX: "on" }).sandbox).toBe(true);
+  });
+
+  it("SANDBOX=off turns it off without any platform", () => {
+    expect(loadConfig({ SANDBOX: "off" }).sandbox).toBe(false);
+  });
+
+  it("the sandbox refuses a non-loopback HOST, naming HOST", () => {
+    const e = configError({ HOST: "0.0.0.0" });
+    expect(e.message.startsWith("config error: HOST ")).toBe(true);
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("SANDBOX_ALLOW_REMOTE=yes accepts a non-loopback HOST for the sandbox", () => {
+    expect(loadConfig({ HOST: "0.0.0.0", SANDBOX_ALLOW_REMOTE: "yes" }).http.host).toBe("0.0.0.0");
+  });
+
+  it("without the sandbox, any HOST is fine", () => {
+    expect(loadConfig({ HOST: "0.0.0.0", TELEGRAM_BOT_TOKEN: TOKEN }).http.host).toBe("0.0.0.0");
+  });
+
+  it.each(["127.0.0.1", "::1", "localhost"])("the sandbox may listen on the loopback %s", (host) => {
+    expect(loadConfig({ HOST: host }).http.host).toBe(host);
+  });
+});
+
+describe("configuration errors are one line naming the variable", () => {
+  it("PORT=abc", () => {
+    const e = configError({ PORT: "abc" });
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.name).toBe("ConfigError");
+    expect(e.message.startsWith("config error: PORT ")).toBe(true);
+    expect(e.message.split("\n")).toHaveLength(1);
+  });
+
+  it.each(["70000", "3000.5", "-1"])("PORT=%s", (port) => {
+    const e = configError({ PORT: port });
+    expect(e.message.startsWith("config error: PORT ")).toBe(true);
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("TZ_NAME=Mars/Base", () => {
+    const e = configError({ TZ_NAME: "Mars/Base" });
+    expect(e.message).toBe("config error: TZ_NAME is not an IANA time zone (e.g. Asia/Ho_Chi_Minh)");
+  });
+
+  it("TELEGRAM_MODE=webhook without a secret names TELEGRAM_WEBHOOK_SECRET", () => {
+    const e = configError({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: "webhook", PUBLIC_URL: "https://thidua.example.vn" });
+    expect(e.message).toBe("config error: TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook");
+  });
+
+  it("TELEGRAM_MODE=webhook with a secret and a public URL is accepted", () => {
+    const c = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: "webhook", TELEGRAM_WEBHOOK_SECRET: "s3cret_value", PUBLIC_URL: "https://thidua.example.vn/" });
+    expect(c.telegram).toMatchObject({ mode: "webhook", webhookSecret: "s3cret_value" });
+    expect(c.publicUrl).toBe("https://thidua.example.vn");
+  });
+
+  it("ZALO_MODE=webhook without a secret names ZALO_WEBHOOK_SECRET", () => {
+    const e = configError({ ZALO_BOT_TOKEN: "1234567890:zalo-token-value", ZALO_MODE: "webhook", PUBLIC_URL: "https://thidua.example.vn" });
+    expect(e.message.startsWith("config error: ZALO_WEBHOOK_SECRET ")).toBe(true);
+  });
+
+  it("a DATABASE_URL that is not PostgreSQL names DATABASE_URL", () => {
+    expect(configError({ DATABASE_URL: "mysql://u:p@h/db" }).message).toBe("config error: DATABASE_URL must be a postgresql:// URL");
+  });
+
+  it("an unknown DEFAULT_LOCALE names DEFAULT_LOCALE", () => {
+    expect(configError({ DEFAULT_LOCALE: "fr" }).message.startsWith("config error: DEFAULT_LOCALE ")).toBe(true);
+  });
+
+  it("a malformed Telegram token is named but its value never appears", () => {
+    const e = configError({ TELEGRAM_BOT_TOKEN: "abc:secretvalue123" });
+    expect(e.message.startsWith("config error: TELEGRAM_BOT_TOKEN ")).toBe(true);
+    expect(e.message).not.toContain("secretvalue123");
+    expect(e.message).not.toContain("abc:");
+    expect(String(e.stack)).not.toContain("secretvalue123");
+  });
+
+  it("a malformed webhook secret is named but its value never appears", () => {
+    const e = configError({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: "has spaces and secretvalue123!" });
+    expect(e.message.startsWith("config error: TELEGRAM_WEBHOOK_SECRET ")).toBe(true);
+    expect(e.message).not.toContain("secretvalue123");
+  });
+
+  it("a good token does not appear in the message of an unrelated error", () => {
+    const e = configError({ TELEGRAM_BOT_TOKEN: TOKEN, PORT: "abc" });
+    expect(e.message).not.toContain("AAH-abcdefghijklmnopqrstuvwxyz0123456");
+  });
+});
