@@ -172,7 +172,7 @@ export interface Tx {
 
   // consent and data requests
   activeConsent(personId: number, purpose: string): Promise<Consent | null>;
-  addConsent(personId: number, purpose: string, noticeVersion: string, chatKey: string): Promise<void>;
+  addConsent(personId: number, purpose: string, noticeVersion: string, chatKey: string, at: Date): Promise<void>;
   consentsOf(personId: number): Promise<Consent[]>;
   addDataRequest(personId: number, kind: "ACCESS" | "ERASE", completedAt: Date | null): Promise<void>;
   countAuditBy(personId: number): Promise<number>;

@@ -50,7 +50,7 @@ export async function hasConsent(tx: Tx, person: Person): Promise<boolean> {
 export async function giveConsent(env: Env, chatKey: string): Promise<void> {
   const id = personId(env);
   if (await env.tx.activeConsent(id, CONSENT_PURPOSE)) return;
-  await env.tx.addConsent(id, CONSENT_PURPOSE, NOTICE_VERSION, chatKey);
+  await env.tx.addConsent(id, CONSENT_PURPOSE, NOTICE_VERSION, chatKey, env.now);
   await env.tx.audit(env.actor, { action: "consent.given", entity: "person", entityId: id, data: { notice: NOTICE_VERSION, chat: chatKey } });
 }
 

@@ -71,7 +71,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function pgliteSession(db: PGlite): SqlSession {
+export function pgliteSession(db: PGlite): SqlSession {
   return {
     query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
     exec: async (sql) => {

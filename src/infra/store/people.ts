@@ -85,8 +85,8 @@ export function peopleStore(db: Db): PeopleTx {
     async activeConsent(personId, purpose) {
       return db.consent.findFirst({ where: { personId, purpose, withdrawnAt: null }, orderBy: { id: "desc" } });
     },
-    async addConsent(personId, purpose, noticeVersion, chatKey) {
-      await db.consent.create({ data: { personId, purpose, noticeVersion, chatKey } });
+    async addConsent(personId, purpose, noticeVersion, chatKey, at) {
+      await db.consent.create({ data: { personId, purpose, noticeVersion, chatKey, givenAt: at } });
     },
     async consentsOf(personId) {
       return db.consent.findMany({ where: { personId }, orderBy: { id: "asc" } });

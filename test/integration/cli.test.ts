@@ -1,0 +1,156 @@
+/**
+ * The administration CLI against a real database: importing a unit tree (with a report of
+ * every bad row and nothing half-imported), re-parenting with history, granting and
+ * revoking roles, invite codes, a campaign for another year, and a unit's progress.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/cli.js";
+import { openDatabase } from "../../src/infra/db/open.js";
+import { backends, createTestDatabase, type TestDatabase } from "../support/database.js";
+
+const TREE = `code,name,level,parent_code
+CDCTVN,Công đoàn Công Thương Việt Nam,nganh,
+HOACHAT,Công đoàn Tập đoàn Hóa chất Việt Nam,cap_tren_co_so,CDCTVN
+CTHN,Công đoàn Công Thương Hà Nội,cap_tren_co_so,CDCTVN
+PB1,"CĐCS Công ty CP Phân bón Bình Điền, chi nhánh 1",co_so,HOACHAT
+DM1,CĐCS Công ty Dệt may 8/3,co_so,CTHN
+`;
+
+describe.each(backends())("the CLI on %s", (backend) => {
+  let dir: string;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "thidua-cli-"));
+    db = await createTestDatabase(backend);
+    env = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
+  });
+  afterAll(async () => {
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  }
+
+  async function file(name: string, content: string) {
+    const p = path.join(dir, name);
+    await writeFile(p, content);
+    return p;
+  }
+
+  /** Look into the database the CLI wrote (closed again before the next CLI call). */
+  async function peek<T>(fn: (prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"]) => Promise<T>): Promise<T> {
+    const cfg = db.config.kind === "postgres" ? db.config : { kind: "pglite" as const, dataDir: env.DATA_DIR! };
+    const d = await openDatabase(cfg);
+    try {
+      return await fn(d.prisma);
+    } finally {
+      await d.close();
+    }
+  }
+
+  it("reports every bad row with its line and imports nothing", async () => {
+    const bad = await file(
+      "bad.csv",
+      `code,name,level,parent_code
+CDCTVN,Công đoàn Công Thương Việt Nam,nganh,
+X1,CĐCS X,co_so,NOWHERE
+X2,CĐCS Y,phuong,CDCTVN
+X1,CĐCS lặp mã,co_so,CDCTVN
+X3,Z,co_so,CDCTVN
+`,
+    );
+    const r = await cli("import-units", bad);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Dòng 3 [X1]: cấp trên "NOWHERE" không có trong tệp lẫn cơ sở dữ liệu');
+    expect(r.out).toContain('Dòng 4 [X2]: cấp "phuong" không hợp lệ');
+    expect(r.out).toContain("Dòng 5 [X1]: mã bị lặp (đã có ở dòng 3)");
+    expect(r.out).toContain("Dòng 6 [X3]: tên đơn vị phải dài 2–300 ký tự");
+    expect(r.out).toContain("không nhập dòng nào");
+    expect(await peek((p) => p.unit.count())).toBe(0);
+  });
+
+  it("imports a tree, then renames and re-parents with history on a second import", async () => {
+    const r = await cli("import-units", await file("tree.csv", TREE));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Đã nhập: 5 đơn vị mới, 0 đổi tên, 0 chuyển cấp trên, 0 không đổi.");
+
+    // 2025-style restructuring: the textile union moves under the chemicals union.
+    const changed = TREE.replace("DM1,CĐCS Công ty Dệt may 8/3,co_so,CTHN", "DM1,CĐCS Tổng công ty Dệt may 8/3,co_so,HOACHAT");
+    const again = await cli("import-units", await file("tree2.csv", changed));
+    expect(again.out).toContain("0 đơn vị mới, 1 đổi tên, 1 chuyển cấp trên, 4 không đổi");
+
+    const { dm1, hoachat, history } = await peek(async (p) => {
+      const dm1 = await p.unit.findUniqueOrThrow({ where: { code: "DM1" } });
+      const hoachat = await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } });
+      const history = await p.unitParentHistory.findMany({ where: { unitId: dm1.id }, orderBy: { id: "asc" } });
+      return { dm1, hoachat, history };
+    });
+    expect(dm1).toMatchObject({ name: "CĐCS Tổng công ty Dệt may 8/3", parentId: hoachat.id, path: `${hoachat.path}${dm1.id}/` });
+    expect(history).toHaveLength(2);
+    expect(history[0]!.validTo).not.toBeNull();
+    expect(history[1]).toMatchObject({ parentId: hoachat.id, validTo: null });
+
+    const units = await cli("units", "--under", "HOACHAT");
+    expect(units.out.split("\n")).toEqual(expect.arrayContaining(["HOACHAT  Công đoàn Tập đoàn Hóa chất Việt Nam  [UPPER_GRASSROOTS]", "  DM1  CĐCS Tổng công ty Dệt may 8/3  [GRASSROOTS]"]));
+  });
+
+  it("grants and revokes roles, and refuses what does not exist", async () => {
+    const g = await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer", "--name", "Lý Văn Quản");
+    expect(g).toMatchObject({ code: 0, out: "Đã cấp vai trò officer của CDCTVN cho tg:100200300." });
+    expect((await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer")).out).toContain("đã có vai trò");
+    expect(await cli("grant", "--person", "tg:1", "--unit", "NOPE", "--role", "officer")).toMatchObject({ code: 1, err: "Không tìm thấy đơn vị NOPE." });
+    expect((await cli("grant", "--person", "someone", "--unit", "CDCTVN", "--role", "officer")).code).toBe(2);
+    expect((await cli("grant", "--person", "tg:1", "--unit", "CDCTVN", "--role", "boss")).code).toBe(2);
+
+    expect((await cli("revoke", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer")).code).toBe(0);
+    expect((await cli("revoke", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer")).code).toBe(1);
+    const roles = await peek((p) => p.role.findMany({ where: { person: { identities: { some: { key: "tg:100200300" } } } } }));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]!.revokedAt).not.toBeNull();
+  });
+
+  it("creates invite codes, stored only as hashes", async () => {
+    const r = await cli("invite", "--unit", "HOACHAT", "--kind", "officer", "--days", "3");
+    expect(r.code).toBe(0);
+    const code = /: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(r.out)?.[1];
+    expect(code).toBeTruthy();
+    expect(r.out).toContain(`"/start ${code}"`);
+    const stored = await peek((p) => p.inviteCode.findMany());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.codeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(code!.replace(/-/g, ""));
+    expect((await cli("invite", "--unit", "HOACHAT", "--kind", "officer", "--days", "0")).code).toBe(2);
+  });
+
+  it("creates the plan's campaign for another year, once, with that year's anniversaries", async () => {
+    const r = await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("15/KH-CĐCT năm 2027; các đợt: 2027-01-01…2027-08-31, 2027-09-01…2027-12-31");
+    expect((await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT")).err).toBe("Kế hoạch thi đua năm 2027 đã có.");
+    const phase1 = await peek((p) => p.phase.findFirstOrThrow({ where: { ordinal: 1, campaign: { year: 2027 } } }));
+    expect(phase1.dedication).toContain("Kỷ niệm 97 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2027)");
+    expect(phase1.dedication).toContain("Kỷ niệm 98 năm Ngày thành lập Công đoàn Việt Nam");
+    expect(phase1.reportDeadline.toISOString().slice(0, 10)).toBe("2027-09-10");
+    expect((await cli("campaign", "list")).out).toContain("15/KH-CĐCT  năm 2027  ACTIVE  (CDCTVN)");
+  });
+
+  it("prints a unit's progress, and explains its usage", async () => {
+    const r = await cli("progress", "--unit", "CDCTVN");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
+    expect(r.out).toContain("Số đơn vị cấp dưới: 4");
+    const usage = await cli("frobnicate");
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain("npm run cli -- import-units <file.csv> [--dry-run]");
+  });
+});
