@@ -1,3 +1,6 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
 -- CreateEnum
 CREATE TYPE "UnitLevel" AS ENUM ('CONFEDERATION', 'SECTOR', 'UPPER_GRASSROOTS', 'GRASSROOTS', 'SECTION');
 
@@ -462,7 +465,7 @@ CREATE TABLE "StoredFile" (
     "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "mime" TEXT NOT NULL,
-    "data" BYTEA NOT NULL,
+    "base64" TEXT NOT NULL,
     "ownerId" INTEGER,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

@@ -77,7 +77,8 @@ export class OutboxWorker {
 
   /** Claim and deliver one batch. Returns how many rows were handled. */
   async tick(): Promise<number> {
-    const rows = await this.claim();
+    // RETURNING gives no order: deliver in the order the messages were written.
+    const rows = (await this.claim()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const row of rows) await this.deliver(row);
     return rows.length;
   }

@@ -32,7 +32,7 @@ export function plumbingStore(db: Db): PlumbingTx {
       return r.count;
     },
     async saveFile(input) {
-      await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, data: Buffer.from(input.data), ownerId: input.ownerId } });
+      await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, base64: Buffer.from(input.data).toString("base64"), ownerId: input.ownerId } });
     },
     async claimUpdate(key, at) {
       const inserted = await db.processedUpdate.createMany({ data: [{ key, at }], skipDuplicates: true });

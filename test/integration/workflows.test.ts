@@ -1,0 +1,153 @@
+/**
+ * The other officer workflows, through the sandbox API: returning and resubmitting,
+ * plaque works up to the sector union, invites for new officers, officers of two units,
+ * announcements down the tree, and the spreadsheet export.
+ */
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/database.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { dm, group, text, type Msg, type Speaker, type Where } from "../support/sandbox-client.js";
+
+const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots)
+const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
+const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector)
+const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member, Phân bón Sông Cầu
+const newcomer = { userId: "khach-02", userName: "Phan Thị Hoa" };
+const giangGroup = group("grp-pinaq-officers");
+const cuongGroup = group("grp-hoachat-officers");
+
+describe.each(backends())("officer workflows on %s", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    for (const who of [giang, cuong, binh, minh]) {
+      await t.client.say(who, dm(who.userId), "/start");
+      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
+    }
+  });
+  afterAll(async () => t?.stop());
+
+  const say = (who: Speaker, where: Where, input: string | { choice: string }) => t.client.say(who, where, input);
+  const pick = (who: Speaker, where: Where, label: string | RegExp) => t.client.pick(who, where, label);
+
+  async function registerTwoThemes() {
+    await say(giang, giangGroup, "/dangky");
+    for (const title of ["Sản xuất 1 triệu ắc quy khô", "Đào tạo 200 công nhân bậc 3/7"]) {
+      await pick(giang, giangGroup, "Thêm nội dung");
+      await pick(giang, giangGroup, "Lao động giỏi");
+      await say(giang, giangGroup, title);
+    }
+    await pick(giang, giangGroup, "Gửi cấp trên");
+    await pick(giang, giangGroup, "Gửi");
+  }
+
+  it("returns a registration with a reason; the unit edits it and sends it again", async () => {
+    await registerTwoThemes();
+    await say(cuong, cuongGroup, "/duyet");
+    await pick(cuong, cuongGroup, "Đăng ký thi đua");
+    expect(text(await pick(cuong, cuongGroup, "Trả lại"))).toContain("Lý do trả lại");
+    expect(text(await say(cuong, cuongGroup, "ab"))).toContain("Nội dung quá ngắn (2 ký tự); cần ít nhất 3 ký tự.");
+    expect(text(await say(cuong, cuongGroup, "Nội dung 2 cần có chỉ tiêu cụ thể theo quý"))).toContain("Đã trả lại");
+    await t.client.deliverOutbox();
+    const told = (await t.client.lastBot(giangGroup.chatId))!.text;
+    expect(told).toContain("đã trả lại đăng ký thi đua của đơn vị. Lý do: Nội dung 2 cần có chỉ tiêu cụ thể theo quý");
+
+    const menu = text(await say(giang, giangGroup, "/dangky"));
+    expect(menu).toContain("trạng thái: bị trả lại");
+    expect(menu).toContain("Cấp trên đã trả lại, lý do: Nội dung 2 cần có chỉ tiêu cụ thể theo quý");
+    await pick(giang, giangGroup, "Sửa một nội dung");
+    await pick(giang, giangGroup, "Đào tạo 200 công nhân");
+    expect(text(await say(giang, giangGroup, "Đào tạo 200 công nhân bậc 3/7, mỗi quý 50 người"))).toContain("Đã sửa.");
+    await pick(giang, giangGroup, "Gửi cấp trên");
+    expect(text(await pick(giang, giangGroup, "Gửi"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    const pinaq = (await t.app.store.getUnitByCode("DEMO-PINAQ"))!;
+    const reg = await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { unitId: pinaq.id }, include: { themes: { where: { removedAt: null } } } });
+    expect(reg.status).toBe("SUBMITTED");
+    expect(reg.themes.map((x) => x.title)).toContain("Đào tạo 200 công nhân bậc 3/7, mỗi quý 50 người");
+    const decisions = await t.app.db.prisma.reviewDecision.findMany({ where: { subjectType: "REGISTRATION", subjectId: reg.id } });
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([["RETURN", "Nội dung 2 cần có chỉ tiêu cụ thể theo quý"]]);
+  });
+
+  it("takes a plaque work from a grassroots union up to the sector union", async () => {
+    await say(giang, giangGroup, "/congtrinh");
+    await pick(giang, giangGroup, "Đăng ký công trình mới");
+    await say(giang, giangGroup, "Dây chuyền ắc quy kín khí số 3");
+    await say(giang, giangGroup, "Công suất 500.000 bình mỗi năm, khánh thành chào mừng Đại hội.");
+    expect(text(await say(giang, giangGroup, "30/4/2027"))).toContain("Dự kiến hoàn thành: 30/04/2027");
+    expect(text(await pick(giang, giangGroup, "Gửi đăng ký"))).toContain('Đã đăng ký công trình "Dây chuyền ắc quy kín khí số 3"');
+
+    await say(cuong, cuongGroup, "/duyet");
+    await pick(cuong, cuongGroup, "Công trình: Dây chuyền ắc quy");
+    expect(text(await pick(cuong, cuongGroup, /^Duyệt$/))).toContain("Đã duyệt");
+
+    // The sector union proposes it to the Confederation, then records the plaque.
+    await say(binh, dm(binh.userId), "/duyet");
+    expect(text(await pick(binh, dm(binh.userId), "Công trình: Dây chuyền ắc quy"))).toContain("Trạng thái: đã duyệt, chờ đề nghị gắn biển");
+    expect(text(await pick(binh, dm(binh.userId), "Đề nghị Tổng Liên đoàn gắn biển"))).toContain("Đã ghi nhận đề nghị Tổng Liên đoàn gắn biển.");
+    await say(binh, dm(binh.userId), "/duyet");
+    await pick(binh, dm(binh.userId), "Công trình: Dây chuyền ắc quy");
+    await pick(binh, dm(binh.userId), "Duyệt và gắn biển cấp mình");
+    const work = await t.app.db.prisma.plaqueWork.findFirstOrThrow();
+    expect(work.status).toBe("PLAQUED");
+    await t.client.deliverOutbox();
+    expect((await t.client.lastBot(giangGroup.chatId))!.text).toContain('🏅 đăng ký gắn biển công trình "Dây chuyền ắc quy kín khí số 3" đã được ghi nhận gắn biển');
+  });
+
+  it("turns a code from /moi into a new officer who can act at once", async () => {
+    await say(cuong, dm(cuong.userId), "/moi");
+    await pick(cuong, dm(cuong.userId), "Mã mời một cán bộ");
+    const issued = await say(cuong, dm(cuong.userId), "DEMO-PINAQ"); // typed unit code of a unit below
+    const code = /\/lienket (\S+)/.exec(text(issued))![1]!;
+    expect(text(await say(newcomer, dm(newcomer.userId), `/start ${code}`))).toContain("Bạn có đồng ý không?");
+    const welcome = text(await pick(newcomer, dm(newcomer.userId), "Tôi đồng ý"));
+    expect(welcome).toContain("Bạn đã trở thành cán bộ của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
+    expect(text(await say(newcomer, dm(newcomer.userId), "/baocao"))).toContain("Báo cáo kết quả thi đua năm 2026 của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
+    await say(newcomer, dm(newcomer.userId), "/huy");
+    // Codes for units outside one's reach are refused.
+    await say(giang, dm(giang.userId), "/moi");
+    await pick(giang, dm(giang.userId), "Mã mời một cán bộ");
+    expect(text(await say(giang, dm(giang.userId), "DEMO-DETMAY"))).toContain('Không tìm thấy đơn vị có mã "DEMO-DETMAY" trong phạm vi của bạn.');
+    await say(giang, dm(giang.userId), "/huy");
+  });
+
+  it("asks an officer of two units which one a command is for", async () => {
+    const hoa = (await t.app.store.findPersonByIdentity("web:khach-02"))!;
+    const thucpham = (await t.app.store.getUnitByCode("DEMO-THUCPHAM"))!;
+    await t.app.store.transaction((tx) => tx.grantRole(hoa.id, thucpham.id, "OFFICER", null));
+    const asked: Msg[] = await say(newcomer, dm(newcomer.userId), "/tiendo");
+    expect(text(asked)).toContain("Bạn là cán bộ của nhiều đơn vị. Thao tác cho đơn vị nào?");
+    expect(asked.at(-1)!.choices!.map((c) => c.label).sort()).toEqual(["Công đoàn Công ty CP Pin Ắc quy Phương Nam", "Công đoàn Công ty CP Thực phẩm Hà Thành"]);
+    expect(text(await say(newcomer, dm(newcomer.userId), "2"))).toContain("Tiến độ Kế hoạch 64/KH-CĐCT năm 2026 – các đơn vị trực thuộc Công đoàn Công ty CP Thực phẩm Hà Thành");
+  });
+
+  it("announces down the tree to members' groups and to members who follow privately", async () => {
+    await say(cuong, cuongGroup, "/thongbao");
+    const preview = text(await say(cuong, cuongGroup, "Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh."));
+    // The members' group of Pin Ắc quy (linked in the demo) and Minh, a member who has a private chat.
+    expect(preview).toContain("Sẽ gửi tới 2 nhóm/người nhận thuộc 3 đơn vị.");
+    expect(text(await pick(cuong, cuongGroup, "Gửi thông báo"))).toContain("Đã đưa 2 tin vào hàng gửi");
+    await t.client.deliverOutbox();
+    expect((await t.client.lastBot("grp-pinaq-members"))!.text).toBe("Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh.");
+    expect((await t.client.lastBot(`dm-${minh.userId}`))!.text).toBe("Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh.");
+  });
+
+  it("exports a spreadsheet of the registrations and reports below", async () => {
+    const reply = await say(cuong, cuongGroup, "/xuat");
+    const file = reply.at(-1)?.file;
+    if (!file) throw new Error(`no file in: ${text(reply)}\n${t.logs.join("\n")}`);
+    expect(file.name).toBe("bao-cao-thi-dua-DEMO-HOACHAT-2026.xlsx");
+    const res = await fetch(`${t.app.url}${file.url}`);
+    expect(res.headers.get("content-disposition")).toContain("bao-cao-thi-dua-DEMO-HOACHAT-2026.xlsx");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2"]);
+    const regs = wb.getWorksheet("Đăng ký thi đua")!;
+    const rows = regs.getSheetValues().slice(2) as unknown[][];
+    const pinaq = rows.find((r) => r[1] === "DEMO-PINAQ")!;
+    expect(pinaq[4]).toBe("chờ duyệt");
+    expect(String(pinaq[5])).toContain("Sản xuất 1 triệu ắc quy khô");
+    expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["DEMO-HOACHAT", "DEMO-PHANBON", "DEMO-PINAQ"]));
+    expect(await (await fetch(`${t.app.url}/sandbox/files/not-a-real-file-id-000`)).status).toBe(404);
+  });
+});
