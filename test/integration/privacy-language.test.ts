@@ -26,6 +26,21 @@ describe.each(backends())("privacy and language on %s", (backend) => {
     expect(await t.app.db.prisma.consent.count()).toBe(0);
   });
 
+  it("lists in /help only what this person may do here", async () => {
+    const officerHelp = text(await t.client.say(lan, dm(lan.userId), "/help"));
+    expect(officerHelp).toContain("/baocao (/report) – báo cáo kết quả đợt thi đua");
+    expect(officerHelp).toContain("/moi (/invite) – tạo mã mời, mã liên kết nhóm");
+    expect(officerHelp).not.toMatch(/^\/ \(\/\)/m);
+    const memberHelp = text(await t.client.say(minh, dm(minh.userId), "/help"));
+    expect(memberHelp).toContain("/lich (/calendar)");
+    expect(memberHelp).not.toContain("/baocao");
+    expect(memberHelp).toContain("Bạn đang là đoàn viên hoặc chưa được cấp quyền");
+    // In another unit's officers' group, Lan is not an officer: no officer commands there.
+    const elsewhere = text(await t.client.say(lan, group("grp-detmay-officers"), "/help"));
+    expect(elsewhere).not.toContain("/baocao");
+    expect(elsewhere).not.toContain("/moi");
+  });
+
   it("switches a person to English; dates keep the dd/mm/yyyy form", async () => {
     await t.client.say(lan, dm(lan.userId), "/ngonngu");
     expect(text(await t.client.pick(lan, dm(lan.userId), "English"))).toBe("Switched to English.");

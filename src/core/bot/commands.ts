@@ -38,9 +38,12 @@ export interface Command {
 const say = (text: string): Outbound[] => [{ text }];
 
 async function help(ctx: Ctx): Promise<Outbound[]> {
-  const officer = ctx.chat.kind === "group" ? ctx.chat.purpose === "OFFICERS" : actingUnits(ctx.person, await ctx.roles(), ["OFFICER", "ADMIN"]).length > 0;
+  // Officer commands are listed to officers: of this group's unit in a group, of any unit in private.
+  const units = actingUnits(ctx.person, await ctx.roles(), ["OFFICER", "ADMIN"]);
+  const officer = ctx.chat.kind === "group" ? ctx.chat.purpose === "OFFICERS" && units.some((u) => u.id === ctx.chat.unitId) : units.length > 0;
   const lines = [ctx.t("help.head")];
   for (const c of COMMANDS) {
+    if (!c.names[0]) continue;
     if (c.audience === "officer" && !officer) continue;
     if (ctx.chat.kind === "group" && !c.inGroup) continue;
     lines.push(ctx.t("help.line", { name: c.names[0], alias: c.names[1], what: ctx.t(`commands.${c.key}`) }));
