@@ -29,6 +29,17 @@ function toMessage(r: Row): TranscriptMessage {
   };
 }
 
+function botRow(chatKey: string, m: Outbound): Prisma.SandboxMessageCreateInput {
+  return {
+    chatKey,
+    fromBot: true,
+    text: m.text,
+    choices: (m.choices ?? undefined) as Prisma.InputJsonValue | undefined,
+    fileId: m.file?.id ?? null,
+    fileName: m.file?.name ?? null,
+  };
+}
+
 export class Transcript {
   /** Emits the chat key whenever a message is added in this process. */
   readonly events = new EventEmitter().setMaxListeners(0);
@@ -46,17 +57,7 @@ export class Transcript {
   }
 
   async addBotMessage(chatKey: string, m: Outbound): Promise<number> {
-    const row = await this.prisma.sandboxMessage.create({
-      data: {
-        chatKey,
-        fromBot: true,
-        text: m.text,
-        choices: (m.choices ?? undefined) as Prisma.InputJsonValue | undefined,
-        fileId: m.file?.id ?? null,
-        fileName: m.file?.name ?? null,
-      },
-      select: { seq: true },
-    });
+    const row = await this.prisma.sandboxMessage.create({ data: botRow(chatKey, m), select: { seq: true } });
     this.events.emit("message", chatKey);
     return Number(row.seq);
   }
@@ -64,18 +65,7 @@ export class Transcript {
   /** Write the bot's replies to a user message and mark it handled, together. */
   async answer(seq: number, chatKey: string, replies: Outbound[]): Promise<void> {
     await this.prisma.$transaction([
-      ...replies.map((m) =>
-        this.prisma.sandboxMessage.create({
-          data: {
-            chatKey,
-            fromBot: true,
-            text: m.text,
-            choices: (m.choices ?? undefined) as Prisma.InputJsonValue | undefined,
-            fileId: m.file?.id ?? null,
-            fileName: m.file?.name ?? null,
-          },
-        }),
-      ),
+      ...replies.map((m) => this.prisma.sandboxMessage.create({ data: botRow(chatKey, m) })),
       this.prisma.sandboxMessage.update({ where: { seq: BigInt(seq) }, data: { handled: true, inbound: Prisma.DbNull } }),
     ]);
     if (replies.length) this.events.emit("message", chatKey);

@@ -54,7 +54,7 @@ export const campaignInclude = {
   phases: { orderBy: { ordinal: "asc" } },
 } satisfies Prisma.CampaignInclude;
 
-type PhaseRow = { id: number; campaignId: number; ordinal: number; startsOn: Date; endsOn: Date; reportDeadline: Date; dedication: string };
+type PhaseRow = Omit<M.Phase, "startsOn" | "endsOn" | "reportDeadline"> & { startsOn: Date; endsOn: Date; reportDeadline: Date };
 
 export function phase(p: PhaseRow): M.Phase {
   return {
@@ -68,21 +68,7 @@ export function phase(p: PhaseRow): M.Phase {
   };
 }
 
-export function campaign(r: {
-  id: number;
-  number: string;
-  templateKey: string | null;
-  year: number;
-  title: string;
-  goals: string;
-  issuingUnitId: number;
-  issuedOn: Date;
-  registrationDeadline: Date;
-  status: M.Campaign["status"];
-  figureKeys: string[];
-  areas: { id: number; ordinal: number; title: string; summary: string }[];
-  phases: PhaseRow[];
-}): M.Campaign {
+export function campaign(r: Omit<M.Campaign, "issuedOn" | "registrationDeadline" | "phases"> & { issuedOn: Date; registrationDeadline: Date; phases: PhaseRow[] }): M.Campaign {
   return {
     id: r.id,
     number: r.number,
@@ -102,17 +88,7 @@ export function campaign(r: {
 
 export const registrationInclude = { themes: { where: { removedAt: null }, orderBy: { id: "asc" } } } satisfies Prisma.ThemeRegistrationInclude;
 
-export function registration(r: {
-  id: number;
-  unitId: number;
-  campaignId: number;
-  status: M.SubmissionStatus;
-  submittedAt: Date | null;
-  submittedById: number | null;
-  decidedAt: Date | null;
-  returnReason: string | null;
-  themes: { id: number; contentAreaId: number; title: string }[];
-}): M.Registration {
+export function registration(r: M.Registration): M.Registration {
   return {
     id: r.id,
     unitId: r.unitId,
@@ -126,19 +102,7 @@ export function registration(r: {
   };
 }
 
-export function report(r: {
-  id: number;
-  unitId: number;
-  phaseId: number;
-  status: M.SubmissionStatus;
-  narrative: string;
-  late: boolean;
-  submittedAt: Date;
-  submittedById: number | null;
-  decidedAt: Date | null;
-  returnReason: string | null;
-  figures: { key: string; value: bigint }[];
-}): M.PhaseReport {
+export function report(r: Omit<M.PhaseReport, "figures"> & { figures: { key: string; value: bigint }[] }): M.PhaseReport {
   return {
     id: r.id,
     unitId: r.unitId,
