@@ -184,7 +184,7 @@ export class ChatStream {
         other ??= a.msg;
         grace ??= setTimeout(() => finish({ ok: false, reason: `unexpected reply: ${other!.text.slice(0, 160)}` }), graceMs);
       };
-      const timer = setTimeout(() => finish({ ok: false, reason: other ? `unexpected reply: ${other.text.slice(0, 160)}` : `no reply within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(() => finish({ ok: false, reason: other ? `unexpected reply: ${other.text.slice(0, 160)}` : "no reply in time: the POST was accepted, the reply did not come" }), timeoutMs);
       this.listeners.add(listener);
       // The reply may have come on the stream before the POST's 202 did.
       for (const a of this.recent) listener(a);
@@ -272,17 +272,46 @@ export interface LoadOptions {
   texts: Texts;
   /** Quiet time between opening the streams and the first POST. */
   settleMs?: number;
+  /** No officer starts a step later than this after the start (keeps the bench bounded). */
+  deadlineMs?: number;
+  /** Keep a record of every step in the result. */
+  trace?: boolean;
 }
 
 export interface LoadResult {
+  /** Steps attempted (a step is counted when its POST is sent). */
   steps: number;
+  /** Steps not attempted because the deadline passed. */
+  skipped: number;
   durationMs: number;
-  /** Latency of each successful step, ms. */
+  /** Latency of each successful step, ms: POST sent → reply arrived. */
   latencies: number[];
+  /** Of each successful step, the part until the POST's 202 came back, ms. */
+  accepted: number[];
+  /** For each officer, first POST → last reply, ms. */
+  officerSpans: number[];
   errors: number;
-  /** A few error reasons with their counts, for the diagnostics. */
+  /** Error reasons (digits masked) with their counts. */
   errorReasons: Record<string, number>;
   streamReconnects: number;
+  /** Every step, when `trace` was asked for (BENCH_TRACE): for finding slow spots. */
+  trace?: TraceRecord[];
+}
+
+export interface TraceRecord {
+  officer: string;
+  step: number;
+  state: State["kind"];
+  /** ms since the load started. */
+  start: number;
+  /** Wall clock (ms since the epoch) when the POST was sent, to match with server logs. */
+  sentAt: number;
+  /** Sequence number of the posted message (absent when the POST failed). */
+  seq?: number;
+  /** ms until the 202. */
+  postMs?: number;
+  latencyMs?: number;
+  error?: string;
 }
 
 async function post(baseUrl: string, o: Officer, input: Move["input"]): Promise<number> {
@@ -296,32 +325,48 @@ async function post(baseUrl: string, o: Officer, input: Move["input"]): Promise<
   return (JSON.parse(body) as { seq: number }).seq;
 }
 
-/** One officer: `steps` steps, one after another, each waiting for the bot's reply. */
-async function runOfficer(o: Officer, stream: ChatStream, opts: LoadOptions, out: LoadResult): Promise<void> {
+/** One officer: its steps one after another, each waiting for the bot's reply. */
+async function runOfficer(o: Officer, stream: ChatStream, opts: LoadOptions, out: LoadResult, origin: number): Promise<void> {
   let state: State = { kind: "start" };
   for (let step = 0; step < opts.stepsPerOfficer; step++) {
+    if (opts.deadlineMs !== undefined && performance.now() - origin > opts.deadlineMs) {
+      out.skipped += opts.stepsPerOfficer - step;
+      break;
+    }
     const mv = move(opts.texts, state, step);
     const t0 = performance.now();
+    const rec: TraceRecord = { officer: o.userId, step, state: state.kind, start: Math.round(t0 - origin), sentAt: Date.now() };
+    out.trace?.push(rec);
     out.steps++;
     let reason: string;
     try {
       const seq = await post(opts.baseUrl, o, mv.input);
-      const left = opts.replyTimeoutMs - (performance.now() - t0);
-      const r = await stream.waitReply(seq, mv.isReply, Math.max(left, 0));
-      if (r.ok) {
+      const acceptedMs = performance.now() - t0;
+      rec.seq = seq;
+      rec.postMs = Math.round(acceptedMs);
+      const r: Awaited<ReturnType<ChatStream["waitReply"]>> =
+        acceptedMs >= opts.replyTimeoutMs
+          ? { ok: false, reason: `no reply in time: the POST alone took over ${opts.replyTimeoutMs} ms` }
+          : await stream.waitReply(seq, mv.isReply, opts.replyTimeoutMs - acceptedMs);
+      if (r.ok && r.reply.at - t0 > opts.replyTimeoutMs) {
+        reason = `no reply within ${opts.replyTimeoutMs} ms`;
+      } else if (r.ok) {
         out.latencies.push(r.reply.at - t0);
+        out.accepted.push(acceptedMs);
+        rec.latencyMs = Math.round(r.reply.at - t0);
         state = mv.next(r.reply.msg);
         continue;
-      }
-      reason = r.reason;
+      } else reason = r.reason;
     } catch (e) {
       reason = e instanceof Error ? e.message : String(e);
     }
+    rec.error = reason;
     out.errors++;
-    const key = reason.replace(/\d+/g, "#").slice(0, 120);
+    const key = reason.replace(/\d+(\.\d+)?/g, "#").slice(0, 120);
     out.errorReasons[key] = (out.errorReasons[key] ?? 0) + 1;
     state = { kind: "start" }; // start the dialog over: /baocao replaces whatever was in progress
   }
+  out.officerSpans.push(performance.now() - origin);
 }
 
 /**
@@ -330,12 +375,23 @@ async function runOfficer(o: Officer, stream: ChatStream, opts: LoadOptions, out
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const streams = opts.officers.map((o) => new ChatStream(opts.baseUrl, o.chatId));
-  const out: LoadResult = { steps: 0, durationMs: 0, latencies: [], errors: 0, errorReasons: {}, streamReconnects: 0 };
+  const out: LoadResult = {
+    steps: 0,
+    skipped: 0,
+    durationMs: 0,
+    latencies: [],
+    accepted: [],
+    officerSpans: [],
+    errors: 0,
+    errorReasons: {},
+    streamReconnects: 0,
+    ...(opts.trace && { trace: [] }),
+  };
   try {
     await Promise.all(streams.map((s) => s.open()));
     await new Promise((r) => setTimeout(r, opts.settleMs ?? 1500));
     const t0 = performance.now();
-    await Promise.all(opts.officers.map((o, i) => runOfficer(o, streams[i]!, opts, out)));
+    await Promise.all(opts.officers.map((o, i) => runOfficer(o, streams[i]!, opts, out, t0)));
     out.durationMs = performance.now() - t0;
   } finally {
     for (const s of streams) {

@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -39,10 +41,10 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
-export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number; label?: string } = {}): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number; label?: string; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !STRIPPED.test(k))) as Record<string, string>;
   const label = opts.label ?? "server";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...base, HOST: "127.0.0.1", PORT: "0", SANDBOX: "on", DEMO_SEED: "on", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -119,5 +121,60 @@ export class RssSampler {
     this.timer = null;
     this.sample();
     return { peakMB: this.peak, samples: this.count };
+  }
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat (100 ticks/s). */
+export function readCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GET /healthz every `intervalMs` on one kept-alive connection and keep the times: the
+ * route touches no database, so its time is how long a request waits for the server's
+ * event loop.
+ */
+export class HealthProbe {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly times: number[] = [];
+  private running = false;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.done = (async () => {
+      while (this.running) {
+        const t0 = performance.now();
+        const ok = await new Promise<boolean>((resolve) => {
+          http
+            .get(`${this.baseUrl}/healthz`, { agent: this.agent, timeout: 60_000 }, (res) => {
+              res.resume();
+              res.once("end", () => resolve(res.statusCode === 200));
+            })
+            .once("error", () => resolve(false));
+        });
+        const ms = performance.now() - t0;
+        if (ok) this.times.push(ms);
+        if (this.running) await new Promise((r) => setTimeout(r, Math.max(0, this.intervalMs - ms)));
+      }
+    })();
+  }
+
+  async stop(): Promise<number[]> {
+    this.running = false;
+    await this.done;
+    this.agent.destroy();
+    return this.times;
   }
 }

@@ -76,7 +76,7 @@ async function seed(cfg: DatabaseConfig, all: Officer[]): Promise<void> {
           });
           const person = await tx.createPerson({ displayName: o.userName, sandbox: true, locale: null, identityKey: `web:${o.userId}`, platform: "web" });
           await tx.grantRole(person.id, unit.id, "OFFICER", null);
-          await tx.addConsent(person.id, CONSENT_PURPOSE, NOTICE_VERSION, `web:${o.chatId}`);
+          await tx.addConsent(person.id, CONSENT_PURPOSE, NOTICE_VERSION, `web:${o.chatId}`, deps.now);
         }
       });
     }

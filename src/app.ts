@@ -7,13 +7,14 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
-import type { Locale } from "./core/model.js";
+import type { Inbound, Locale } from "./core/model.js";
 import type { Clock, Logger } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
 import { createLogger } from "./infra/log.js";
 import { OutboxWorker } from "./infra/outbox/worker.js";
+import { Limiter } from "./infra/limiter.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
 import { createStore } from "./infra/store/index.js";
 import { Router, sendJson, startHttp } from "./http/server.js";
@@ -44,12 +45,14 @@ export interface AppOptions {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+/** Connections per instance to a PostgreSQL server. */
+const POOL_SIZE = 10;
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const secrets = [config.telegram?.token, config.zalo?.token, config.telegram?.webhookSecret, config.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
   const log = opts.log ?? createLogger(config.logLevel, undefined, secrets);
   const clock = opts.clock ?? systemClock;
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database.kind === "postgres" ? { ...config.database, poolSize: POOL_SIZE } : config.database);
   if (db.applied.length) log.info("database migrated", { applied: db.applied.length, kind: db.kind });
   const store = createStore(db.prisma);
   const translator = createTranslator(config.defaultLocale);
@@ -61,6 +64,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter() },
     store,
   );
+
+  // Updates handled at once: PGlite runs one transaction at a time on the main thread, so
+  // more in flight only starves the HTTP server; PostgreSQL gets one per pooled connection.
+  const limiter = new Limiter(db.kind === "pglite" ? 2 : POOL_SIZE);
+  const handle = (inbound: Inbound) => limiter.run(() => engine.handle(inbound));
 
   const router = new Router();
   router.on("GET", "/healthz", (_req, res) => sendJson(res, 200, { ok: true }));
@@ -75,8 +83,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const transcript = new Transcript(db.prisma);
     channels.push(sandboxChannel(transcript));
     sandbox = new Sandbox({
-      engine,
+      handle,
       transcript,
+      pollMs: db.kind === "postgres" ? 2000 : null,
       log,
       personas: (locale: Locale) => demoPersonas(store, translator.translate, locale),
       catalogue: (locale: Locale) => translator.catalogue(locale, "sandbox"),

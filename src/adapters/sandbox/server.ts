@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Inbound, Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
-import type { BotEngine } from "../../core/bot/engine.js";
+import type { HandleResult } from "../../core/bot/engine.js";
 import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
 import type { Transcript, TranscriptMessage } from "./transcript.js";
@@ -41,8 +41,14 @@ export const postSchema = z
   .refine((b) => (b.text === undefined) !== (b.choice === undefined), "give exactly one of text or choice");
 
 export interface SandboxOptions {
-  engine: BotEngine;
+  /** The bot: one update in, its replies out. */
+  handle: (inbound: Inbound) => Promise<HandleResult>;
   transcript: Transcript;
+  /**
+   * How often an open stream also looks in the database, for messages another instance
+   * wrote (null: a single process, so this process's own events are enough).
+   */
+  pollMs: number | null;
   log: Logger;
   personas: (locale: Locale) => Promise<unknown>;
   catalogue: (locale: Locale) => Record<string, unknown> | undefined;
@@ -68,7 +74,7 @@ export class Sandbox {
   private enqueue(seq: number, inbound: Inbound): Promise<void> {
     return this.queue.run(inbound.chatId, async () => {
       try {
-        const { replies } = await this.o.engine.handle(inbound);
+        const { replies } = await this.o.handle(inbound);
         // Redelivered after a crash: the first run never reached the transcript (replies
         // and the handled mark are written together), so the kept replies are shown now.
         await this.o.transcript.answer(seq, inbound.chatId, replies);
@@ -138,6 +144,8 @@ export class Sandbox {
   private async stream(req: import("node:http").IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const { chatKey, after } = chatQuery(url);
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+    // Open the stream now, not at the first message: an empty chat is a valid stream.
+    res.flushHeaders();
     let last = after;
     let busy = false;
     let again = false;
@@ -167,10 +175,10 @@ export class Sandbox {
     };
     this.o.transcript.events.on("message", onMessage);
     // Another instance may have written: look now and then as well.
-    const poll = setInterval(() => void push(), 2000);
+    const poll = this.o.pollMs ? setInterval(() => void push(), this.o.pollMs) : null;
     const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
     req.on("close", () => {
-      clearInterval(poll);
+      if (poll) clearInterval(poll);
       clearInterval(ping);
       this.o.transcript.events.off("message", onMessage);
     });

@@ -41,6 +41,11 @@ export interface Ctx {
   t(key: string, params?: Record<string, unknown>): string;
   /** Active roles of the speaker, loaded once per update. */
   roles(): Promise<Role[]>;
+  /**
+   * Load something once per update (a dialog step and the next prompt both need the unit
+   * and the campaign). Only for what the update does not change.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
 export function makeCtx(init: {
@@ -55,6 +60,7 @@ export function makeCtx(init: {
   today: LocalDate;
 }): Ctx {
   let roles: Promise<Role[]> | null = null;
+  const memos = new Map<string, Promise<unknown>>();
   const ctx: Ctx = {
     ...init,
     actor: { kind: "person", person: init.person },
@@ -64,6 +70,14 @@ export function makeCtx(init: {
     roles() {
       roles ??= init.tx.activeRoles(init.person.id);
       return roles;
+    },
+    memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+      let p = memos.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = load();
+        memos.set(key, p);
+      }
+      return p;
     },
   };
   return ctx;

@@ -7,14 +7,14 @@ import type { Outcome } from "../dialog.js";
 
 /** Reload the unit and campaign a dialog is about: they may have changed since it began. */
 export async function loadScope(ctx: Ctx, data: { unitId: number; campaignId: number }): Promise<{ unit: Unit; campaign: Campaign }> {
-  const unit = await ctx.tx.getUnit(data.unitId);
-  const campaign = await ctx.tx.getCampaign(data.campaignId);
-  if (!unit || !campaign) throw new AppError("stale_state");
+  const unit = await loadUnit(ctx, data.unitId);
+  const campaign = await ctx.memo(`campaign:${data.campaignId}`, () => ctx.tx.getCampaign(data.campaignId));
+  if (!campaign) throw new AppError("stale_state");
   return { unit, campaign };
 }
 
 export async function loadUnit(ctx: Ctx, unitId: number): Promise<Unit> {
-  const unit = await ctx.tx.getUnit(unitId);
+  const unit = await ctx.memo(`unit:${unitId}`, () => ctx.tx.getUnit(unitId));
   if (!unit) throw new AppError("stale_state");
   return unit;
 }
