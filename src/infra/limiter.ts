@@ -1,8 +1,8 @@
 /**
- * At most `max` tasks at once; the others wait their turn. A waiting task is resumed
- * through setImmediate, so the event loop reads new requests between tasks. Without it,
- * PGlite — which runs on the main thread — keeps the microtask queue busy under load and
- * HTTP requests sit unread for seconds (measured by the benchmark: p99 13 s, 3 % timeouts).
+ * At most `max` tasks at once; the others wait their turn, in order. A waiting task is
+ * resumed through setImmediate, so the event loop reads new requests between tasks. It
+ * keeps the work in flight within what the database can take (PGlite one transaction at a
+ * time, PostgreSQL one per pooled connection) instead of piling up on its locks.
  */
 export class Limiter {
   private active = 0;

@@ -19,9 +19,14 @@ export default class SummaryReporter implements Reporter {
       }
       // A file that failed without a failing test (it did not load, or a beforeAll threw
       // and its tests were skipped) is still a failure.
-      if (m.state() === "failed" && failedHere === 0) failedHere = 1;
+      if (m.state() === "failed" && failedHere === 0) {
+        failedHere = 1;
+        process.stdout.write(`failed outside its tests: ${m.moduleId}\n`);
+      }
       failed += failedHere;
     }
+    // Errors thrown outside any test (an unhandled rejection) fail the run too: name them.
+    for (const e of errors) process.stdout.write(`unhandled error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     failed += errors.length;
     if (skipped.length) process.stdout.write(`skipped: ${skipped.length} (${skipped.join("; ")})\n`);
     process.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -91,6 +91,37 @@ function pgSession(client: pg.PoolClient): SqlSession {
 
 const IN_MEMORY = "memory://";
 
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite runs each statement synchronously on the main thread, and a transaction's
+ * statements follow each other as microtasks: under load, the event loop would not read
+ * a new request until a whole chain of work was done (benchmark, 200 officers: /healthz
+ * p50 435 ms, 2.5 % of steps unanswered after 30 s). Giving the loop a turn before each
+ * statement lets HTTP requests in between (/healthz p50 1 ms, no step unanswered) at the
+ * same throughput.
+ */
+function yielding(db: PGlite): PGlite {
+  type Q = { query: PGlite["query"]; exec: PGlite["exec"] };
+  const wrap = <T extends Q>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver) as unknown;
+        if (prop === "query" || prop === "exec") {
+          return async (...args: unknown[]) => {
+            await turn();
+            return (value as (...a: unknown[]) => unknown).apply(obj, args);
+          };
+        }
+        if (prop === "transaction") {
+          return (fn: (tx: Q) => Promise<unknown>) => (value as PGlite["transaction"]).call(obj, (tx) => fn(wrap(tx as unknown as Q)));
+        }
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(obj) : value;
+      },
+    });
+  return wrap(db);
+}
+
 export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   if (cfg.kind === "pglite") {
     const memory = cfg.dataDir.startsWith(IN_MEMORY);
@@ -100,7 +131,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       lite = memory ? new PGlite() : new PGlite(path.resolve(cfg.dataDir, "pg"));
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
-      const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+      const prisma = new PrismaClient({ adapter: new PrismaPGlite(yielding(lite)) });
       const db = lite;
       return {
         kind: "pglite",
