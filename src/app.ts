@@ -1,29 +1,35 @@
 /**
- * The composition root: everything is wired here and nowhere else. `createApp` builds a
- * running bot from a Config (main.ts passes the environment's; tests pass their own), and
- * `stop` is the one shutdown path: HTTP server, workers, database, in that order.
+ * The composition root: everything is wired here (and in platforms.ts) and nowhere else.
+ * `createApp` builds a running bot from a Config (main.ts passes the environment's; tests
+ * pass their own), and `stop` is the one shutdown path: stop taking updates, finish what
+ * was taken, stop the workers, close the database.
  */
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
 import type { Inbound, Locale } from "./core/model.js";
-import type { Clock, Logger } from "./core/ports.js";
+import type { ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
+import { fileReader } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
+import { Inbox } from "./infra/inbox.js";
+import { Limiter } from "./infra/limiter.js";
 import { createLogger } from "./infra/log.js";
 import { OutboxWorker } from "./infra/outbox/worker.js";
-import { Limiter } from "./infra/limiter.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
 import { createStore } from "./infra/store/index.js";
-import { Router, sendJson, startHttp } from "./http/server.js";
+import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
+import { platformOf, type Channel } from "./adapters/channel.js";
+import { replyDelivery } from "./adapters/replies.js";
 import { sandboxChannel } from "./adapters/sandbox/channel.js";
 import { Sandbox } from "./adapters/sandbox/server.js";
 import { Transcript } from "./adapters/sandbox/transcript.js";
-import type { Channel } from "./adapters/channel.js";
+import type { TelegramAdapter } from "./adapters/telegram/adapter.js";
+import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
+import { createPlatforms } from "./platforms.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
-import type { Store } from "./core/ports.js";
 
 export interface App {
   readonly config: Config;
@@ -32,10 +38,15 @@ export interface App {
   readonly engine: BotEngine;
   readonly translator: Translator;
   readonly sandbox: Sandbox | null;
+  readonly telegram: TelegramAdapter | null;
+  readonly zalo: ZaloAdapter | null;
+  readonly inbox: Inbox;
   readonly outbox: OutboxWorker;
   readonly log: Logger;
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:3000. */
   readonly url: string;
+  /** Resolves when every update taken so far has been handled. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +58,8 @@ export interface AppOptions {
 const systemClock: Clock = { now: () => new Date() };
 /** Connections per instance to a PostgreSQL server. */
 const POOL_SIZE = 10;
+/** Exported files stay downloadable (for Zalo, which cannot carry them) this long. */
+const FILE_LINK_DAYS = 7;
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const secrets = [config.telegram?.token, config.zalo?.token, config.telegram?.webhookSecret, config.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
@@ -60,15 +73,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await seedReference(seedDeps);
   if (config.demoSeed) await seedDemo(seedDeps);
 
+  // Group-admin lookups go to the platform that knows them (Telegram); others cannot tell.
+  const adminsByPlatform = new Map<string, ChatAdmins>();
+  const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter() },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), chatAdmins },
     store,
   );
 
-  // Updates handled at once: PGlite runs one transaction at a time on the main thread, so
-  // more in flight only starves the HTTP server; PostgreSQL gets one per pooled connection.
+  // Updates handled at once: PGlite runs one transaction at a time on the main thread;
+  // PostgreSQL gets one per pooled connection.
   const limiter = new Limiter(db.kind === "pglite" ? 2 : POOL_SIZE);
   const handle = (inbound: Inbound) => limiter.run(() => engine.handle(inbound));
+
+  const channels: Channel[] = [];
+  const outbox = new OutboxWorker({ prisma: db.prisma, channel: (p) => channels.find((c) => c.platform === p), log, instance: `${hostname()}:${process.pid}` });
+  const inbox = new Inbox({
+    prisma: db.prisma,
+    handle,
+    deliver: replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke() }),
+    log,
+  });
+  const files = fileReader(db.prisma);
 
   const router = new Router();
   router.on("GET", "/healthz", (_req, res) => sendJson(res, 200, { ok: true }));
@@ -77,7 +103,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sendJson(res, ok ? 200 : 503, { ok, database: db.kind });
   });
 
-  const channels: Channel[] = [];
   let sandbox: Sandbox | null = null;
   if (config.sandbox) {
     const transcript = new Transcript(db.prisma);
@@ -93,25 +118,50 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sandbox.register(router);
   }
 
-  const outbox = new OutboxWorker({ prisma: db.prisma, channels, log, instance: `${hostname()}:${process.pid}` });
+  const { telegram, zalo } = createPlatforms({ config, engine, inbox, files, translate: translator.translate, log });
+  if (telegram) {
+    channels.push(telegram);
+    adminsByPlatform.set("tg", telegram);
+  }
+  if (zalo) {
+    channels.push(zalo);
+    // Zalo cannot carry documents: exports are offered as an unguessable link instead.
+    router.onPrefix("GET", "/files/", async (_req, res, url) => {
+      const id = url.pathname.slice("/files/".length);
+      const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findUnique({ where: { id }, select: { createdAt: true } }) : null;
+      const file = created && Date.now() - created.createdAt.getTime() < FILE_LINK_DAYS * 86_400_000 ? await files(id) : null;
+      if (!file) throw new HttpError(404, "no such file");
+      res.writeHead(200, { "content-type": file.mime, "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });
+      res.end(file.data);
+    });
+  }
+  if (!sandbox && !telegram && !zalo) log.warn("no door is open: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN, or SANDBOX=on");
+
   let server: Server | null = null;
   try {
     server = await startHttp(router, config.http, log);
-    if (sandbox) {
-      const recovered = await sandbox.recover();
-      if (recovered) log.info("sandbox messages answered after restart", { count: recovered });
-    }
+    // What was received but not answered before the last stop is answered first.
+    const recovered = (await inbox.recover()) + (sandbox ? await sandbox.recover() : 0);
+    if (recovered) log.info("updates answered after restart", { count: recovered });
+    await telegram?.start(router);
+    await zalo?.start(router);
     if (config.workers) outbox.start();
   } catch (e) {
+    await telegram?.stop().catch(() => undefined);
+    await zalo?.stop().catch(() => undefined);
     server?.close();
     await db.close();
     throw e;
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info("listening", { url, sandbox: Boolean(sandbox), database: db.kind });
+  log.info("listening", { url, sandbox: Boolean(sandbox), telegram: telegram ? config.telegram!.mode : "off", zalo: zalo ? config.zalo!.mode : "off", database: db.kind });
 
   let stopping: Promise<void> | null = null;
+  const idle = async () => {
+    await inbox.idle();
+    await sandbox?.idle();
+  };
   return {
     config,
     db,
@@ -119,17 +169,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     engine,
     translator,
     sandbox,
+    telegram,
+    zalo,
+    inbox,
     outbox,
     log,
     url,
+    idle,
     stop() {
       stopping ??= (async () => {
+        await telegram?.stop();
+        await zalo?.stop();
         await new Promise<void>((resolve) => {
           server!.close(() => resolve());
           server!.closeAllConnections();
         });
+        await idle();
         await outbox.stop();
-        await sandbox?.idle();
         await db.close();
       })();
       return stopping;

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { AppError } from "../core/errors.js";
-import type { InviteKind, Locale, RoleKind, Unit } from "../core/model.js";
+import type { Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
 import { localDateOf, formatInstant } from "../core/time.js";
 import type { Env } from "../core/usecases/env.js";
@@ -37,7 +37,7 @@ interface Cli {
 }
 
 const ROLES: Record<string, RoleKind> = { officer: "OFFICER", member: "MEMBER", admin: "ADMIN" };
-const KINDS: Record<string, InviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
+const KINDS: Record<string, UnitInviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
 
 function need(values: Record<string, unknown>, name: string): string {
   const v = values[name];

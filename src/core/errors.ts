@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   "campaign_exists",
   "template_not_found",
   "consent_required",
+  "not_group_admin",
+  "identity_has_data",
   "conflict",
 ] as const;
 

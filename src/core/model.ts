@@ -45,11 +45,15 @@ export interface Role {
   unit: Unit;
 }
 
-export type InviteKind = "OFFICER" | "MEMBER" | "GROUP_OFFICERS" | "GROUP_MEMBERS";
+export type InviteKind = "OFFICER" | "MEMBER" | "GROUP_OFFICERS" | "GROUP_MEMBERS" | "IDENTITY";
+/** Codes an officer (or the CLI) makes for a unit. */
+export type UnitInviteKind = Exclude<InviteKind, "IDENTITY">;
 
 export interface Invite {
   id: number;
-  unitId: number;
+  /** Null for IDENTITY codes, which belong to a person instead. */
+  unitId: number | null;
+  personId: number | null;
   kind: InviteKind;
   expiresAt: Date;
   maxUses: number;
@@ -234,6 +238,8 @@ export interface OutboxItem {
   kind: string;
   chatKey: string;
   text: string;
+  choices?: Choice[];
+  file?: { id: string; name: string };
   notBefore?: Date;
 }
 
@@ -264,4 +270,13 @@ export interface Inbound {
   updateId?: string;
   /** Language the platform reports for the user (Telegram language_code), if any. */
   languageHint?: string;
+  /** A message the bot cannot read (a photo, a sticker, a voice note, protected content). */
+  unsupported?: boolean;
 }
+
+/** Something that happened to a chat itself, as a platform reports it. */
+export type ChatEvent =
+  | { kind: "bot_removed"; chatKey: string }
+  | { kind: "bot_added"; chatKey: string; chatTitle?: string }
+  /** A Telegram group became a supergroup: same chat, new id. */
+  | { kind: "migrated"; chatKey: string; newChatKey: string };

@@ -51,6 +51,15 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * What a platform can tell about a chat beyond what the bot stores. Optional: Zalo has no
+ * admin lookups, so its answer is null ("cannot tell") and only the bot's own roles count.
+ */
+export interface ChatAdmins {
+  /** Whether `userKey` administers the group `chatKey`; null when the platform cannot tell. */
+  isAdmin(chatKey: string, userKey: string): Promise<boolean | null>;
+}
+
 /** Renders tables to a spreadsheet file (xlsx). */
 export interface SpreadsheetWriter {
   readonly extension: string;
@@ -198,9 +207,14 @@ export interface Tx {
   chatsOfUnit(unitId: number, purpose: ChatPurpose): Promise<Chat[]>;
   privateChatsOf(personIds: number[]): Promise<Chat[]>;
   setChatLocale(chatId: number, locale: Locale | null): Promise<void>;
+  setChatActive(key: string, active: boolean): Promise<Chat | null>;
+  /** The chat got a new platform id (Telegram supergroup migration): follow it. */
+  migrateChat(oldKey: string, newKey: string): Promise<Chat | null>;
+  /** Attach a platform identity to another person (linking a second platform account). */
+  moveIdentity(key: string, toPersonId: number): Promise<void>;
 
   // invites
-  createInvite(input: { codeHash: string; unitId: number; kind: InviteKind; createdById: number | null; expiresAt: Date; maxUses: number }): Promise<Invite>;
+  createInvite(input: { codeHash: string; unitId: number | null; personId?: number | null; kind: InviteKind; createdById: number | null; expiresAt: Date; maxUses: number }): Promise<Invite>;
   findInvite(codeHash: string): Promise<Invite | null>;
   /** Count one use if uses < maxUses; false when the code is exhausted. */
   useInvite(id: number, by: { personId: number | null; chatKey: string | null }): Promise<boolean>;

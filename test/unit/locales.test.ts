@@ -12,6 +12,7 @@ const ASCII_VI_ALLOWED = new Set([
   "bot:invite.how.MEMBER",
   "bot:invite.how.GROUP_OFFICERS",
   "bot:invite.how.GROUP_MEMBERS",
+  "bot:connect.how", // "/ketnoi {{code}}"
   "bot:export.filename", // file names stay ASCII
   "bot:review.next_page", // "Trang sau" is correct Vietnamese without diacritics
 ]);

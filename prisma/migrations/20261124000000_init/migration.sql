@@ -11,7 +11,7 @@ CREATE TYPE "UnitStatus" AS ENUM ('ACTIVE', 'CLOSED');
 CREATE TYPE "RoleKind" AS ENUM ('ADMIN', 'OFFICER', 'MEMBER');
 
 -- CreateEnum
-CREATE TYPE "InviteKind" AS ENUM ('OFFICER', 'MEMBER', 'GROUP_OFFICERS', 'GROUP_MEMBERS');
+CREATE TYPE "InviteKind" AS ENUM ('OFFICER', 'MEMBER', 'GROUP_OFFICERS', 'GROUP_MEMBERS', 'IDENTITY');
 
 -- CreateEnum
 CREATE TYPE "ChatKind" AS ENUM ('PRIVATE', 'GROUP');
@@ -116,8 +116,9 @@ CREATE TABLE "Role" (
 CREATE TABLE "InviteCode" (
     "id" SERIAL NOT NULL,
     "codeHash" TEXT NOT NULL,
-    "unitId" INTEGER NOT NULL,
+    "unitId" INTEGER,
     "kind" "InviteKind" NOT NULL,
+    "personId" INTEGER,
     "createdById" INTEGER,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" TIMESTAMP(3) NOT NULL,
@@ -430,6 +431,9 @@ CREATE TABLE "OutboxMessage" (
     "kind" TEXT NOT NULL,
     "chatKey" TEXT NOT NULL,
     "text" TEXT NOT NULL,
+    "choices" JSONB,
+    "fileId" TEXT,
+    "fileName" TEXT,
     "status" "OutboxStatus" NOT NULL DEFAULT 'PENDING',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "notBefore" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -441,6 +445,19 @@ CREATE TABLE "OutboxMessage" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "OutboxMessage_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "InboundEvent" (
+    "id" BIGSERIAL NOT NULL,
+    "key" TEXT NOT NULL,
+    "platform" TEXT NOT NULL,
+    "chatKey" TEXT NOT NULL,
+    "payload" JSONB NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "handledAt" TIMESTAMP(3),
+
+    CONSTRAINT "InboundEvent_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -581,6 +598,12 @@ CREATE UNIQUE INDEX "OutboxMessage_key_key" ON "OutboxMessage"("key");
 CREATE INDEX "OutboxMessage_status_notBefore_idx" ON "OutboxMessage"("status", "notBefore");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "InboundEvent_key_key" ON "InboundEvent"("key");
+
+-- CreateIndex
+CREATE INDEX "InboundEvent_handledAt_id_idx" ON "InboundEvent"("handledAt", "id");
+
+-- CreateIndex
 CREATE INDEX "SandboxMessage_chatKey_seq_idx" ON "SandboxMessage"("chatKey", "seq");
 
 -- CreateIndex
@@ -605,7 +628,7 @@ ALTER TABLE "Role" ADD CONSTRAINT "Role_personId_fkey" FOREIGN KEY ("personId") 
 ALTER TABLE "Role" ADD CONSTRAINT "Role_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "InviteCode" ADD CONSTRAINT "InviteCode_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "InviteCode" ADD CONSTRAINT "InviteCode_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "InviteRedemption" ADD CONSTRAINT "InviteRedemption_inviteId_fkey" FOREIGN KEY ("inviteId") REFERENCES "InviteCode"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

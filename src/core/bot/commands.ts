@@ -8,7 +8,7 @@ import { AppError } from "../errors.js";
 import type { Campaign, Outbound, Unit } from "../model.js";
 import { actingUnits } from "../permissions.js";
 import { campaignsFor } from "../usecases/campaigns.js";
-import { redeemInvite, type Redeemed } from "../usecases/invites.js";
+import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
 import { hasConsent } from "../usecases/people.js";
 import { exportReports, progressOf } from "../usecases/progress.js";
 import { reviewQueue } from "../usecases/review.js";
@@ -16,6 +16,7 @@ import type { Ctx } from "./context.js";
 import { envOf } from "./env-of.js";
 import { nominateStep } from "./dialogs/nominate.js";
 import { calendarView, progressView, registrationView, statusLabel } from "./views.js";
+import { formatInstant } from "../time.js";
 
 export type Audience = "everyone" | "officer";
 
@@ -53,6 +54,7 @@ async function help(ctx: Ctx): Promise<Outbound[]> {
 }
 
 function redeemedText(ctx: Ctx, r: Redeemed): string {
+  if (r.kind === "identity") return ctx.t("connect.linked", { context: r.already ? "already" : undefined });
   if (r.kind === "group") return ctx.t(`link.group_${r.purpose}`, { unit: r.unit.name, context: r.already ? "already" : undefined });
   return ctx.t(`link.role_${r.role}`, { unit: r.unit.name, context: r.already ? "already" : undefined });
 }
@@ -61,7 +63,7 @@ async function start(ctx: Ctx, args: string): Promise<Outbound[]> {
   if (args) {
     // Telegram deep links deliver "/start CODE": redeem it (after consent).
     if (!(await hasConsent(ctx.tx, ctx.person))) return ctx.svc.startDialog(ctx, "consent", { pending: `/start ${args}` });
-    return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args)));
+    return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args, ctx.inbound.userId)));
   }
   if (!(await hasConsent(ctx.tx, ctx.person))) return ctx.svc.startDialog(ctx, "consent", { pending: null });
   return [{ text: ctx.t("start.welcome_back", { name: ctx.person.displayName }) }, ...(await help(ctx))];
@@ -69,15 +71,39 @@ async function start(ctx: Ctx, args: string): Promise<Outbound[]> {
 
 async function link(ctx: Ctx, args: string): Promise<Outbound[]> {
   if (!args.trim()) return say(ctx.t(ctx.chat.kind === "group" ? "link.usage_group" : "link.usage_private"));
-  return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args)));
+  return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args, ctx.inbound.userId)));
 }
 
-async function cancel(ctx: Ctx): Promise<Outbound[]> {
+/** /huy: leave the dialog in progress; with none, in a private chat, stop following units. */
+async function cancel(ctx: Ctx, alsoUnsubscribe: boolean): Promise<Outbound[]> {
   const key = `${ctx.chat.key}|${ctx.inbound.userId}`;
   const existing = await ctx.tx.getDialog(key);
-  if (!existing) return say(ctx.t("cancel.nothing"));
-  await ctx.tx.deleteDialog(key);
-  return say(ctx.t("cancel.done"));
+  if (existing) {
+    await ctx.tx.deleteDialog(key);
+    return say(ctx.t("cancel.done"));
+  }
+  if (alsoUnsubscribe && ctx.chat.kind === "private" && (await followed(ctx)).length) return unsubscribe(ctx);
+  return say(ctx.t("cancel.nothing"));
+}
+
+/** Units this person follows as a member (and so hears from in this private chat). */
+async function followed(ctx: Ctx): Promise<Unit[]> {
+  return (await ctx.roles()).filter((r) => r.kind === "MEMBER").map((r) => r.unit);
+}
+
+async function unsubscribe(ctx: Ctx): Promise<Outbound[]> {
+  if (ctx.chat.kind === "group") throw new AppError("wrong_chat_kind", { context: "private" });
+  const units = await followed(ctx);
+  if (!units.length) return say(ctx.t("unsubscribe.none"));
+  return ctx.svc.startDialog(ctx, "unsubscribe", { unitIds: units.map((u) => u.id) });
+}
+
+/** /ketnoi: a code to link another platform account; /ketnoi CODE links this one. */
+async function connect(ctx: Ctx, args: string): Promise<Outbound[]> {
+  if (ctx.chat.kind === "group") throw new AppError("wrong_chat_kind", { context: "private" });
+  if (args.trim()) return say(redeemedText(ctx, await redeemInvite(envOf(ctx), ctx.person, ctx.chat, args, ctx.inbound.userId)));
+  const { code, expiresAt } = await createIdentityCode(envOf(ctx));
+  return [{ text: ctx.t("connect.created", { until: formatInstant(expiresAt, ctx.deps.timeZone) }) }, { text: ctx.t("connect.how", { code }) }];
 }
 
 /** Campaign ids whose dates this chat cares about: its unit's, or the person's units'. */
@@ -153,7 +179,9 @@ export const COMMANDS: Command[] = [
   { key: "invite", names: ["moi", "invite"], audience: "officer", consent: true, inGroup: false, run: invite },
   { key: "mydata", names: ["dulieu", "mydata"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => ctx.svc.startDialog(ctx, "mydata", {}) },
   { key: "language", names: ["ngonngu", "language"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => ctx.svc.startDialog(ctx, "language", {}) },
-  { key: "cancel", names: ["huy", "cancel"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => cancel(ctx) },
+  { key: "cancel", names: ["huy", "cancel"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => cancel(ctx, ctx.inbound.text?.trim().toLowerCase().startsWith("/huy") ?? false) },
+  { key: "unsubscribe", names: ["huytheodoi", "unsubscribe"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => unsubscribe(ctx) },
+  { key: "connect", names: ["ketnoi", "connect"], audience: "everyone", consent: true, inGroup: false, run: connect },
   // Internal continuation of /moi after a unit was picked (not a typed command).
   { key: "invite_for", names: ["", ""], audience: "officer", consent: true, inGroup: false, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "invite", { unitId: u.id, kind: null }) },
 ];

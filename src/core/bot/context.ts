@@ -3,7 +3,7 @@
  * runs in, who is speaking, where, in which language, and at what time.
  */
 import type { Actor, Chat, Inbound, Locale, LocalDate, Outbound, Person, Role } from "../model.js";
-import type { Clock, Logger, SpreadsheetWriter, Translate, Tx } from "../ports.js";
+import type { ChatAdmins, Clock, Logger, SpreadsheetWriter, Translate, Tx } from "../ports.js";
 
 export interface BotDeps {
   clock: Clock;
@@ -12,6 +12,8 @@ export interface BotDeps {
   timeZone: string;
   defaultLocale: Locale;
   spreadsheet: SpreadsheetWriter;
+  /** Platform lookups of group administrators, where a platform offers them. */
+  chatAdmins?: ChatAdmins;
 }
 
 /** What dialogs and commands may call back into: the engine's own entry points. */

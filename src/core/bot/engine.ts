@@ -4,7 +4,8 @@
  * the dialog's next state commit together, or (on a refusal or a crash) not at all.
  */
 import { AppError, isAppError } from "../errors.js";
-import type { Inbound, Locale, Outbound } from "../model.js";
+import type { ChatEvent, Inbound, Locale, Outbound } from "../model.js";
+import { notifyOfficers } from "../usecases/notify.js";
 import type { Store, Tx } from "../ports.js";
 import { localDateOf } from "../time.js";
 import { resolveSpeaker, hasConsent } from "../usecases/people.js";
@@ -82,6 +83,43 @@ export class BotEngine implements Services {
     }
   }
 
+  /**
+   * Something happened to a chat itself: the bot was removed or added back, or the group
+   * got a new id. A removed group stops receiving (and its unit's officers are told where
+   * they can still be reached); a migrated one is followed.
+   */
+  async chatEvent(event: ChatEvent): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.store.transaction(async (tx) => {
+      const env = {
+        tx,
+        actor: { kind: "system", tag: "system" } as const,
+        now,
+        today: localDateOf(now, this.deps.timeZone),
+        translate: this.deps.translate,
+        defaultLocale: this.deps.defaultLocale,
+        timeZone: this.deps.timeZone,
+        roles: async () => [],
+      };
+      if (event.kind === "migrated") {
+        const chat = await tx.migrateChat(event.chatKey, event.newChatKey);
+        if (chat) await tx.audit(env.actor, { action: "chat.migrated", entity: "chat", entityId: chat.id, unitId: chat.unitId, data: { from: event.chatKey, to: event.newChatKey } });
+        return;
+      }
+      const active = event.kind === "bot_added";
+      const before = await tx.getChat(event.chatKey);
+      if (!before || before.active === active) return;
+      const chat = (await tx.setChatActive(event.chatKey, active))!;
+      const auditId = await tx.audit(env.actor, { action: active ? "chat.bot_added" : "chat.bot_removed", entity: "chat", entityId: chat.id, unitId: chat.unitId });
+      if (!active && chat.unitId !== null) {
+        const unit = (await tx.getUnit(chat.unitId))!;
+        await notifyOfficers(env, unit.id, `removed:${auditId}`, "chat.removed", (locale) =>
+          this.deps.translate(locale, "notify.bot_removed", { chat: chat.title ?? chat.key, unit: unit.name }),
+        );
+      }
+    });
+  }
+
   /** Two first messages of one new person can race to create them: try once more. */
   private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -109,6 +147,10 @@ export class BotEngine implements Services {
       // Dialogs are per person: someone else's button finds no dialog of theirs.
       if (!rec) return [{ text: ctx.t("dialog.stale_button") }];
       return this.dialogs.answer(ctx, rec, { choiceId: inbound.choice });
+    }
+    if (inbound.unsupported) {
+      // A photo, a sticker, a voice note: say what the bot can read, in private only.
+      return ctx.chat.kind === "private" ? [{ text: ctx.t("errors.unsupported_content") }] : [];
     }
     const text = inbound.text ?? "";
     if (text.trim().startsWith("/")) return this.dispatch(ctx, text);

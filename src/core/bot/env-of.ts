@@ -12,5 +12,6 @@ export function envOf(ctx: Ctx): Env {
     defaultLocale: ctx.deps.defaultLocale,
     timeZone: ctx.deps.timeZone,
     roles: () => ctx.roles(),
+    chatAdmins: ctx.deps.chatAdmins,
   };
 }

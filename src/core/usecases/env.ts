@@ -5,7 +5,7 @@
 import { AppError } from "../errors.js";
 import type { Actor, Locale, LocalDate, Role, Unit } from "../model.js";
 import { canActFor, isStrictAncestor } from "../permissions.js";
-import type { Translate, Tx } from "../ports.js";
+import type { ChatAdmins, Translate, Tx } from "../ports.js";
 
 export interface Env {
   tx: Tx;
@@ -17,6 +17,8 @@ export interface Env {
   timeZone: string;
   /** Active roles of the acting person (empty for the system). */
   roles(): Promise<Role[]>;
+  /** Group administrator lookups of the platform, when it has them. */
+  chatAdmins?: ChatAdmins;
 }
 
 export function actorId(actor: Actor): number | null {

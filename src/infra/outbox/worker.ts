@@ -4,13 +4,15 @@
  * records the platform's message id, and retries transient failures with capped backoff.
  * A chat that is gone (the bot was removed) is marked inactive and not retried.
  */
+import type { Choice, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { DeliveryError, platformOf, type Channel } from "../../adapters/channel.js";
 
 export interface OutboxWorkerOptions {
   prisma: PrismaClient;
-  channels: Channel[];
+  /** The channel of a platform ("tg", "zalo", "web"), if this process has it. */
+  channel(platform: string): Channel | undefined;
   log: Logger;
   /** Name of this instance, recorded on claimed rows. */
   instance: string;
@@ -25,6 +27,9 @@ interface ClaimedRow {
   id: bigint;
   chatKey: string;
   text: string;
+  choices: Choice[] | null;
+  fileId: string | null;
+  fileName: string | null;
   attempts: number;
 }
 
@@ -39,11 +44,8 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
-  private readonly channels: Map<string, Channel>;
 
-  constructor(private readonly o: OutboxWorkerOptions) {
-    this.channels = new Map(o.channels.map((c) => [c.platform, c]));
-  }
+  constructor(private readonly o: OutboxWorkerOptions) {}
 
   start(): void {
     this.stopped = false;
@@ -91,7 +93,7 @@ export class OutboxWorker {
           SELECT "id" FROM "OutboxMessage"
            WHERE ("status" = 'PENDING' AND "notBefore" <= now()) OR ("status" = 'SENDING' AND "claimedAt" < $2)
            ORDER BY "id" LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING "id", "chatKey", "text", "attempts"`,
+        RETURNING "id", "chatKey", "text", "choices", "fileId", "fileName", "attempts"`,
       this.o.instance,
       stale,
       this.o.batch ?? 20,
@@ -99,14 +101,19 @@ export class OutboxWorker {
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
-    const channel = this.channels.get(platformOf(row.chatKey));
+    const channel = this.o.channel(platformOf(row.chatKey));
     if (!channel) {
       // No adapter for this platform in this process (e.g. its token was removed): try later.
       await this.reschedule(row, backoffMs(row.attempts), "no channel for platform");
       return;
     }
     try {
-      const { messageId } = await channel.send(row.chatKey, { text: row.text });
+      const message: Outbound = {
+        text: row.text,
+        ...(row.choices?.length && { choices: row.choices }),
+        ...(row.fileId && { file: { id: row.fileId, name: row.fileName ?? "file" } }),
+      };
+      const { messageId } = await channel.send(row.chatKey, message);
       await this.o.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "SENT", sentAt: new Date(), platformMessageId: messageId, lastError: null } });
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError("retry", e instanceof Error ? e.message : String(e));

@@ -6,7 +6,20 @@ import type { Db } from "./map.js";
 
 type ChatsTx = Pick<
   Tx,
-  "upsertChat" | "getChat" | "linkChat" | "chatsOfUnit" | "privateChatsOf" | "setChatLocale" | "createInvite" | "findInvite" | "useInvite" | "countFailedAttempts" | "addFailedAttempt"
+  | "upsertChat"
+  | "getChat"
+  | "linkChat"
+  | "chatsOfUnit"
+  | "privateChatsOf"
+  | "setChatLocale"
+  | "setChatActive"
+  | "migrateChat"
+  | "moveIdentity"
+  | "createInvite"
+  | "findInvite"
+  | "useInvite"
+  | "countFailedAttempts"
+  | "addFailedAttempt"
 >;
 
 export function chatsStore(db: Db): ChatsTx {
@@ -46,6 +59,32 @@ export function chatsStore(db: Db): ChatsTx {
     },
     async setChatLocale(chatId, locale) {
       await db.chat.update({ where: { id: chatId }, data: { locale } });
+    },
+    async setChatActive(key, active) {
+      const n = await db.chat.updateMany({ where: { key }, data: { active } });
+      return n.count ? map.chat((await db.chat.findUnique({ where: { key } }))!) : null;
+    },
+    async migrateChat(oldKey, newKey) {
+      const old = await db.chat.findUnique({ where: { key: oldKey } });
+      if (!old) return null;
+      // Telegram may report the migration from both sides: the new id may already be known.
+      const already = await db.chat.findUnique({ where: { key: newKey } });
+      if (already) {
+        await db.chat.update({ where: { id: already.id }, data: { unitId: already.unitId ?? old.unitId, purpose: already.purpose ?? old.purpose, title: already.title ?? old.title, active: true } });
+        await db.chat.update({ where: { id: old.id }, data: { active: false, unitId: null, purpose: null } });
+      } else {
+        await db.chat.update({ where: { id: old.id }, data: { key: newKey, active: true } });
+      }
+      // Messages waiting for the old id follow the group.
+      await db.outboxMessage.updateMany({ where: { chatKey: oldKey, status: "PENDING" }, data: { chatKey: newKey } });
+      return map.chat((await db.chat.findUnique({ where: { key: newKey } }))!);
+    },
+    async moveIdentity(key, toPersonId) {
+      const before = await db.identity.findUnique({ where: { key } });
+      if (!before) return;
+      await db.identity.update({ where: { key }, data: { personId: toPersonId } });
+      // The private chats of that account now belong to the person too.
+      await db.chat.updateMany({ where: { personId: before.personId, kind: "PRIVATE" }, data: { personId: toPersonId } });
     },
     async createInvite(input) {
       return db.inviteCode.create({ data: input });

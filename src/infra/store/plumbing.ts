@@ -26,7 +26,15 @@ export function plumbingStore(db: Db): PlumbingTx {
     async enqueue(items) {
       if (!items.length) return 0;
       const r = await db.outboxMessage.createMany({
-        data: items.map((i) => ({ key: i.key, kind: i.kind, chatKey: i.chatKey, text: i.text, ...(i.notBefore && { notBefore: i.notBefore }) })),
+        data: items.map((i) => ({
+          key: i.key,
+          kind: i.kind,
+          chatKey: i.chatKey,
+          text: i.text,
+          ...(i.choices?.length && { choices: i.choices as unknown as Prisma.InputJsonValue }),
+          ...(i.file && { fileId: i.file.id, fileName: i.file.name }),
+          ...(i.notBefore && { notBefore: i.notBefore }),
+        })),
         skipDuplicates: true,
       });
       return r.count;

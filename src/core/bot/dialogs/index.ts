@@ -9,6 +9,7 @@ import { pickDialog } from "./pick.js";
 import { reportDialog } from "./report.js";
 import { reviewDialog } from "./review.js";
 import { themesDialog } from "./themes.js";
+import { unsubscribeDialog } from "./unsubscribe.js";
 import { worksDialog } from "./works.js";
 
 export const allDialogs: AnyDialog[] = [
@@ -23,4 +24,5 @@ export const allDialogs: AnyDialog[] = [
   announceDialog,
   inviteDialog,
   mydataDialog,
+  unsubscribeDialog,
 ];

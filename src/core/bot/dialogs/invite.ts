@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { AppError } from "../../errors.js";
-import type { InviteKind } from "../../model.js";
+import type { UnitInviteKind } from "../../model.js";
 import { isStrictAncestor } from "../../permissions.js";
 import { createInvite } from "../../usecases/invites.js";
 import { formatInstant } from "../../time.js";
@@ -13,7 +13,7 @@ import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { loadUnit } from "./common.js";
 
-const KINDS: InviteKind[] = ["GROUP_OFFICERS", "GROUP_MEMBERS", "OFFICER", "MEMBER"];
+const KINDS: UnitInviteKind[] = ["GROUP_OFFICERS", "GROUP_MEMBERS", "OFFICER", "MEMBER"];
 const MAX_CHILD_CHOICES = 20;
 
 const schema = z.object({ unitId: z.number().int(), kind: z.enum(["OFFICER", "MEMBER", "GROUP_OFFICERS", "GROUP_MEMBERS"]).nullable() });
@@ -25,7 +25,7 @@ export const inviteDialog: DialogDef<Data> = {
   steps: {
     kind: {
       prompt: (ctx) => ({ text: ctx.t("invite.ask_kind"), choices: KINDS.map((k) => ({ value: k, label: ctx.t(`invite.kind.${k}`) })) }),
-      choose: (_ctx, data, value) => ({ next: "target", data: { ...data, kind: value as InviteKind } }),
+      choose: (_ctx, data, value) => ({ next: "target", data: { ...data, kind: value as UnitInviteKind } }),
     },
     target: {
       async prompt(ctx, data) {

@@ -1,0 +1,214 @@
+/**
+ * The Telegram door, on grammY. It translates and nothing more: updates become the core's
+ * Inbound (stored in the inbox first), Outbound becomes sendMessage with an inline
+ * keyboard (or sendDocument), and Bot API failures become DeliveryErrors the outbox
+ * understands. Long polling runs through @grammyjs/runner, sequential per chat; webhook
+ * mode checks the secret token before reading a byte of the body.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Bot, GrammyError, HttpError as GrammyHttpError, InlineKeyboard, InputFile } from "grammy";
+import type { BotCommand, Update } from "grammy/types";
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import type { ChatEvent, Inbound, Outbound } from "../../core/model.js";
+import type { ChatAdmins, Logger } from "../../core/ports.js";
+import { HttpError, readBody, sendJson, type Router } from "../../http/server.js";
+import type { FileReader } from "../../infra/files.js";
+import { DeliveryError, type Channel } from "../channel.js";
+import { splitText } from "../replies.js";
+import { chatIdOf, chatKey, mapUpdate } from "./map.js";
+
+/** Telegram's limits: message text and document caption. */
+export const TEXT_LIMIT = 4096;
+export const CAPTION_LIMIT = 1024;
+const WEBHOOK_PATH = "/webhooks/telegram";
+/** An update is a few kilobytes; anything near this is not Telegram. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+/** Admin status is looked up again after this: a removed admin loses the right soon. */
+const ADMIN_CACHE_MS = 60_000;
+const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  mode: "polling" | "webhook";
+  webhookSecret?: string;
+  publicUrl?: string;
+  /** Store an update durably; resolves once it may be acknowledged. */
+  receive(inbound: Inbound & { updateId: string }): Promise<boolean>;
+  chatEvent(event: ChatEvent): Promise<void>;
+  files: FileReader;
+  /** Commands to register, per language (null: the default list). */
+  commands: { language: "vi" | "en" | null; scope: "default" | "all_group_chats"; list: BotCommand[] }[];
+  log: Logger;
+}
+
+function sameSecret(got: string | string[] | undefined, want: string): boolean {
+  if (typeof got !== "string") return false;
+  const a = Buffer.from(got);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Bot API failures, as the delivery worker needs to see them. */
+export function classify(e: unknown): DeliveryError {
+  if (e instanceof GrammyError) {
+    const desc = e.description;
+    if (e.error_code === 429) return new DeliveryError("retry", desc, (e.parameters.retry_after ?? 1) * 1000);
+    if (e.error_code === 403) return new DeliveryError("gone", desc);
+    if (e.parameters.migrate_to_chat_id) return new DeliveryError("gone", desc, undefined, chatKey(e.parameters.migrate_to_chat_id));
+    if (e.error_code === 400 && /chat not found|bot is not a member|group chat was deactivated/i.test(desc)) return new DeliveryError("gone", desc);
+    if (e.error_code >= 500) return new DeliveryError("retry", desc);
+    return new DeliveryError("fatal", desc);
+  }
+  if (e instanceof GrammyHttpError) return new DeliveryError("retry", "network error");
+  return new DeliveryError("retry", e instanceof Error ? e.message : String(e));
+}
+
+export class TelegramAdapter implements Channel, ChatAdmins {
+  readonly platform = "tg";
+  readonly bot: Bot;
+  private runner: RunnerHandle | null = null;
+  private readonly admins = new Map<string, { admin: boolean; until: number }>();
+
+  constructor(private readonly o: TelegramOptions) {
+    this.bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, timeoutSeconds: 60 } });
+    this.bot.use(sequentialize((ctx) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+    this.bot.use(async (ctx) => {
+      // Stop the button's spinner at once; the answer itself comes as a message.
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+      const mapped = mapUpdate(ctx.update, this.bot.botInfo.username);
+      if (!mapped) return;
+      if ("event" in mapped) await o.chatEvent(mapped.event);
+      else await o.receive(mapped.inbound);
+    });
+    this.bot.catch((err) => o.log.error("telegram update failed", { error: err.message }));
+  }
+
+  /** Check the token (getMe), register commands, then poll or take webhooks. */
+  async start(router: Router): Promise<void> {
+    await this.init();
+    for (const c of this.o.commands) {
+      await this.bot.api
+        .setMyCommands(c.list, { ...(c.language && { language_code: c.language }), scope: { type: c.scope } })
+        .catch((e: unknown) => this.o.log.warn("setMyCommands failed", { error: classify(e).message }));
+    }
+    if (this.o.mode === "webhook") {
+      router.on("POST", WEBHOOK_PATH, (req, res) => this.webhook(req, res));
+      await this.bot.api.setWebhook(`${this.o.publicUrl}${WEBHOOK_PATH}`, { secret_token: this.o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
+      this.o.log.info("telegram webhook set", { path: WEBHOOK_PATH });
+    } else {
+      await this.bot.api.deleteWebhook();
+      this.runner = run(this.bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 }, maxRetryTime: Infinity, retryInterval: "exponential" } });
+      this.o.log.info("telegram polling started", { bot: this.bot.botInfo.username });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.runner?.isRunning()) await this.runner.stop();
+  }
+
+  private async init(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bot.init();
+        return;
+      } catch (e) {
+        if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404)) throw new Error("Telegram refused TELEGRAM_BOT_TOKEN (getMe: unauthorized)");
+        if (attempt >= 6) throw new Error(`Telegram is unreachable at TELEGRAM_API_ROOT (${classify(e).message})`);
+        this.o.log.warn("telegram getMe failed, retrying", { attempt });
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** POST /webhooks/telegram: secret first, then a bounded body, then one Update object. */
+  private async webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!sameSecret(req.headers["x-telegram-bot-api-secret-token"], this.o.webhookSecret!)) {
+      res.writeHead(401, { connection: "close" }).end();
+      req.destroy();
+      return;
+    }
+    const body = await readBody(req, WEBHOOK_BODY_LIMIT);
+    let update: unknown;
+    try {
+      update = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "malformed JSON");
+    }
+    if (typeof update !== "object" || update === null || Array.isArray(update) || !Number.isSafeInteger((update as Update).update_id)) {
+      throw new HttpError(400, "not an Update");
+    }
+    // Stored before the 200: if we answered and then crashed, the inbox still has it.
+    await this.bot.handleUpdate(update as Update);
+    sendJson(res, 200, {});
+  }
+
+  async send(key: string, message: Outbound): Promise<{ messageId: string | null }> {
+    try {
+      return await this.sendTo(chatIdOf(key), message);
+    } catch (e) {
+      const err = classify(e);
+      if (!err.migratedTo) throw err;
+      // The group became a supergroup: follow it, and send there.
+      await this.o.chatEvent({ kind: "migrated", chatKey: key, newChatKey: err.migratedTo });
+      try {
+        return await this.sendTo(chatIdOf(err.migratedTo), message);
+      } catch (e2) {
+        throw classify(e2);
+      }
+    }
+  }
+
+  private async sendTo(chatId: number, message: Outbound): Promise<{ messageId: string | null }> {
+    const keyboard = message.choices?.length ? keyboardOf(message.choices) : undefined;
+    if (message.file) {
+      const file = await this.o.files(message.file.id);
+      if (!file) throw new DeliveryError("fatal", "file no longer stored");
+      const captioned = message.text.length <= CAPTION_LIMIT;
+      if (!captioned) await this.sendText(chatId, message.text, undefined);
+      const sent = await this.bot.api.sendDocument(chatId, new InputFile(file.data, message.file.name), {
+        ...(captioned && { caption: message.text }),
+        ...(keyboard && { reply_markup: keyboard }),
+      });
+      return { messageId: String(sent.message_id) };
+    }
+    return this.sendText(chatId, message.text, keyboard);
+  }
+
+  private async sendText(chatId: number, text: string, keyboard: InlineKeyboard | undefined): Promise<{ messageId: string | null }> {
+    const parts = splitText(text, TEXT_LIMIT);
+    let last = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const isLast = i === parts.length - 1;
+      // Plain text, no parse_mode: names with < * _ are shown as typed and never break the message.
+      const sent = await this.bot.api.sendMessage(chatId, parts[i]!, { link_preview_options: { is_disabled: true }, ...(isLast && keyboard && { reply_markup: keyboard }) });
+      last = sent.message_id;
+    }
+    return { messageId: String(last) };
+  }
+
+  /** Whether `user` administers the group `chat` (creator or administrator), cached for a minute. */
+  async isAdmin(chat: string, user: string): Promise<boolean | null> {
+    if (!chat.startsWith("tg:") || !user.startsWith("tg:")) return null;
+    const key = `${chat}|${user}`;
+    const hit = this.admins.get(key);
+    if (hit && hit.until > Date.now()) return hit.admin;
+    try {
+      const member = await this.bot.api.getChatMember(chatIdOf(chat), Number(user.slice(3)));
+      const admin = member.status === "creator" || member.status === "administrator";
+      this.admins.set(key, { admin, until: Date.now() + ADMIN_CACHE_MS });
+      return admin;
+    } catch (e) {
+      this.o.log.warn("getChatMember failed", { error: classify(e).message });
+      return null;
+    }
+  }
+}
+
+/** One button per row: labels are sentences in Vietnamese, often long. */
+function keyboardOf(choices: { id: string; label: string }[]): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const c of choices) kb.text(c.label.slice(0, 64), c.id).row();
+  return kb;
+}

@@ -1,0 +1,176 @@
+/**
+ * The Zalo door over plain HTTP. Polling: one sequential getUpdates loop per token (Zalo
+ * hands out one event per call and never again, so each is stored before the next call),
+ * with bounded backoff on transient failures and a full stop on a refused token. Webhook:
+ * the secret header is compared in constant time before the body is read; the body is
+ * bounded and must be one object. Zalo has no buttons: choices are numbered lines, and a
+ * person answers "1", "2"… or the label. Texts are split under Zalo's 2,000 characters.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Inbound, Outbound } from "../../core/model.js";
+import type { Logger } from "../../core/ports.js";
+import { HttpError, readBody, sendJson, type Router } from "../../http/server.js";
+import { DeliveryError, type Channel } from "../channel.js";
+import { splitText } from "../replies.js";
+import { ZaloApiError, ZaloClient, ZaloTransportError } from "./client.js";
+import { eventSchema, mapEvent } from "./map.js";
+
+export const TEXT_LIMIT = 2000;
+const WEBHOOK_PATH = "/webhooks/zalo";
+const WEBHOOK_BODY_LIMIT = 256 * 1024;
+/** Seconds Zalo holds a getUpdates call; our own timeout is longer. */
+const POLL_SECONDS = 30;
+const BACKOFF_MS = { first: 1_000, max: 60_000 };
+
+export interface ZaloOptions {
+  token: string;
+  apiRoot: string;
+  mode: "polling" | "webhook";
+  webhookSecret?: string;
+  /** Store an event durably; resolves once it may be acknowledged. */
+  receive(inbound: Inbound & { updateId: string }): Promise<boolean>;
+  /** Where exported files can be fetched, since Zalo cannot carry documents (null: not offered). */
+  fileLink(fileId: string, name: string): string | null;
+  /** Translates the texts this door adds itself (the note replacing a file). */
+  note(key: "file_link" | "file_unavailable", params: Record<string, string>): string;
+  log: Logger;
+}
+
+function sameSecret(got: string | string[] | undefined, want: string): boolean {
+  if (typeof got !== "string") return false;
+  const a = Buffer.from(got);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function classify(e: unknown): DeliveryError {
+  if (e instanceof ZaloApiError) {
+    if (e.errorCode === 429 || e.httpStatus === 429) return new DeliveryError("retry", e.description);
+    if (e.isAuth) return new DeliveryError("retry", "token refused");
+    if (e.errorCode === 403 || e.httpStatus === 403 || /not (found|allowed|a member)|blocked/i.test(e.description)) return new DeliveryError("gone", e.description);
+    if (e.errorCode >= 500 || e.httpStatus >= 500) return new DeliveryError("retry", e.description);
+    return new DeliveryError("fatal", e.description);
+  }
+  if (e instanceof ZaloTransportError) return new DeliveryError("retry", e.message);
+  return new DeliveryError("retry", e instanceof Error ? e.message : String(e));
+}
+
+/** Choices as numbered lines under the text: "1. Đồng ý". */
+export function renderText(message: Outbound): string {
+  if (!message.choices?.length) return message.text;
+  return `${message.text}\n\n${message.choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}`;
+}
+
+export class ZaloAdapter implements Channel {
+  readonly platform = "zalo";
+  readonly client: ZaloClient;
+  private stopping = new AbortController();
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly o: ZaloOptions) {
+    this.client = new ZaloClient({ token: o.token, apiRoot: o.apiRoot });
+  }
+
+  /** Check the token, then poll or take webhooks (the webhook itself is set by the operator). */
+  async start(router: Router): Promise<void> {
+    try {
+      await this.client.call("getMe");
+    } catch (e) {
+      if (e instanceof ZaloApiError && e.isAuth) throw new Error("Zalo refused ZALO_BOT_TOKEN (getMe: unauthorized)");
+      this.o.log.warn("zalo getMe failed; continuing", { error: e instanceof Error ? e.message : String(e) });
+    }
+    if (this.o.mode === "webhook") {
+      router.on("POST", WEBHOOK_PATH, (req, res) => this.webhook(req, res));
+      this.o.log.info("zalo webhook route ready", { path: WEBHOOK_PATH });
+    } else {
+      this.loop = this.poll();
+      this.o.log.info("zalo polling started");
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  /** The one sequential poll loop. Resolves when stopped, or when the token is refused. */
+  private async poll(): Promise<void> {
+    let backoff = 0;
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      try {
+        const event = await this.client.call<unknown>("getUpdates", { timeout: POLL_SECONDS }, { timeoutMs: (POLL_SECONDS + 10) * 1000, signal });
+        backoff = 0;
+        if (event !== null && event !== undefined) await this.accept(event);
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof ZaloApiError && e.isAuth) {
+          this.o.log.error("zalo token refused; polling stopped");
+          return;
+        }
+        // An empty long poll may come back as a timeout: that is not a failure.
+        if (e instanceof ZaloApiError && (e.errorCode === 408 || /timeout/i.test(e.description))) continue;
+        backoff = backoff ? Math.min(BACKOFF_MS.max, backoff * 2) : BACKOFF_MS.first;
+        this.o.log.warn("zalo getUpdates failed, backing off", { ms: backoff, error: e instanceof Error ? e.message : String(e) });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        });
+      }
+    }
+  }
+
+  /** A raw event (polled, or the `result` of a webhook body) → the inbox. */
+  private async accept(raw: unknown): Promise<void> {
+    const parsed = eventSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.o.log.warn("zalo event without event_name ignored");
+      return;
+    }
+    const mapped = mapEvent(parsed.data);
+    if ("ignore" in mapped) {
+      this.o.log.debug("zalo event ignored", { event: parsed.data.event_name, why: mapped.ignore });
+      return;
+    }
+    await this.o.receive(mapped.inbound);
+  }
+
+  /** POST /webhooks/zalo: secret first, then a bounded body, then one {ok, result} object. */
+  private async webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!sameSecret(req.headers["x-bot-api-secret-token"], this.o.webhookSecret!)) {
+      res.writeHead(401, { connection: "close" }).end();
+      req.destroy();
+      return;
+    }
+    const body = await readBody(req, WEBHOOK_BODY_LIMIT);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "malformed JSON");
+    }
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload) || !("result" in payload)) throw new HttpError(400, "not an event");
+    await this.accept((payload as { result: unknown }).result);
+    sendJson(res, 200, { ok: true });
+  }
+
+  async send(key: string, message: Outbound): Promise<{ messageId: string | null }> {
+    const chatId = key.slice("zalo:".length);
+    let text = renderText(message);
+    if (message.file) {
+      const link = this.o.fileLink(message.file.id, message.file.name);
+      text = `${text}\n${link ? this.o.note("file_link", { name: message.file.name, link }) : this.o.note("file_unavailable", { name: message.file.name })}`;
+    }
+    let last: string | null = null;
+    try {
+      for (const part of splitText(text, TEXT_LIMIT)) {
+        const sent = await this.client.call<{ message_id?: string | number }>("sendMessage", { chat_id: chatId, text: part });
+        last = sent?.message_id === undefined ? null : String(sent.message_id);
+      }
+    } catch (e) {
+      throw classify(e);
+    }
+    return { messageId: last };
+  }
+}
