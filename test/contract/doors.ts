@@ -1,0 +1,178 @@
+/**
+ * The five doors of the contract suite, each a real bot (createApp) on a fresh database,
+ * reached through its platform: the sandbox API, or a fake platform server speaking the
+ * real Telegram or Zalo Bot API.
+ */
+import { createServer } from "node:net";
+import { createApp, type App } from "../../src/app.js";
+import type { Config } from "../../src/config.js";
+import { createLogger } from "../../src/infra/log.js";
+import { testConfig } from "../support/app.js";
+import { FakeClock } from "../support/clock.js";
+import { createTestDatabase, type Backend, type TestDatabase } from "../support/database.js";
+import { SandboxClient } from "../support/sandbox-client.js";
+import { FakeZalo, type ZaloChat, type ZaloUser } from "../fakes/zalo-server.js";
+import { matches, settle, type Door, type Reply } from "./door.js";
+import { buildWorld, people, type Persona, type Place } from "./world.js";
+
+export const NOW = "2026-11-24T03:00:00.000Z";
+export type DoorName = "sandbox" | "telegram-polling" | "telegram-webhook" | "zalo-polling" | "zalo-webhook";
+export const DOORS: DoorName[] = ["sandbox", "zalo-polling", "zalo-webhook"];
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Started {
+  app: App;
+  db: TestDatabase;
+  logs: string[];
+}
+
+export async function startBot(backend: Backend, over: Partial<Config>): Promise<Started> {
+  const db = await createTestDatabase(backend);
+  const logs: string[] = [];
+  const secrets = [over.telegram?.token, over.zalo?.token, over.telegram?.webhookSecret, over.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
+  const app = await createApp(testConfig({ database: db.config, demoSeed: false, ...over }), {
+    clock: new FakeClock(NOW),
+    log: createLogger("info", (l) => logs.push(l), secrets),
+  });
+  return { app, db, logs };
+}
+
+// ---------------------------------------------------------------- sandbox
+
+export async function sandboxDoor(backend: Backend): Promise<Door> {
+  const { app, db } = await startBot(backend, { sandbox: true });
+  const client = new SandboxClient(app.url, () => app.idle(), () => app.outbox.tick().then(() => undefined));
+  const where = (place: Place) => ({ chatId: place.id, chatKind: place.kind, chatTitle: place.title });
+  const toReply = (m: { text: string; choices?: { label: string }[]; file?: { name: string } }): Reply => ({ text: m.text, choices: m.choices?.map((c) => c.label) ?? [], file: m.file });
+  const door: Door = {
+    name: "sandbox",
+    app,
+    demo: true,
+    userKey: (p) => `web:${p.id}`,
+    chatKey: (place) => `web:${place.id}`,
+    async prepareGroup() {},
+    async say(who, place, text) {
+      return (await client.say({ userId: who.id, userName: who.name }, where(place), text)).map(toReply);
+    },
+    async pick(who, place, label) {
+      return (await client.pick({ userId: who.id, userName: who.name }, where(place), label)).map(toReply);
+    },
+    async pressAgain(who, place, back, label) {
+      const bots = (await client.messages(place.id)).filter((m) => m.from === "bot" && m.choices?.length);
+      const target = bots[bots.length - 1 - back]!;
+      const c = target.choices!.find((x) => matches(x.label, label))!;
+      return (await client.say({ userId: who.id, userName: who.name }, where(place), { choice: c.id })).map(toReply);
+    },
+    async replies(place) {
+      return (await client.messages(place.id)).filter((m) => m.from === "bot").map(toReply);
+    },
+    deliverOutbox: () => client.deliverOutbox(),
+    async stop() {
+      await app.stop();
+      await db.drop();
+    },
+  };
+  await buildWorld(app, door, new Date(NOW));
+  return door;
+}
+
+// ---------------------------------------------------------------- zalo
+
+/** Choices come back as numbered lines after a blank line: split them off the text. */
+export function parseNumbered(text: string): Reply {
+  const at = text.lastIndexOf("\n\n");
+  const tail = at >= 0 ? text.slice(at + 2).split("\n") : [];
+  if (tail.length && tail.every((l, i) => l.startsWith(`${i + 1}. `))) return { text: text.slice(0, at), choices: tail.map((l) => l.replace(/^\d+\. /, "")) };
+  return { text, choices: [] };
+}
+
+export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door> {
+  const zl = await FakeZalo.start();
+  const secret = "zalo-webhook-secret-0123";
+  const { app, db } = await startBot(backend, {
+    sandbox: false,
+    zalo: { token: zl.token, apiRoot: zl.apiRoot, mode, webhookSecret: mode === "webhook" ? secret : undefined },
+  });
+  if (mode === "webhook") {
+    // The operator sets Zalo's webhook (the bot never does it implicitly).
+    const r = await fetch(`${zl.apiRoot}/bot${zl.token}/setWebhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: `${app.url}/webhooks/zalo`, secret_token: secret }) });
+    if (!((await r.json()) as { ok: boolean }).ok) throw new Error("setWebhook refused");
+  }
+  const users = new Map<string, ZaloUser>();
+  const chats = new Map<string, ZaloChat>();
+  let next = 1;
+  const user = (p: Persona) => {
+    let u = users.get(p.id);
+    if (!u) users.set(p.id, (u = zl.user({ id: `70000000000000${String(next++).padStart(5, "0")}`, displayName: p.name })));
+    return u;
+  };
+  const chat = (place: Place, owner?: Persona): ZaloChat => {
+    const key = place.kind === "private" ? `dm:${owner!.id}` : place.id;
+    let c = chats.get(key);
+    if (!c) chats.set(key, (c = place.kind === "private" ? zl.privateChat(user(owner!)) : zl.group({ id: `80000000000000${String(next++).padStart(5, "0")}`, name: place.title })));
+    return c;
+  };
+  const ownerOf = (place: Place) => (place.kind === "private" ? Object.values(people).find((p) => `dm-${p.id}` === place.id) : undefined);
+  const settled = async (c: ZaloChat) => {
+    await settle(
+      () => zl.sent(c.id).length + zl.pending,
+      async () => {
+        if (zl.pending) return false;
+        if (mode === "webhook") await zl.settled();
+        await app.idle();
+        return true;
+      },
+    );
+  };
+  const door: Door = {
+    name: `zalo-${mode}`,
+    app,
+    demo: false,
+    userKey: (p) => `zalo:${user(p).id}`,
+    chatKey: (place, owner) => `zalo:${chat(place, owner ?? ownerOf(place)).id}`,
+    async prepareGroup(place, admins) {
+      // Zalo knows a chat once someone has written in it: the admin says hello (the bot keeps quiet).
+      const c = chat(place);
+      zl.sendText(user(admins[0]!), c, "Chào mọi người");
+      await settled(c);
+    },
+    async say(who, place, text) {
+      const c = chat(place, place.kind === "private" ? who : undefined);
+      const before = zl.sent(c.id).length;
+      zl.sendText(user(who), c, text);
+      await settled(c);
+      return zl.sent(c.id).slice(before).map((m) => parseNumbered(m.text));
+    },
+    async pick(who, place, label) {
+      const all = await door.replies(place);
+      for (let i = all.length - 1; i >= 0; i--) {
+        const n = all[i]!.choices.findIndex((c) => matches(c, label));
+        if (n >= 0) return door.say(who, place, String(n + 1));
+      }
+      throw new Error(`no choice ${String(label)} in ${place.id}`);
+    },
+    async replies(place) {
+      const c = chat(place, ownerOf(place));
+      return zl.sent(c.id).map((m) => parseNumbered(m.text));
+    },
+    deliverOutbox: () => app.outbox.tick().then(() => undefined),
+    async stop() {
+      await app.stop();
+      await zl.stop();
+      await db.drop();
+    },
+  };
+  await buildWorld(app, door, new Date(NOW));
+  return door;
+}
+
