@@ -12,12 +12,13 @@ import { FakeClock } from "../support/clock.js";
 import { createTestDatabase, type Backend, type TestDatabase } from "../support/database.js";
 import { SandboxClient } from "../support/sandbox-client.js";
 import { FakeZalo, type ZaloChat, type ZaloUser } from "../fakes/zalo-server.js";
+import { FakeTelegram, type SentMessage, type TgChat, type TgUser } from "../fakes/telegram-server.js";
 import { matches, settle, type Door, type Reply } from "./door.js";
 import { buildWorld, people, type Persona, type Place } from "./world.js";
 
 export const NOW = "2026-11-24T03:00:00.000Z";
 export type DoorName = "sandbox" | "telegram-polling" | "telegram-webhook" | "zalo-polling" | "zalo-webhook";
-export const DOORS: DoorName[] = ["sandbox", "zalo-polling", "zalo-webhook"];
+export const DOORS: DoorName[] = ["sandbox", "telegram-polling", "telegram-webhook", "zalo-polling", "zalo-webhook"];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -176,3 +177,102 @@ export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): P
   return door;
 }
 
+
+// ---------------------------------------------------------------- telegram
+
+export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { tg: FakeTelegram }> {
+  const tg = await FakeTelegram.start();
+  const secret = "tg_webhook_secret-0123";
+  const port = await freePort();
+  const { app, db } = await startBot(backend, {
+    sandbox: false,
+    http: { port, host: "127.0.0.1" },
+    publicUrl: `http://127.0.0.1:${port}`,
+    telegram: { token: tg.token, apiRoot: tg.apiRoot, mode, webhookSecret: mode === "webhook" ? secret : undefined },
+  });
+  const users = new Map<string, TgUser>();
+  const chats = new Map<string, TgChat>();
+  let next = 1;
+  const user = (p: Persona) => {
+    let u = users.get(p.id);
+    if (!u) {
+      const [first, ...rest] = p.name.split(" ").reverse();
+      users.set(p.id, (u = tg.user({ id: 5_000_000 + next++, firstName: first!, lastName: rest.reverse().join(" ") || undefined, languageCode: "vi" })));
+    }
+    return u;
+  };
+  const chat = (place: Place, owner?: Persona): TgChat => {
+    const key = place.kind === "private" ? `dm:${owner!.id}` : place.id;
+    let c = chats.get(key);
+    if (!c) chats.set(key, (c = place.kind === "private" ? tg.privateChat(user(owner!)) : tg.group({ title: place.title ?? place.id, type: "supergroup" })));
+    return c;
+  };
+  const ownerOf = (place: Place) => (place.kind === "private" ? Object.values(people).find((p) => `dm-${p.id}` === place.id) : undefined);
+  const toReply = (m: SentMessage): Reply => ({ text: m.text ?? m.caption ?? "", choices: m.buttons.map((b) => b.text), ...(m.document && { file: { name: m.document.filename } }) });
+  const settled = async (c: TgChat) => {
+    await settle(
+      () => tg.sent(c).length + tg.pendingUpdateCount + tg.calls.length,
+      async () => {
+        if (tg.pendingUpdateCount) return false;
+        await app.idle();
+        return true;
+      },
+    );
+  };
+  const act = async (c: TgChat, doIt: () => void) => {
+    const before = tg.sent(c).length;
+    doIt();
+    await settled(c);
+    return tg.sent(c).slice(before).filter((m) => !m.edited).map(toReply);
+  };
+  const press = (who: Persona, place: Place, m: SentMessage, label: string | RegExp) => {
+    const c = chat(place, place.kind === "private" ? who : undefined);
+    const b = m.buttons.find((x) => matches(x.text, label))!;
+    return act(c, () => tg.pressButton(user(who), c, m.message_id, b.data!));
+  };
+  const door: Door & { tg: FakeTelegram } = {
+    name: `telegram-${mode}`,
+    tg,
+    app,
+    demo: false,
+    userKey: (p) => `tg:${user(p).id}`,
+    chatKey: (place, owner) => `tg:${chat(place, owner ?? ownerOf(place)).id}`,
+    async prepareGroup(place, admins) {
+      const c = chat(place);
+      await act(c, () => tg.addBotToGroup(c, user(admins[0]!)));
+      for (const a of admins) tg.setAdmin(c, user(a), true);
+    },
+    async say(who, place, text) {
+      const c = chat(place, place.kind === "private" ? who : undefined);
+      return act(c, () => tg.sendText(user(who), c, text));
+    },
+    async pick(who, place, label) {
+      const c = chat(place, place.kind === "private" ? who : undefined);
+      const offering = tg
+        .sent(c)
+        .filter((m) => m.buttons.some((b) => matches(b.text, label)))
+        .at(-1);
+      if (!offering) throw new Error(`no button ${String(label)} in ${place.id}: ${JSON.stringify(tg.sent(c).slice(-2).map(toReply))}`);
+      return press(who, place, offering, label);
+    },
+    async pressAgain(who, place, back, label) {
+      const c = chat(place, place.kind === "private" ? who : undefined);
+      const withButtons = tg.sent(c).filter((m) => m.buttons.length);
+      return press(who, place, withButtons[withButtons.length - 1 - back]!, label);
+    },
+    async replies(place) {
+      return tg
+        .sent(chat(place, ownerOf(place)))
+        .filter((m) => !m.edited)
+        .map(toReply);
+    },
+    deliverOutbox: () => app.outbox.tick().then(() => undefined),
+    async stop() {
+      await app.stop();
+      await tg.stop();
+      await db.drop();
+    },
+  };
+  await buildWorld(app, door, new Date(NOW));
+  return door;
+}

@@ -1,0 +1,132 @@
+/**
+ * The contract suite: the same journeys through every door — the web sandbox, Telegram by
+ * polling and by webhook, Zalo by polling and by webhook — on each database. What a person
+ * sees may differ in form (buttons or numbered lines) but never in substance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/database.js";
+import type { DoorName } from "./doors.js";
+import { openDoor } from "./open.js";
+import { joined, type Door } from "./door.js";
+import { people, places } from "./world.js";
+
+const { an, cuong, binh, giang, minh } = people;
+
+function codeIn(text: string): string {
+  const m = /\/(?:lienket|link) ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(text);
+  if (!m) throw new Error(`no code in: ${text}`);
+  return m[1]!;
+}
+
+/** Declare the contract for one door, on every configured database. */
+export function contract(doorName: DoorName): void {
+  describe.each(backends())(`journeys through ${doorName} on %s`, (backend) => {
+    let door: Door;
+    beforeAll(async () => {
+      door = await openDoor(doorName, backend);
+      await door.prepareGroup(places.pbOfficers, [an]);
+      await door.prepareGroup(places.pbMembers, [an]);
+      await door.prepareGroup(places.hcOfficers, [cuong]);
+    });
+    afterAll(async () => door?.stop());
+
+    it("walks a movement: link groups, two themes, approval, a late report, a direct worker commended, totals", async () => {
+      expect(joined(await door.say(an, places.dm(an), "/moi"))).toContain("Bạn có đồng ý không?");
+      await door.pick(an, places.dm(an), "Tôi đồng ý");
+      await door.pick(an, places.dm(an), "Mã liên kết nhóm cán bộ");
+      const officersCode = codeIn(joined(await door.pick(an, places.dm(an), "Phân bón")));
+      expect(joined(await door.say(an, places.pbOfficers, `/lienket ${officersCode}`))).toContain("Đã liên kết nhóm này làm nhóm cán bộ của Công đoàn Công ty CP Phân bón Sông Cầu");
+      await door.say(an, places.dm(an), "/moi");
+      await door.pick(an, places.dm(an), "Mã liên kết nhóm đoàn viên");
+      const membersCode = codeIn(joined(await door.pick(an, places.dm(an), "Phân bón")));
+      expect(joined(await door.say(an, places.pbMembers, `/lienket ${membersCode}`))).toContain("nhóm đoàn viên");
+
+      expect(joined(await door.say(an, places.pbOfficers, "/dangky"))).toContain("Đã có 0 nội dung (cần ít nhất 2)");
+      for (const [area, title] of [
+        ["Lao động giỏi", "Hoàn thành dây chuyền đóng bao tự động trước 30/6"],
+        ["Năm vì lợi ích đoàn viên", "Ký thỏa thuận giảm giá phân bón cho đoàn viên"],
+      ] as const) {
+        await door.pick(an, places.pbOfficers, "Thêm nội dung");
+        await door.pick(an, places.pbOfficers, area);
+        await door.say(an, places.pbOfficers, title);
+      }
+      await door.pick(an, places.pbOfficers, "Gửi cấp trên");
+      expect(joined(await door.pick(an, places.pbOfficers, /^Gửi$/))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+
+      await door.deliverOutbox();
+      expect(joined(await door.replies(places.hcOfficers))).toContain("vừa gửi đăng ký 2 nội dung thi đua");
+      await door.say(cuong, places.hcOfficers, "/duyet");
+      await door.pick(cuong, places.hcOfficers, "Tôi đồng ý");
+      await door.pick(cuong, places.hcOfficers, "Đăng ký thi đua");
+      expect(joined(await door.pick(cuong, places.hcOfficers, /^Duyệt$/))).toContain("Đã duyệt");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(places.pbOfficers))).toContain("đã duyệt đăng ký thi đua của đơn vị");
+
+      await door.say(an, places.pbOfficers, "/baocao");
+      expect(joined(await door.pick(an, places.pbOfficers, "Đợt 1"))).toContain("(1/6)");
+      for (const n of ["1.250", "12", "350.000.000", "120000000", "3", "45"]) await door.say(an, places.pbOfficers, n);
+      expect(joined(await door.say(an, places.pbOfficers, "Toàn đơn vị thi đua sôi nổi, vượt kế hoạch 8%."))).toContain("đã quá hạn 10/09/2026");
+      expect(joined(await door.pick(an, places.pbOfficers, "Gửi báo cáo"))).toContain("(ghi nhận nộp muộn)");
+
+      await door.say(an, places.pbOfficers, "/tonvinh");
+      await door.pick(an, places.pbOfficers, "Cá nhân");
+      await door.say(an, places.pbOfficers, "Đặng Văn Tuấn, tổ trưởng tổ đóng bao");
+      await door.pick(an, places.pbOfficers, /^Có$/);
+      await door.pick(an, places.pbOfficers, "Đợt 1");
+      await door.say(an, places.pbOfficers, "Có 3 sáng kiến cải tiến máy đóng bao, làm lợi 120 triệu đồng.");
+      await door.pick(an, places.pbOfficers, "Bằng khen của Công đoàn ngành");
+      expect(joined(await door.pick(an, places.pbOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
+      await door.say(cuong, places.hcOfficers, "/duyet");
+      await door.pick(cuong, places.hcOfficers, "Tôn vinh");
+      expect(joined(await door.pick(cuong, places.hcOfficers, "Duyệt đề nghị"))).toContain("Đã duyệt");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(places.pbMembers))).toContain("Biểu dương công nhân trực tiếp sản xuất Đặng Văn Tuấn");
+
+      const progress = joined(await door.say(cuong, places.hcOfficers, "/tiendo"));
+      expect(progress).toContain("Báo cáo Đợt 1: 1/2 đã gửi (0 đã chấp nhận, 1 nộp muộn)");
+      expect(progress).toContain("Lượt người tham gia: 1.250 lượt người");
+      expect(progress).toContain("công nhân trực tiếp sản xuất được duyệt: 1");
+      await door.say(binh, places.dm(binh), "/tiendo");
+      expect(joined(await door.pick(binh, places.dm(binh), "Tôi đồng ý"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
+    });
+
+    it("answers mistakes clearly and changes nothing", async () => {
+      expect(joined(await door.say(giang, places.dm(giang), "/xinchao"))).toBe("Không có lệnh /xinchao. Gõ /help để xem các lệnh.");
+      expect(joined(await door.say(giang, places.dm(giang), "chào bot"))).toContain("Tôi chưa hiểu tin nhắn này");
+      await door.say(giang, places.dm(giang), "/baocao");
+      await door.pick(giang, places.dm(giang), "Tôi đồng ý");
+      await door.pick(giang, places.dm(giang), "Đợt 2");
+      const letters = joined(await door.say(giang, places.dm(giang), "mười hai"));
+      expect(letters).toContain("Vui lòng nhập một số nguyên, ví dụ 1.250.");
+      expect(letters).toContain("(1/6)");
+      expect(joined(await door.say(giang, places.dm(giang), "-5"))).toContain("Số liệu không được âm");
+      expect(joined(await door.say(giang, places.dm(giang), "/huy"))).toBe("Đã huỷ.");
+      expect(joined(await door.say(giang, places.pbOfficers, "/dangky"))).toContain("bạn chưa có vai trò cán bộ");
+      expect(joined(await door.say(minh, places.dm(minh), "/baocao"))).toContain("Bạn có đồng ý không?");
+      expect(joined(await door.pick(minh, places.dm(minh), "Tôi đồng ý"))).toContain("Bạn chưa là cán bộ của đơn vị nào");
+      expect(joined(await door.say(giang, places.pbOfficers, "/moi"))).toBe("Lệnh này chỉ dùng trong chat riêng với bot.");
+    });
+
+    it("shows names with HTML and Markdown characters literally", async () => {
+      const tricky = 'Tổ <b>đóng bao</b> & *số 1* _A_ [x](y) `z`';
+      await door.say(giang, places.dm(giang), "/dangky");
+      await door.pick(giang, places.dm(giang), "Thêm nội dung");
+      await door.pick(giang, places.dm(giang), "Lao động giỏi");
+      const after = joined(await door.say(giang, places.dm(giang), tricky));
+      expect(after).toContain(`1. ${tricky} (thuộc nội dung thi đua 1)`);
+      await door.say(giang, places.dm(giang), "/huy");
+    });
+
+    it("accepts a group code once", async () => {
+      const paMembers = { id: "pa-members", kind: "group", title: "Đoàn viên CĐCS Pin Ắc quy" } as const;
+      const other = { id: "pa-other", kind: "group", title: "Nhóm khác" } as const;
+      await door.prepareGroup(paMembers, [giang]);
+      await door.prepareGroup(other, [giang]);
+      await door.say(giang, places.dm(giang), "/moi");
+      await door.pick(giang, places.dm(giang), "Mã liên kết nhóm đoàn viên");
+      const code = codeIn(joined(await door.pick(giang, places.dm(giang), "Pin Ắc quy")));
+      expect(joined(await door.say(giang, paMembers, `/lienket ${code}`))).toContain("Đã liên kết nhóm này làm nhóm đoàn viên của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
+      expect(joined(await door.say(giang, other, `/lienket ${code}`))).toBe("Mã này đã được dùng hết lượt. Hãy xin cán bộ đơn vị một mã mới.");
+    });
+  });
+}

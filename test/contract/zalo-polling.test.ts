@@ -1,0 +1,3 @@
+import { contract } from "./journeys.js";
+
+contract("zalo-polling");
