@@ -99,7 +99,11 @@ export class TelegramAdapter implements Channel, ChatAdmins {
       this.o.log.info("telegram webhook set", { path: WEBHOOK_PATH });
     } else {
       await this.bot.api.deleteWebhook();
-      this.runner = run(this.bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 }, maxRetryTime: Infinity, retryInterval: "exponential" } });
+      this.runner = run(this.bot, {
+        runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 }, maxRetryTime: Infinity, retryInterval: "exponential", silent: true },
+      });
+      // A refused token (401) or a competing poller (409) ends the runner: say so.
+      void this.runner.task()?.catch((e: unknown) => this.o.log.error("telegram polling stopped", { error: classify(e).message }));
       this.o.log.info("telegram polling started", { bot: this.bot.botInfo.username });
     }
   }
