@@ -5,7 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError, loadConfig, type Config } from "../config.js";
+import { ZaloClient } from "../adapters/zalo/client.js";
 import { AppError } from "../core/errors.js";
 import type { Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
@@ -194,7 +195,48 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
 };
 
 function usage(say: (k: string) => string): string {
-  return [say("usage"), ...Object.values(COMMANDS).map((c) => `  npm run cli -- ${c.usage}`)].join("\n");
+  return [say("usage"), ...Object.values(COMMANDS).map((c) => `  npm run cli -- ${c.usage}`), `  npm run cli -- ${ZALO_WEBHOOK_USAGE}`].join("\n");
+}
+
+const ZALO_WEBHOOK_USAGE = "zalo-webhook info|set|delete";
+
+/**
+ * Zalo's webhook is set by the operator, never implicitly by the bot: `set` points it at
+ * PUBLIC_URL/webhooks/zalo with ZALO_WEBHOOK_SECRET; `delete` returns to polling.
+ */
+async function zaloWebhook(config: Config, action: string | undefined, say: (k: string, p?: Record<string, unknown>) => string, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+  if (!config.zalo) {
+    err(say("zalo.no_token"));
+    return 2;
+  }
+  const client = new ZaloClient({ token: config.zalo.token, apiRoot: config.zalo.apiRoot });
+  try {
+    if (action === "info") {
+      const info = await client.call<{ url?: string }>("getWebhookInfo");
+      out(info?.url ? say("zalo.info", { url: info.url }) : say("zalo.none"));
+      return 0;
+    }
+    if (action === "set") {
+      if (!config.publicUrl || !config.zalo.webhookSecret) {
+        err(say("zalo.need_url"));
+        return 2;
+      }
+      const url = `${config.publicUrl}/webhooks/zalo`;
+      await client.call("setWebhook", { url, secret_token: config.zalo.webhookSecret });
+      out(say("zalo.set", { url }));
+      return 0;
+    }
+    if (action === "delete") {
+      await client.call("deleteWebhook");
+      out(say("zalo.deleted"));
+      return 0;
+    }
+  } catch (e) {
+    err(say("zalo.failed", { error: e instanceof Error ? e.message : String(e) }));
+    return 1;
+  }
+  err(say("bad_usage", { what: action ?? "", usage: ZALO_WEBHOOK_USAGE }));
+  return 2;
 }
 
 export async function runCli(argv: string[], envVars: Record<string, string | undefined> = process.env, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
@@ -212,6 +254,7 @@ export async function runCli(argv: string[], envVars: Record<string, string | un
   const locale = config.defaultLocale;
   const say = (key: string, params?: Record<string, unknown>) => tr.translate(locale, `cli:${key}`, params);
   const [name, ...args] = argv;
+  if (name === "zalo-webhook") return zaloWebhook(config, args[0], say, out, err);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     err(usage(say));

@@ -97,7 +97,7 @@ export function parseNumbered(text: string): Reply {
   return { text, choices: [] };
 }
 
-export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door> {
+export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { zl: FakeZalo; user(p: Persona): ZaloUser; chat(place: Place, owner?: Persona): ZaloChat }> {
   const zl = await FakeZalo.start();
   const secret = "zalo-webhook-secret-0123";
   const { app, db } = await startBot(backend, {
@@ -135,8 +135,11 @@ export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): P
       },
     );
   };
-  const door: Door = {
+  const door: Door & { zl: FakeZalo; user(p: Persona): ZaloUser; chat(place: Place, owner?: Persona): ZaloChat } = {
     name: `zalo-${mode}`,
+    zl,
+    user,
+    chat,
     app,
     demo: false,
     userKey: (p) => `zalo:${user(p).id}`,
@@ -180,7 +183,7 @@ export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): P
 
 // ---------------------------------------------------------------- telegram
 
-export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { tg: FakeTelegram }> {
+export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { tg: FakeTelegram; user(p: Persona): TgUser; chat(place: Place, owner?: Persona): TgChat; secret: string }> {
   const tg = await FakeTelegram.start();
   const secret = "tg_webhook_secret-0123";
   const port = await freePort();
@@ -230,9 +233,12 @@ export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"
     const b = m.buttons.find((x) => matches(x.text, label))!;
     return act(c, () => tg.pressButton(user(who), c, m.message_id, b.data!));
   };
-  const door: Door & { tg: FakeTelegram } = {
+  const door: Door & { tg: FakeTelegram; user(p: Persona): TgUser; chat(place: Place, owner?: Persona): TgChat; secret: string } = {
     name: `telegram-${mode}`,
     tg,
+    user,
+    chat,
+    secret,
     app,
     demo: false,
     userKey: (p) => `tg:${user(p).id}`,

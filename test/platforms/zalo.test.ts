@@ -150,3 +150,30 @@ describe.each(backends())("Zalo by polling on %s", (backend) => {
     expect(d.zl.calls.filter((c) => c.method === "getUpdates").length).toBe(refused);
   });
 });
+
+describe("the zalo-webhook CLI command", () => {
+  it("sets, shows and deletes Zalo's webhook for the operator", async () => {
+    const { runCli } = await import("../../src/cli/cli.js");
+    const { FakeZalo } = await import("../fakes/zalo-server.js");
+    const zl = await FakeZalo.start();
+    try {
+      const env = { ZALO_BOT_TOKEN: zl.token, ZALO_API_ROOT: zl.apiRoot, ZALO_MODE: "webhook", ZALO_WEBHOOK_SECRET: "a-secret-of-16ch", PUBLIC_URL: "http://127.0.0.1:9" };
+      const run = async (...argv: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+        return { code, out: out.join("\n"), err: err.join("\n") };
+      };
+      expect(await run("zalo-webhook", "info")).toMatchObject({ code: 0, out: "Zalo chưa có webhook: bot nhận tin bằng cách hỏi liên tục (polling)." });
+      expect(await run("zalo-webhook", "set")).toMatchObject({ code: 0, out: "Đã đặt webhook Zalo: http://127.0.0.1:9/webhooks/zalo. Chạy bot với ZALO_MODE=webhook." });
+      expect(zl.webhook).toEqual({ url: "http://127.0.0.1:9/webhooks/zalo", secret: "a-secret-of-16ch" });
+      expect((await run("zalo-webhook", "info")).out).toContain("http://127.0.0.1:9/webhooks/zalo");
+      expect((await run("zalo-webhook", "delete")).code).toBe(0);
+      expect(zl.webhook).toBeNull();
+      expect((await run("zalo-webhook", "frob")).code).toBe(2);
+      expect(JSON.stringify(zl.calls)).not.toContain(zl.token);
+    } finally {
+      await zl.stop();
+    }
+  });
+});
