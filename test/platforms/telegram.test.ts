@@ -104,14 +104,14 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
     await d.say(giang, places.dm(giang), "/dangky");
     await d.pick(giang, places.dm(giang), "Thêm nội dung"); // a newer prompt replaces the menu
     expect(joined(await d.pressAgain!(giang, places.dm(giang), 1, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc không dành cho bạn");
-    const menu = await d.say(cuong, places.hcOfficers, "/tiendo");
-    expect(joined(menu)).toContain("Tiến độ");
-    await d.say(cuong, places.hcOfficers, "/moi"); // refused in a group: no buttons
-    await d.say(cuong, places.dm(cuong), "/dangky");
-    // Giang presses a button of Cường's prompt in Cường's private chat cannot happen; in a group it can:
-    await d.say(cuong, places.hcOfficers, "/ngonngu");
-    expect(joined(await d.pick(giang, places.hcOfficers, "English"))).toContain("Nút này đã cũ hoặc không dành cho bạn");
-    expect((await d.app.store.findPersonByIdentity(d.userKey(giang)))?.locale).toBeNull();
+    // In the officers' group, Cường (an officer) opens the registration of his unit; Giang,
+    // who is no officer of it, presses his button: politely refused, nothing changes.
+    expect(joined(await d.say(cuong, places.hcOfficers, "/dangky"))).toContain("Đăng ký thi đua năm 2026 của Công đoàn Tổng công ty Hóa chất Phương Bắc");
+    expect(joined(await d.pick(giang, places.hcOfficers, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc không dành cho bạn");
+    const hc = (await d.app.store.getUnitByCode("HC"))!;
+    const campaign = (await d.app.store.listCampaigns())[0]!;
+    expect((await d.app.store.getRegistration(hc.id, campaign.id))?.themes ?? []).toEqual([]);
+    expect(await d.app.db.prisma.dialogState.findUnique({ where: { key: `${d.chatKey(places.hcOfficers)}|${d.userKey(giang)}` } })).toBeNull();
     await d.say(cuong, places.hcOfficers, "/huy");
   });
 
