@@ -4,6 +4,7 @@
  * pass their own), and `stop` is the one shutdown path: stop taking updates, finish what
  * was taken, stop the workers, close the database.
  */
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
@@ -18,6 +19,11 @@ import { Inbox } from "./infra/inbox.js";
 import { Limiter } from "./infra/limiter.js";
 import { createLogger } from "./infra/log.js";
 import { OutboxWorker } from "./infra/outbox/worker.js";
+import { TELEGRAM_PACING, zaloPacing, type PlatformPacing } from "./infra/outbox/pacing.js";
+import { Scheduler } from "./infra/scheduler.js";
+import { finishBroadcast } from "./core/usecases/announce.js";
+import { systemEnv } from "./core/usecases/env.js";
+import { randomId } from "./core/codes.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
 import { createStore } from "./infra/store/index.js";
 import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
@@ -42,6 +48,7 @@ export interface App {
   readonly zalo: ZaloAdapter | null;
   readonly inbox: Inbox;
   readonly outbox: OutboxWorker;
+  readonly scheduler: Scheduler;
   readonly log: Logger;
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:3000. */
   readonly url: string;
@@ -56,6 +63,13 @@ export interface AppOptions {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** The rate budget a platform's messages spend; the key names the bot, never its token. */
+function pacingOf(platform: string, config: Config): { pacing: PlatformPacing | null; budgetKey: string } {
+  if (platform === "tg") return { pacing: TELEGRAM_PACING, budgetKey: `tg:bot:${config.telegram!.token.split(":")[0]}` };
+  if (platform === "zalo") return { pacing: zaloPacing(config.delivery.zaloPerSecond), budgetKey: `zalo:bot:${createHash("sha256").update(config.zalo!.token).digest("hex").slice(0, 16)}` };
+  return { pacing: null, budgetKey: `${platform}:local` };
+}
 /** Connections per instance to a PostgreSQL server. */
 const POOL_SIZE = 10;
 /** Exported files stay downloadable (for Zalo, which cannot carry them) this long. */
@@ -87,7 +101,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const handle = (inbound: Inbound) => limiter.run(() => engine.handle(inbound));
 
   const channels: Channel[] = [];
-  const outbox = new OutboxWorker({ prisma: db.prisma, channel: (p) => channels.find((c) => c.platform === p), log, instance: `${hostname()}:${process.pid}` });
+  const outbox = new OutboxWorker({
+    prisma: db.prisma,
+    channel: (p) => channels.find((c) => c.platform === p),
+    platforms: () => channels.map((c) => ({ platform: c.platform, ...pacingOf(c.platform, config) })),
+    log,
+    instance: `${hostname()}:${process.pid}:${randomId(4)}`,
+    rateScale: config.delivery.rateScale,
+    staleClaimMs: config.delivery.staleClaimMs,
+    onChatGone: (chatKey) => engine.chatEvent({ kind: "bot_removed", chatKey }),
+    onBroadcastDone: (id) =>
+      store.transaction((tx) => finishBroadcast(systemEnv("system", { tx, now: clock.now(), translate: translator.translate, defaultLocale: config.defaultLocale, timeZone: config.timeZone }), id)),
+  });
+  const scheduler = new Scheduler({
+    store,
+    clock,
+    translate: translator.translate,
+    defaultLocale: config.defaultLocale,
+    timeZone: config.timeZone,
+    log,
+    graceMs: config.scheduler.graceMs,
+    onQueued: () => outbox.poke(),
+  });
   const inbox = new Inbox({
     prisma: db.prisma,
     handle,
@@ -145,7 +180,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (recovered) log.info("updates answered after restart", { count: recovered });
     await telegram?.start(router);
     await zalo?.start(router);
-    if (config.workers) outbox.start();
+    if (config.workers) {
+      outbox.start();
+      scheduler.start();
+    }
   } catch (e) {
     await telegram?.stop().catch(() => undefined);
     await zalo?.stop().catch(() => undefined);
@@ -173,6 +211,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     zalo,
     inbox,
     outbox,
+    scheduler,
     log,
     url,
     idle,
@@ -185,6 +224,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           server!.closeAllConnections();
         });
         await idle();
+        await scheduler.stop();
         await outbox.stop();
         await db.close();
       })();

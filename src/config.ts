@@ -58,6 +58,14 @@ const schema = z
     DEMO_SEED: onOff.default("on"),
     /** Run cron jobs and the delivery worker in this instance. */
     WORKERS: onOff.default("on"),
+    /** Zalo publishes no rate limit: messages per second per token. */
+    ZALO_RATE_PER_SECOND: z.string().regex(/^\d+(\.\d+)?$/, "must be a number").transform(Number).refine((n) => n > 0 && n <= 30, "must be between 0 and 30").default(5),
+    /** Multiplies every delivery rate: for tests and benchmarks against fake servers only. */
+    OUTBOX_RATE_SCALE: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 1000, "must be between 1 and 1000").default(1),
+    /** A delivery claimed by a process that died is taken again after this many seconds. */
+    OUTBOX_STALE_CLAIM_SECONDS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1, "must be at least 1").default(120),
+    /** Scheduled posts missed during downtime are still sent within this many hours. */
+    SCHEDULER_GRACE_HOURS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n <= 72, "must be at most 72").default(12),
   })
   .superRefine((c, ctx) => {
     const need = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -85,6 +93,8 @@ export interface Config {
   demoSeed: boolean;
   workers: boolean;
   logLevel: Env["LOG_LEVEL"];
+  delivery: { zaloPerSecond: number; rateScale: number; staleClaimMs: number };
+  scheduler: { graceMs: number };
 }
 
 /** A configuration problem, already phrased as the one line an operator should read. */
@@ -126,5 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoSeed: sandbox && e.DEMO_SEED === "on",
     workers: e.WORKERS === "on",
     logLevel: e.LOG_LEVEL,
+    delivery: { zaloPerSecond: e.ZALO_RATE_PER_SECOND, rateScale: e.OUTBOX_RATE_SCALE, staleClaimMs: e.OUTBOX_STALE_CLAIM_SECONDS * 1000 },
+    scheduler: { graceMs: e.SCHEDULER_GRACE_HOURS * 3_600_000 },
   };
 }

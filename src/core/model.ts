@@ -75,7 +75,13 @@ export interface Chat {
   personId: number | null;
   active: boolean;
   locale: Locale | null;
+  /** Kinds of notice switched on (true) or off (false) here, over the defaults. */
+  prefs: Partial<Record<NoticeKind, boolean>> | null;
 }
+
+/** Kinds of message the bot posts on its own that a group may switch off. */
+export type NoticeKind = "anniversary" | "reminder" | "summary" | "commendation" | "announcement";
+export const NOTICE_KINDS: readonly NoticeKind[] = ["anniversary", "reminder", "summary", "commendation", "announcement"];
 
 export interface ContentArea {
   id: number;
@@ -241,6 +247,9 @@ export interface OutboxItem {
   choices?: Choice[];
   file?: { id: string; name: string };
   notBefore?: Date;
+  /** When it was due (scheduled posts). */
+  dueAt?: Date;
+  broadcastId?: number;
 }
 
 export interface Choice {

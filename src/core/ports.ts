@@ -272,6 +272,26 @@ export interface Tx {
   progress(unit: Unit, campaign: Campaign): Promise<Progress>;
   exportRows(unit: Unit, campaign: Campaign): Promise<ExportRow[]>;
 
+  // what the scheduler and broadcasts need, set-based (thousands of units)
+  /** Members' groups and members' private chats of `unit` and every unit below (null: everywhere). */
+  memberChatsBelow(unit: Unit | null): Promise<Chat[]>;
+  /** Officers' groups per unit; a unit with none gets its officers' private chats. */
+  officerChatsOf(unitIds: number[]): Promise<Map<number, Chat[]>>;
+  /** Active units strictly below `issuer` that have not sent their registration (phaseId null) or the phase's report. */
+  unsubmitted(issuer: Unit, campaignId: number, phaseId: number | null): Promise<Unit[]>;
+  setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
+  /** Approved nominations of units below `unit` for a phase (names for a summary), newest first. */
+  approvedNominations(unit: Unit, phaseId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;
+  /** Mark a broadcast complete if nothing is left to send; its counts when this call completed it. */
+  completeBroadcast(id: number, at: Date): Promise<{ total: number; sent: number; failed: number; chatKey: string } | null>;
+  createBroadcast(input: { unitId: number; createdById: number | null; chatKey: string; total: number }): Promise<number>;
+  broadcastProgress(id: number): Promise<{ total: number; sent: number; failed: number; pending: number; chatKey: string; unitId: number } | null>;
+  /** Record a scheduled occurrence as done; false if it already was (another tick or instance). */
+  claimScheduledRun(key: string, at: Date): Promise<boolean>;
+  finishScheduledRun(key: string, messages: number): Promise<void>;
+  /** Which of these occurrence keys are already done. */
+  scheduledRunsDone(keys: string[]): Promise<Set<string>>;
+
   // trail, outbox, files
   audit(actor: Actor, entry: AuditEntry): Promise<bigint>;
   /** Insert messages; an occurrence key already present is skipped. Returns how many were new. */

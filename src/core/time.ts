@@ -83,3 +83,19 @@ export function parseUserDate(text: string): LocalDate | null {
   if (m) return makeLocalDate(Number(m[1]), Number(m[2]), Number(m[3]));
   return null;
 }
+
+/**
+ * The instant when the wall clock in `timeZone` shows `time` ("07:00") on `day`. Two passes
+ * over the zone's offset, so it is right across offset changes too (Vietnam has none).
+ */
+export function instantOf(day: LocalDate, time: string, timeZone: string): Date {
+  const [h, m] = time.split(":").map(Number);
+  const wall = Date.parse(`${day}T00:00:00Z`) + (h! * 60 + m!) * 60_000;
+  const offsetAt = (t: number) => {
+    const p = parts(new Date(t), timeZone);
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - Math.floor(t / 60_000) * 60_000;
+  };
+  let guess = wall - offsetAt(wall);
+  guess = wall - offsetAt(guess);
+  return new Date(guess);
+}

@@ -7,8 +7,8 @@
 import type { Locale } from "../core/model.js";
 import type { Store, Translate } from "../core/ports.js";
 import { createFromTemplate } from "../core/usecases/campaigns.js";
-import type { Env } from "../core/usecases/env.js";
-import { localDateOf, yearOf } from "../core/time.js";
+import { systemEnv } from "../core/usecases/env.js";
+import { yearOf } from "../core/time.js";
 import { loadCalendar, loadDemo, loadForms, loadTemplate, type DemoData } from "./load.js";
 
 export interface SeedDeps {
@@ -17,19 +17,6 @@ export interface SeedDeps {
   defaultLocale: Locale;
   timeZone: string;
   now: Date;
-}
-
-function systemEnv(deps: SeedDeps, tx: Env["tx"]): Env {
-  return {
-    tx,
-    actor: { kind: "system", tag: "seed" },
-    now: deps.now,
-    today: localDateOf(deps.now, deps.timeZone),
-    translate: deps.translate,
-    defaultLocale: deps.defaultLocale,
-    timeZone: deps.timeZone,
-    roles: async () => [],
-  };
 }
 
 export async function seedReference(deps: SeedDeps): Promise<void> {
@@ -51,7 +38,7 @@ export const webId = (raw: string) => `web:${raw}`;
 
 export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Promise<void> {
   await deps.store.transaction(async (tx) => {
-    const env = systemEnv(deps, tx);
+    const env = systemEnv("seed", { ...deps, tx });
     const units = new Map<string, Awaited<ReturnType<typeof tx.getUnitByCode>>>();
     for (const u of demo.units) {
       let unit = await tx.getUnitByCode(u.code);

@@ -34,6 +34,8 @@ export function testConfig(over: Partial<Config> = {}): Config {
     // Tests deliver the outbox themselves (client.deliverOutbox) so that what arrives when is deterministic.
     workers: false,
     logLevel: "info",
+    delivery: { zaloPerSecond: 5, rateScale: 1, staleClaimMs: 120_000 },
+    scheduler: { graceMs: 12 * 3_600_000 },
     ...over,
   };
 }

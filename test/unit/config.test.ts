@@ -27,7 +27,19 @@ describe("configuration defaults", () => {
       demoSeed: true,
       workers: true,
       logLevel: "info",
+      delivery: { zaloPerSecond: 5, rateScale: 1, staleClaimMs: 120_000 },
+      scheduler: { graceMs: 12 * 3_600_000 },
     });
+  });
+
+  it("reads the delivery and scheduler settings, and refuses nonsense", () => {
+    expect(loadConfig({ ZALO_RATE_PER_SECOND: "2.5", OUTBOX_RATE_SCALE: "10", OUTBOX_STALE_CLAIM_SECONDS: "5", SCHEDULER_GRACE_HOURS: "3" })).toMatchObject({
+      delivery: { zaloPerSecond: 2.5, rateScale: 10, staleClaimMs: 5000 },
+      scheduler: { graceMs: 3 * 3_600_000 },
+    });
+    expect(() => loadConfig({ ZALO_RATE_PER_SECOND: "fast" })).toThrow(/^config error: ZALO_RATE_PER_SECOND/);
+    expect(() => loadConfig({ OUTBOX_RATE_SCALE: "0" })).toThrow(/^config error: OUTBOX_RATE_SCALE/);
+    expect(() => loadConfig({ SCHEDULER_GRACE_HOURS: "100" })).toThrow(/^config error: SCHEDULER_GRACE_HOURS must be at most 72/);
   });
 
   it("empty strings count as unset", () => {

@@ -13,6 +13,8 @@ const ASCII_VI_ALLOWED = new Set([
   "bot:invite.how.GROUP_OFFICERS",
   "bot:invite.how.GROUP_MEMBERS",
   "bot:connect.how", // "/ketnoi {{code}}"
+  "bot:scheduled.command_report", // "/baocao"
+  "bot:scheduled.command_themes", // "/dangky"
   "bot:export.filename", // file names stay ASCII
   "bot:review.next_page", // "Trang sau" is correct Vietnamese without diacritics
 ]);

@@ -163,6 +163,7 @@ CREATE TABLE "Chat" (
     "linkedAt" TIMESTAMP(3),
     "active" BOOLEAN NOT NULL DEFAULT true,
     "locale" TEXT,
+    "prefs" JSONB,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Chat_pkey" PRIMARY KEY ("id")
@@ -429,7 +430,10 @@ CREATE TABLE "OutboxMessage" (
     "id" BIGSERIAL NOT NULL,
     "key" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
+    "platform" TEXT NOT NULL,
     "chatKey" TEXT NOT NULL,
+    "dueAt" TIMESTAMP(3),
+    "broadcastId" INTEGER,
     "text" TEXT NOT NULL,
     "choices" JSONB,
     "fileId" TEXT,
@@ -445,6 +449,38 @@ CREATE TABLE "OutboxMessage" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "OutboxMessage_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Broadcast" (
+    "id" SERIAL NOT NULL,
+    "unitId" INTEGER NOT NULL,
+    "createdById" INTEGER,
+    "chatKey" TEXT NOT NULL,
+    "total" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "completedAt" TIMESTAMP(3),
+
+    CONSTRAINT "Broadcast_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ScheduledRun" (
+    "key" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "messages" INTEGER NOT NULL,
+
+    CONSTRAINT "ScheduledRun_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "RateBucket" (
+    "key" TEXT NOT NULL,
+    "tokens" DOUBLE PRECISION NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "pausedUntil" TIMESTAMP(3),
+
+    CONSTRAINT "RateBucket_pkey" PRIMARY KEY ("key")
 );
 
 -- CreateTable
@@ -595,7 +631,10 @@ CREATE INDEX "ProcessedUpdate_at_idx" ON "ProcessedUpdate"("at");
 CREATE UNIQUE INDEX "OutboxMessage_key_key" ON "OutboxMessage"("key");
 
 -- CreateIndex
-CREATE INDEX "OutboxMessage_status_notBefore_idx" ON "OutboxMessage"("status", "notBefore");
+CREATE INDEX "OutboxMessage_status_platform_notBefore_idx" ON "OutboxMessage"("status", "platform", "notBefore");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_broadcastId_status_idx" ON "OutboxMessage"("broadcastId", "status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "InboundEvent_key_key" ON "InboundEvent"("key");

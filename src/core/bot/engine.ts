@@ -6,6 +6,7 @@
 import { AppError, isAppError } from "../errors.js";
 import type { ChatEvent, Inbound, Locale, Outbound } from "../model.js";
 import { notifyOfficers } from "../usecases/notify.js";
+import { systemEnv } from "../usecases/env.js";
 import type { Store, Tx } from "../ports.js";
 import { localDateOf } from "../time.js";
 import { resolveSpeaker, hasConsent } from "../usecases/people.js";
@@ -91,16 +92,7 @@ export class BotEngine implements Services {
   async chatEvent(event: ChatEvent): Promise<void> {
     const now = this.deps.clock.now();
     await this.store.transaction(async (tx) => {
-      const env = {
-        tx,
-        actor: { kind: "system", tag: "system" } as const,
-        now,
-        today: localDateOf(now, this.deps.timeZone),
-        translate: this.deps.translate,
-        defaultLocale: this.deps.defaultLocale,
-        timeZone: this.deps.timeZone,
-        roles: async () => [],
-      };
+      const env = systemEnv("system", { ...this.deps, tx, now });
       if (event.kind === "migrated") {
         const chat = await tx.migrateChat(event.chatKey, event.newChatKey);
         if (chat) await tx.audit(env.actor, { action: "chat.migrated", entity: "chat", entityId: chat.id, unitId: chat.unitId, data: { from: event.chatKey, to: event.newChatKey } });

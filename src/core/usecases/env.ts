@@ -5,6 +5,7 @@
 import { AppError } from "../errors.js";
 import type { Actor, Locale, LocalDate, Role, Unit } from "../model.js";
 import { canActFor, isStrictAncestor } from "../permissions.js";
+import { localDateOf } from "../time.js";
 import type { ChatAdmins, Translate, Tx } from "../ports.js";
 
 export interface Env {
@@ -19,6 +20,14 @@ export interface Env {
   roles(): Promise<Role[]>;
   /** Group administrator lookups of the platform, when it has them. */
   chatAdmins?: ChatAdmins;
+}
+
+/** The environment of work the bot does on its own (the scheduler, the CLI, seeding, chat events). */
+export function systemEnv(
+  tag: "cli" | "system" | "scheduler" | "seed",
+  d: { tx: Tx; now: Date; translate: Translate; defaultLocale: Locale; timeZone: string },
+): Env {
+  return { ...d, actor: { kind: "system", tag }, today: localDateOf(d.now, d.timeZone), roles: async () => [] };
 }
 
 export function actorId(actor: Actor): number | null {

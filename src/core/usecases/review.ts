@@ -131,5 +131,6 @@ async function announceCommendation(env: Env, nominationId: number, reviewer: Un
       form: form ? (locale === "vi" ? form.nameVi : form.nameEn) : "",
       achievement: excerpt(n.achievement, 300),
     }),
+    "commendation",
   );
 }

@@ -8,6 +8,7 @@ import { campaignsStore } from "./campaigns.js";
 import { chatsStore } from "./chats.js";
 import type { Db } from "./map.js";
 import { peopleStore } from "./people.js";
+import { noticesStore } from "./notices.js";
 import { plumbingStore } from "./plumbing.js";
 import { queriesStore } from "./queries.js";
 import { submissionsStore } from "./submissions.js";
@@ -38,6 +39,7 @@ function txOn(db: Db): Tx {
     ...submissionsStore(db),
     ...queriesStore(db),
     ...plumbingStore(db),
+    ...noticesStore(db),
   };
 }
 

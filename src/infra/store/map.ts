@@ -34,6 +34,7 @@ export function chat(r: {
   personId: number | null;
   active: boolean;
   locale: string | null;
+  prefs?: unknown;
 }): M.Chat {
   return {
     id: r.id,
@@ -46,6 +47,7 @@ export function chat(r: {
     personId: r.personId,
     active: r.active,
     locale: (r.locale as M.Locale | null) ?? null,
+    prefs: (r.prefs as M.Chat["prefs"]) ?? null,
   };
 }
 

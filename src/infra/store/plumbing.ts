@@ -29,8 +29,11 @@ export function plumbingStore(db: Db): PlumbingTx {
         data: items.map((i) => ({
           key: i.key,
           kind: i.kind,
+          platform: i.chatKey.slice(0, i.chatKey.indexOf(":")),
           chatKey: i.chatKey,
           text: i.text,
+          ...(i.dueAt && { dueAt: i.dueAt }),
+          ...(i.broadcastId !== undefined && { broadcastId: i.broadcastId }),
           ...(i.choices?.length && { choices: i.choices as unknown as Prisma.InputJsonValue }),
           ...(i.file && { fileId: i.file.id, fileName: i.file.name }),
           ...(i.notBefore && { notBefore: i.notBefore }),

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { formatNumber } from "../../format.js";
-import { broadcast, broadcastReach } from "../../usecases/announce.js";
+import { broadcast, broadcastReach, broadcastStatus } from "../../usecases/announce.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { loadUnit, readText } from "./common.js";
@@ -13,7 +13,7 @@ import { loadUnit, readText } from "./common.js";
 /** Zalo's limit; Telegram's is larger, so one message fits every platform. */
 export const ANNOUNCEMENT_MAX = 2000;
 
-const schema = z.object({ unitId: z.number().int(), text: z.string().nullable() });
+const schema = z.object({ unitId: z.number().int(), text: z.string().nullable(), broadcastId: z.number().int().optional() });
 type Data = z.infer<typeof schema>;
 
 export const announceDialog: DialogDef<Data> = {
@@ -47,9 +47,24 @@ export const announceDialog: DialogDef<Data> = {
         if (value === "edit") return { next: "text", data: { ...data, text: null } };
         if (value !== "send") return { end: [{ text: ctx.t("cancel.done") }] };
         const unit = await loadUnit(ctx, data.unitId);
-        const queued = await broadcast(envOf(ctx), unit, data.text!);
-        return { end: [{ text: ctx.t("announce.queued", { count: queued }) }] };
+        const { id, queued } = await broadcast(envOf(ctx), unit, data.text!, ctx.chat.key);
+        if (!queued) return { end: [{ text: ctx.t("announce.nobody") }] };
+        return { next: "progress", data: { ...data, broadcastId: id }, notes: [ctx.t("announce.queued", { count: queued })] };
       },
+    },
+    /** Sent / failed / remaining, as often as the officer asks; a last word comes when it is done. */
+    progress: {
+      async prompt(ctx, data) {
+        const p = await broadcastStatus(envOf(ctx), data.broadcastId!);
+        return {
+          text: ctx.t("announce.progress", { sent: p?.sent ?? 0, failed: p?.failed ?? 0, pending: p?.pending ?? 0, total: p?.total ?? 0 }),
+          choices: [
+            { value: "refresh", label: ctx.t("announce.action.refresh") },
+            { value: "close", label: ctx.t("common.close") },
+          ],
+        };
+      },
+      choose: (ctx, data, value) => (value === "refresh" ? { next: "progress", data } : { end: [{ text: ctx.t("common.closed") }] }),
     },
   },
 };

@@ -1,0 +1,146 @@
+/**
+ * Turning a due job into messages: who gets an anniversary post, which units are reminded,
+ * whose officers see the overdue list and the phase summary. A job runs in one
+ * transaction that first records its key: a second tick, a restart or another instance
+ * finds it done and writes nothing.
+ */
+import { commemorationTitle } from "../calendar.js";
+import { formatNumber } from "../format.js";
+import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
+import type { Job } from "../schedule.js";
+import { formatDate } from "../time.js";
+import type { Env } from "./env.js";
+import { itemsFor, memberChats } from "./notify.js";
+
+/** Names listed in an overdue message before "… and N more". */
+const MAX_NAMES = 20;
+
+export interface JobResult {
+  key: string;
+  /** False when another tick or instance had already done it. */
+  ran: boolean;
+  messages: number;
+}
+
+export async function runJob(env: Env, job: Job, campaign: Campaign | null): Promise<JobResult> {
+  if (!(await env.tx.claimScheduledRun(job.key, env.now))) return { key: job.key, ran: false, messages: 0 };
+  const items = await itemsOf(env, job, campaign);
+  const messages = items.length ? await env.tx.enqueue(items) : 0;
+  await env.tx.finishScheduledRun(job.key, messages);
+  await env.tx.audit(env.actor, { action: "scheduled.run", entity: "job", entityId: job.key, data: { messages } });
+  return { key: job.key, ran: true, messages };
+}
+
+/** The messages a job would write, without writing them (the CLI shows plans with it). */
+export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Promise<OutboxItem[]> {
+  const t = (locale: Locale, key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
+  if (job.kind === "anniversary") {
+    const scope = job.commemoration.campaignId !== null && campaign ? await env.tx.getUnit(campaign.issuingUnitId) : null;
+    const chats = await allLinkedChats(env, scope);
+    return itemsFor(env, chats, {
+      cause: job.key,
+      kind: "anniversary",
+      notice: "anniversary",
+      dueAt: job.dueAt,
+      render: (locale) =>
+        t(locale, job.early ? "scheduled.anniversary_early" : "scheduled.anniversary", {
+          date: formatDate(job.day),
+          title: commemorationTitle(job.commemoration, job.year, locale, env.translate),
+          days: 7,
+          context: job.round ?? undefined,
+        }),
+    });
+  }
+  if (!campaign) return [];
+  const issuer = (await env.tx.getUnit(campaign.issuingUnitId))!;
+  const phase = job.phaseId !== null ? campaign.phases.find((p) => p.id === job.phaseId) : undefined;
+  const what = (locale: Locale) => (phase ? t(locale, "scheduled.what_report", { ordinal: phase.ordinal }) : t(locale, "scheduled.what_registration", { year: campaign.year }));
+
+  if (job.kind === "reminder") {
+    const units = await env.tx.unsubmitted(issuer, campaign.id, job.phaseId);
+    const chats = await env.tx.officerChatsOf(units.map((u) => u.id));
+    return units.flatMap((u) =>
+      itemsFor(env, chats.get(u.id) ?? [], {
+        cause: `${job.key}:${u.id}`,
+        kind: "reminder",
+        notice: "reminder",
+        dueAt: job.dueAt,
+        render: (locale) => t(locale, "scheduled.reminder", { unit: u.name, count: job.daysLeft, deadline: formatDate(job.deadline), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") }),
+      }),
+    );
+  }
+
+  if (job.kind === "overdue") {
+    const late = await env.tx.unsubmitted(issuer, campaign.id, job.phaseId);
+    const all = [issuer, ...(await env.tx.descendantsOf(issuer))];
+    const parents = new Map<number, Unit[]>();
+    for (const u of late) if (u.parentId !== null) parents.set(u.parentId, [...(parents.get(u.parentId) ?? []), u]);
+    const chats = await env.tx.officerChatsOf([...parents.keys()]);
+    return [...parents.entries()].flatMap(([parentId, missing]) => {
+      const parent = all.find((u) => u.id === parentId);
+      if (!parent) return [];
+      const expected = all.filter((u) => u.parentId === parentId).length;
+      return itemsFor(env, chats.get(parentId) ?? [], {
+        cause: `${job.key}:${parentId}`,
+        kind: "overdue",
+        notice: "reminder",
+        dueAt: job.dueAt,
+        render: (locale) =>
+          t(locale, "scheduled.overdue", {
+            what: what(locale),
+            deadline: formatDate(job.deadline),
+            missing: missing.length,
+            expected,
+            unit: parent.name,
+            list: names(missing.map((u) => u.name), locale, env),
+          }),
+      });
+    });
+  }
+
+  // Phase summary: every unit with units below gets the figures of its subtree.
+  const units = [issuer, ...(await env.tx.descendantsOf(issuer))];
+  const parents = units.filter((u) => units.some((c) => c.parentId === u.id));
+  const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
+  const items: OutboxItem[] = [];
+  for (const u of parents) {
+    const p = await env.tx.progress(u, campaign);
+    const r = p.reports.find((x) => x.phaseId === job.phaseId)!;
+    const sent = (r.byStatus.SUBMITTED ?? 0) + (r.byStatus.APPROVED ?? 0);
+    const commended = await env.tx.approvedNominations(u, job.phaseId, 5);
+    items.push(
+      ...itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], {
+        cause: `${job.key}:${u.id}`,
+        kind: "summary",
+        notice: "summary",
+        dueAt: job.dueAt,
+        render: (locale) =>
+          [
+            t(locale, "scheduled.summary", { ordinal: phase!.ordinal, unit: u.name, sent, expected: p.expected, late: r.late }),
+            ...campaign.figureKeys.map((k) =>
+              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
+            ),
+            commended.length
+              ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
+              : t(locale, "scheduled.commended_none"),
+          ].join("\n"),
+      }),
+    );
+  }
+  return items;
+}
+
+function names(list: string[], locale: Locale, env: Env): string {
+  const shown = list.slice(0, MAX_NAMES).join(", ");
+  return list.length > MAX_NAMES ? `${shown}${env.translate(locale, "scheduled.and_more", { count: list.length - MAX_NAMES })}` : shown;
+}
+
+/** Every linked group and every member's private chat (in `scope`'s subtree, or everywhere). */
+async function allLinkedChats(env: Env, scope: Unit | null): Promise<Chat[]> {
+  const members = await env.tx.memberChatsBelow(scope);
+  const units = scope ? [scope, ...(await env.tx.descendantsOf(scope))] : await env.tx.allUnits();
+  const officers = await env.tx.officerChatsOf(units.filter((u) => u.status === "ACTIVE").map((u) => u.id));
+  // Officers' private chats are only a fallback for notices about their unit's work: not here.
+  const groups = [...officers.values()].flat().filter((c) => c.kind === "group");
+  return [...members, ...groups];
+}

@@ -1,0 +1,128 @@
+/** Set-based reads for the scheduler and broadcasts, and their bookkeeping. */
+import type { Chat } from "../../core/model.js";
+import type { Tx } from "../../core/ports.js";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import * as map from "./map.js";
+import type { Db } from "./map.js";
+
+type NoticesTx = Pick<
+  Tx,
+  | "memberChatsBelow"
+  | "officerChatsOf"
+  | "unsubmitted"
+  | "setChatPrefs"
+  | "approvedNominations"
+  | "createBroadcast"
+  | "broadcastProgress"
+  | "completeBroadcast"
+  | "claimScheduledRun"
+  | "finishScheduledRun"
+  | "scheduledRunsDone"
+>;
+
+type ChatRow = Parameters<typeof map.chat>[0] & { personLocale?: string | null };
+
+export function noticesStore(db: Db): NoticesTx {
+  const chats = (rows: ChatRow[]): Chat[] => rows.map((r) => ({ ...map.chat(r), locale: ((r.personLocale ?? r.locale) as Chat["locale"]) ?? null }));
+  return {
+    async memberChatsBelow(unit) {
+      const prefix = unit?.path ?? "/";
+      const rows = await db.$queryRawUnsafe<ChatRow[]>(
+        `SELECT c.*, NULL AS "personLocale" FROM "Chat" c JOIN "Unit" u ON u.id = c."unitId"
+          WHERE c.purpose = 'MEMBERS' AND c.active AND u.status = 'ACTIVE' AND u.path LIKE $1 || '%'
+         UNION
+         SELECT DISTINCT ON (c.id) c.*, p.locale AS "personLocale" FROM "Chat" c
+           JOIN "Person" p ON p.id = c."personId"
+           JOIN "Role" r ON r."personId" = p.id AND r.kind = 'MEMBER' AND r."revokedAt" IS NULL
+           JOIN "Unit" u ON u.id = r."unitId"
+          WHERE c.kind = 'PRIVATE' AND c.active AND u.status = 'ACTIVE' AND u.path LIKE $1 || '%'`,
+        prefix,
+      );
+      return chats(rows);
+    },
+    async officerChatsOf(unitIds) {
+      const out = new Map<number, Chat[]>(unitIds.map((id) => [id, []]));
+      if (!unitIds.length) return out;
+      const groups = await db.chat.findMany({ where: { unitId: { in: unitIds }, purpose: "OFFICERS", active: true }, orderBy: { id: "asc" } });
+      for (const g of groups) out.get(g.unitId!)!.push(map.chat(g));
+      const missing = unitIds.filter((id) => !out.get(id)!.length);
+      if (missing.length) {
+        const rows = await db.$queryRawUnsafe<(ChatRow & { forUnit: number })[]>(
+          `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
+             JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
+             JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
+            WHERE r.kind = 'OFFICER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
+            ORDER BY c.id`,
+          missing,
+        );
+        for (const r of rows) out.get(r.forUnit)!.push(chats([r])[0]!);
+      }
+      return out;
+    },
+    async unsubmitted(issuer, campaignId, phaseId) {
+      const sent = `('SUBMITTED', 'APPROVED')`;
+      const rows =
+        phaseId === null
+          ? await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
+              `SELECT u.* FROM "Unit" u
+                WHERE u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE'
+                  AND NOT EXISTS (SELECT 1 FROM "ThemeRegistration" r WHERE r."unitId" = u.id AND r."campaignId" = $3 AND r.status IN ${sent})
+                ORDER BY u.depth, u.name, u.id`,
+              issuer.path,
+              issuer.id,
+              campaignId,
+            )
+          : await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
+              `SELECT u.* FROM "Unit" u
+                WHERE u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE'
+                  AND NOT EXISTS (SELECT 1 FROM "PhaseReport" p WHERE p."unitId" = u.id AND p."phaseId" = $3 AND p.status IN ${sent})
+                ORDER BY u.depth, u.name, u.id`,
+              issuer.path,
+              issuer.id,
+              phaseId,
+            );
+      return rows.map(map.unit);
+    },
+    async setChatPrefs(chatId, prefs) {
+      await db.chat.update({ where: { id: chatId }, data: { prefs: (prefs ?? undefined) as Prisma.InputJsonValue | undefined } });
+    },
+    async approvedNominations(unit, phaseId, limit) {
+      const rows = await db.nomination.findMany({
+        where: { phaseId, status: "APPROVED", unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
+        include: { unit: { select: { name: true } } },
+        orderBy: { decidedAt: "desc" },
+        take: limit,
+      });
+      return rows.map((n) => ({ name: n.nomineeName, unitName: n.unit.name, directWorker: n.directWorker }));
+    },
+    async completeBroadcast(id, at) {
+      const left = await db.outboxMessage.count({ where: { broadcastId: id, status: { in: ["PENDING", "SENDING"] } } });
+      if (left) return null;
+      const done = await db.broadcast.updateMany({ where: { id, completedAt: null }, data: { completedAt: at } });
+      if (!done.count) return null;
+      const p = await noticesStore(db).broadcastProgress(id);
+      return p && { total: p.total, sent: p.sent, failed: p.failed, chatKey: p.chatKey };
+    },
+    async createBroadcast(input) {
+      return (await db.broadcast.create({ data: input, select: { id: true } })).id;
+    },
+    async broadcastProgress(id) {
+      const b = await db.broadcast.findUnique({ where: { id } });
+      if (!b) return null;
+      const groups = await db.outboxMessage.groupBy({ by: ["status"], where: { broadcastId: id }, _count: { _all: true } });
+      const count = (s: string) => groups.find((g) => g.status === s)?._count._all ?? 0;
+      return { total: b.total, sent: count("SENT"), failed: count("FAILED"), pending: count("PENDING") + count("SENDING"), chatKey: b.chatKey, unitId: b.unitId };
+    },
+    async claimScheduledRun(key, at) {
+      return (await db.scheduledRun.createMany({ data: [{ key, at, messages: 0 }], skipDuplicates: true })).count === 1;
+    },
+    async finishScheduledRun(key, messages) {
+      await db.scheduledRun.update({ where: { key }, data: { messages } });
+    },
+    async scheduledRunsDone(keys) {
+      if (!keys.length) return new Set();
+      return new Set((await db.scheduledRun.findMany({ where: { key: { in: keys } }, select: { key: true } })).map((r) => r.key));
+    },
+  };
+}
+
