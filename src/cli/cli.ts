@@ -10,8 +10,10 @@ import { ZaloClient } from "../adapters/zalo/client.js";
 import { AppError } from "../core/errors.js";
 import type { Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
-import { localDateOf, formatInstant } from "../core/time.js";
-import type { Env } from "../core/usecases/env.js";
+import { addDays, formatInstant, instantOf, parseUserDate } from "../core/time.js";
+import { jobsBetween } from "../core/schedule.js";
+import { itemsOf } from "../core/usecases/scheduled.js";
+import { systemEnv, type Env } from "../core/usecases/env.js";
 import { createFromTemplate } from "../core/usecases/campaigns.js";
 import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
 import { progressOf } from "../core/usecases/progress.js";
@@ -176,6 +178,36 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       return 0;
     },
   },
+  announcements: {
+    usage: "announcements --from YYYY-MM-DD --to YYYY-MM-DD [--campaign ID]",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { from: { type: "string" }, to: { type: "string" }, campaign: { type: "string" } } });
+      const from = parseUserDate(need(values, "from"));
+      const to = parseUserDate(need(values, "to"));
+      if (!from || !to || to < from) throw new UsageError("--from/--to YYYY-MM-DD");
+      // Planned, not sent: what each job would write, computed and shown, nothing stored.
+      const lines = await cli.store.transaction(async (tx) => {
+        const env = cli.env(tx);
+        const campaigns = (await tx.listCampaigns()).filter((c) => c.status === "ACTIVE" && (!values.campaign || String(c.id) === values.campaign));
+        const commemorations = await tx.commemorations(campaigns.map((c) => c.id));
+        const start = new Date(instantOf(from, "00:00", cli.timeZone).getTime() - 1);
+        const end = instantOf(addDays(to, 1), "00:00", cli.timeZone);
+        const jobs = jobsBetween(start, new Date(end.getTime() - 1), commemorations, values.campaign ? campaigns : campaigns, cli.timeZone).filter(
+          (j) => !values.campaign || j.kind !== "anniversary" || j.commemoration.campaignId === null || String(j.commemoration.campaignId) === values.campaign,
+        );
+        const out: string[] = [];
+        for (const job of jobs) {
+          const campaign = "campaignId" in job ? (campaigns.find((c) => c.id === job.campaignId) ?? null) : null;
+          const items = await itemsOf(env, job, campaign);
+          out.push(cli.say("plan.line", { at: formatInstant(job.dueAt, cli.timeZone), key: job.key, count: items.length }));
+          if (items[0]) out.push(`    ${items[0].text.split("\n")[0]}`);
+        }
+        return out;
+      });
+      cli.out(lines.length ? lines.join("\n") : cli.say("plan.none"));
+      return 0;
+    },
+  },
   progress: {
     usage: "progress --unit CODE [--campaign ID]",
     async run(cli, args) {
@@ -281,16 +313,7 @@ export async function runCli(argv: string[], envVars: Record<string, string | un
       timeZone: config.timeZone,
       out,
       say,
-      env: (tx) => ({
-        tx,
-        actor: { kind: "system", tag: "cli" },
-        now,
-        today: localDateOf(now, config.timeZone),
-        translate: tr.translate,
-        defaultLocale: locale,
-        timeZone: config.timeZone,
-        roles: async () => [],
-      }),
+      env: (tx) => systemEnv("cli", { tx, now, translate: tr.translate, defaultLocale: locale, timeZone: config.timeZone }),
     };
     return await command.run(cli, args);
   } catch (e) {

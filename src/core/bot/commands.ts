@@ -6,7 +6,7 @@
 import { occurrencesBetween, window } from "../calendar.js";
 import { AppError } from "../errors.js";
 import type { Campaign, Outbound, Unit } from "../model.js";
-import { actingUnits } from "../permissions.js";
+import { actingUnits, canActFor } from "../permissions.js";
 import { campaignsFor } from "../usecases/campaigns.js";
 import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
 import { hasConsent } from "../usecases/people.js";
@@ -98,6 +98,15 @@ async function unsubscribe(ctx: Ctx): Promise<Outbound[]> {
   return ctx.svc.startDialog(ctx, "unsubscribe", { unitIds: units.map((u) => u.id) });
 }
 
+/** /caidat: in a linked group, its officers choose which of the bot's own posts it receives. */
+async function settings(ctx: Ctx): Promise<Outbound[]> {
+  if (ctx.chat.kind !== "group") throw new AppError("wrong_chat_kind", { context: "group" });
+  if (ctx.chat.unitId === null) throw new AppError("group_not_linked");
+  const unit = (await ctx.tx.getUnit(ctx.chat.unitId))!;
+  if (!canActFor(ctx.person, await ctx.roles(), unit)) throw new AppError("not_officer_here", { unit: unit.name });
+  return ctx.svc.startDialog(ctx, "settings", {});
+}
+
 /** /ketnoi: a code to link another platform account; /ketnoi CODE links this one. */
 async function connect(ctx: Ctx, args: string): Promise<Outbound[]> {
   if (ctx.chat.kind === "group") throw new AppError("wrong_chat_kind", { context: "private" });
@@ -182,6 +191,7 @@ export const COMMANDS: Command[] = [
   { key: "cancel", names: ["huy", "cancel"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => cancel(ctx, ctx.inbound.text?.trim().toLowerCase().startsWith("/huy") ?? false) },
   { key: "unsubscribe", names: ["huytheodoi", "unsubscribe"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => unsubscribe(ctx) },
   { key: "connect", names: ["ketnoi", "connect"], audience: "everyone", consent: true, inGroup: false, run: connect },
+  { key: "settings", names: ["caidat", "settings"], audience: "officer", consent: true, inGroup: true, run: settings },
   // Internal continuation of /moi after a unit was picked (not a typed command).
   { key: "invite_for", names: ["", ""], audience: "officer", consent: true, inGroup: false, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "invite", { unitId: u.id, kind: null }) },
 ];

@@ -10,6 +10,7 @@ import { reportDialog } from "./report.js";
 import { reviewDialog } from "./review.js";
 import { themesDialog } from "./themes.js";
 import { unsubscribeDialog } from "./unsubscribe.js";
+import { settingsDialog } from "./settings.js";
 import { worksDialog } from "./works.js";
 
 export const allDialogs: AnyDialog[] = [
@@ -25,4 +26,5 @@ export const allDialogs: AnyDialog[] = [
   inviteDialog,
   mydataDialog,
   unsubscribeDialog,
+  settingsDialog,
 ];

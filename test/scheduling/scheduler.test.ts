@@ -1,0 +1,146 @@
+/**
+ * The calendar posts on its own, on the demo world of the sandbox, with the clock moved by
+ * the test: anniversaries on the morning of the day (round ones a week ahead too), deadline
+ * reminders only to units that have not sent, the overdue list and the phase summary to the
+ * level above; a group that switched a kind off; catch-up after downtime within the grace
+ * window, once; too-old posts skipped; midnight and the 31/8 → 01/9 phase boundary.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/database.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { dm, group, text } from "../support/sandbox-client.js";
+
+/** An instant given as Hà Nội wall-clock time. */
+const hanoi = (local: string) => new Date(`${local}+07:00`);
+
+describe.each(backends())("scheduled posts on %s", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+  });
+  afterAll(async () => t?.stop());
+
+  async function tickAt(local: string) {
+    t.clock.set(hanoi(local));
+    const ran = await t.app.scheduler.tick();
+    await t.client.deliverOutbox();
+    return ran.filter((r) => r.ran);
+  }
+  const rows = (where: object) => t.app.db.prisma.outboxMessage.findMany({ where, orderBy: { id: "asc" } });
+  const last = async (chatId: string) => (await t.client.lastBot(chatId))?.text ?? "";
+
+  it("posts an anniversary on the morning of the day to members, once", async () => {
+    expect(await tickAt("2027-02-03T06:59:00")).toEqual([]);
+    const ran = await tickAt("2027-02-03T07:00:30");
+    expect(ran.map((r) => r.key)).toEqual(["anniv:all:party_founding:2027-02-03"]);
+    const expected = "🇻🇳 Hôm nay, 03/02/2027: Kỷ niệm 97 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2027).";
+    expect(await last("grp-pinaq-members")).toBe(expected);
+    expect(await last("dm-demo-minh")).toBe(expected); // a member who follows privately
+    // Officers' groups do not get anniversaries unless they ask for them.
+    expect((await rows({ kind: "anniversary" })).map((r) => r.chatKey).sort()).toEqual(["web:dm-demo-minh", "web:grp-pinaq-members"]);
+    expect(await tickAt("2027-02-03T07:05:00")).toEqual([]);
+    expect(await rows({ kind: "anniversary" })).toHaveLength(2);
+  });
+
+  it("announces a round anniversary a week ahead as well", async () => {
+    const ran = await tickAt("2030-01-27T07:01:00");
+    expect(ran.map((r) => r.key)).toContain("anniv-early:all:party_founding:2030-02-03");
+    expect(await last("grp-pinaq-members")).toBe(
+      "📅 Còn 7 ngày nữa, ngày 03/02/2030: Kỷ niệm 100 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2030) — năm tròn. Các công đoàn chuẩn bị các hoạt động chào mừng.",
+    );
+  });
+
+  it("leaves out a group whose officers switched anniversaries off", async () => {
+    const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" };
+    t.clock.set(hanoi("2027-04-28T10:00:00"));
+    await t.client.say(giang, group("grp-pinaq-members"), "/caidat");
+    expect(text(await t.client.pick(giang, group("grp-pinaq-members"), "Tôi đồng ý"))).toContain("• Ngày kỷ niệm: bật");
+    expect(text(await t.client.pick(giang, group("grp-pinaq-members"), "Tắt: Ngày kỷ niệm"))).toContain("• Ngày kỷ niệm: tắt");
+    await t.client.pick(giang, group("grp-pinaq-members"), "Đóng");
+    await tickAt("2027-04-30T07:00:30");
+    expect((await rows({ kind: "anniversary", key: { contains: "liberation" } })).map((r) => r.chatKey)).toEqual(["web:dm-demo-minh"]);
+  });
+
+  it("reminds only the units that have not sent, 7 days before, in their officers' chats", async () => {
+    // Vũ Đức Hải reports Phase 2 for Dệt may Thăng Long before the reminders.
+    const hai = { userId: "demo-hai", userName: "Vũ Đức Hải" };
+    t.clock.set(hanoi("2027-01-02T15:00:00"));
+    await t.client.say(hai, dm(hai.userId), "/baocao");
+    await t.client.pick(hai, dm(hai.userId), "Tôi đồng ý");
+    await t.client.pick(hai, dm(hai.userId), "Đợt 2");
+    for (const n of ["900", "4", "80000000", "20000000", "1", "12"]) await t.client.say(hai, dm(hai.userId), n);
+    await t.client.say(hai, dm(hai.userId), "Hoàn thành vượt kế hoạch quý IV, không có tai nạn lao động.");
+    expect(text(await t.client.pick(hai, dm(hai.userId), "Gửi báo cáo"))).toContain("Đã gửi báo cáo Đợt 2");
+
+    const ran = await tickAt("2027-01-03T08:00:30");
+    expect(ran.map((r) => r.key)).toEqual(["remind:1:p2:7"]);
+    const reminded = (await rows({ kind: "reminder" })).map((r) => r.chatKey).sort();
+    // Every unit below the sector union except Dệt may; Phân bón has no officers' group, so An hears it privately.
+    expect(reminded).toEqual(["web:dm-demo-an", "web:grp-cthn-officers", "web:grp-hoachat-officers", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
+    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
+  });
+
+  it("catches up after downtime within the grace window, once, and skips what is too old", async () => {
+    expect(await tickAt("2027-01-07T07:59:00")).toEqual([]);
+    // Down from 07:59 to 12:00: the 08:00 reminder is posted late, once.
+    expect((await tickAt("2027-01-07T12:00:00")).map((r) => r.key)).toEqual(["remind:1:p2:3"]);
+    // The clock is set back and forward again: nothing is posted twice.
+    expect(await tickAt("2027-01-07T07:55:00")).toEqual([]);
+    expect(await tickAt("2027-01-07T08:05:00")).toEqual([]);
+    expect(await rows({ key: { startsWith: "remind:1:p2:3:" } })).toHaveLength(5);
+    // Down from 08/01 to 10:00 on 10/01: the reminder of 09/01 08:00 is 26 hours old, beyond the 12-hour grace.
+    t.clock.set(hanoi("2027-01-08T09:00:00"));
+    await t.app.scheduler.tick();
+    expect(await tickAt("2027-01-10T10:00:00")).toEqual([]);
+    expect(await rows({ key: { startsWith: "remind:1:p2:1:" } })).toHaveLength(0);
+  });
+
+  it("sends the overdue list and the phase summary to the level above the day after the deadline", async () => {
+    const ran = await tickAt("2027-01-11T09:00:30");
+    expect(ran.map((r) => r.key)).toEqual(["overdue:1:p2", "summary:1:p2"]);
+    const hoachat = await t.client.messages("grp-hoachat-officers");
+    expect(text(hoachat.filter((m) => m.from === "bot"))).toContain(
+      "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",
+    );
+    const cthn = text((await t.client.messages("grp-cthn-officers")).filter((m) => m.from === "bot"));
+    expect(cthn).toContain("1/2 đơn vị trực thuộc Công đoàn Công Thương Hà Nội chưa gửi: Công đoàn Công ty CP Thực phẩm Hà Thành.");
+    expect(cthn).toContain("📊 Sơ kết Đợt 2 – Công đoàn Công Thương Hà Nội: 1/2 đơn vị cấp dưới đã báo cáo (0 nộp muộn). Tổng hợp số liệu:");
+    expect(cthn).toContain("– Lượt người tham gia: 900 lượt người");
+    expect(cthn).toContain("Chưa có điển hình nào được duyệt biểu dương trong đợt.");
+    // The sector union's summary rolls up all six units below.
+    expect(text((await t.client.messages("grp-cdctvn-officers")).filter((m) => m.from === "bot"))).toContain("1/6 đơn vị cấp dưới đã báo cáo");
+  });
+
+  it("crosses midnight and the 31/8 → 01/9 phase boundary without a slip", async () => {
+    expect(await tickAt("2026-08-31T23:59:30")).toEqual([]);
+    expect(await tickAt("2026-09-01T00:00:30")).toEqual([]);
+    expect(await tickAt("2026-09-01T23:59:59")).toEqual([]);
+    expect((await tickAt("2026-09-02T07:00:10")).map((r) => r.key)).toEqual(["anniv:all:national_day:2026-09-02"]);
+    expect(await last("dm-demo-minh")).toContain("Kỷ niệm 81 năm Quốc khánh nước Cộng hòa xã hội chủ nghĩa Việt Nam (02/09/1945 – 02/09/2026)");
+    // Phase 1 ended on 31/8; its report is due 10/9: the first reminder comes on 3/9.
+    expect((await tickAt("2026-09-03T08:00:05")).map((r) => r.key)).toEqual(["remind:1:p1:7"]);
+    expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026) để gửi báo cáo kết quả Đợt 1");
+  });
+});
+
+describe.each(backends().filter((b) => b === "postgres"))("three instances in the same cron minute on %s", (backend) => {
+  it("post once", async () => {
+    const first = await startTestApp(backend);
+    const { createApp } = await import("../../src/app.js");
+    const { testConfig } = await import("../support/app.js");
+    const { createLogger } = await import("../../src/infra/log.js");
+    const others = [];
+    for (let i = 0; i < 2; i++) others.push(await createApp(testConfig({ database: first.app.config.database }), { clock: first.clock, log: createLogger("silent") }));
+    try {
+      first.clock.set(hanoi("2027-05-19T07:00:20"));
+      const results = await Promise.all([first.app, ...others].map((a) => a.scheduler.tick()));
+      expect(results.flat().filter((r) => r.ran).map((r) => r.key)).toEqual(["anniv:all:hcm_birthday:2027-05-19"]);
+      const posts = await first.app.db.prisma.outboxMessage.findMany({ where: { kind: "anniversary" } });
+      expect(posts.map((p) => p.chatKey).sort()).toEqual(["web:dm-demo-minh", "web:grp-pinaq-members"]);
+      expect(await first.app.db.prisma.scheduledRun.count()).toBe(1);
+    } finally {
+      for (const a of others) await a.stop();
+      await first.stop();
+    }
+  });
+});
