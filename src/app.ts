@@ -126,7 +126,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const inbox = new Inbox({
     prisma: db.prisma,
     handle,
-    deliver: replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke() }),
+    deliver: replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke(), onRateLimited: (p, ms) => outbox.rateLimited(p, ms) }),
     log,
   });
   const files = fileReader(db.prisma);

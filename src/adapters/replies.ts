@@ -8,7 +8,14 @@ import type { Outbound, OutboxItem } from "../core/model.js";
 import type { Logger, Store } from "../core/ports.js";
 import { DeliveryError, platformOf, type Channel } from "./channel.js";
 
-export function replyDelivery(o: { channels: () => Channel[]; store: Store; log: Logger; onQueued?: () => void }) {
+export function replyDelivery(o: {
+  channels: () => Channel[];
+  store: Store;
+  log: Logger;
+  onQueued?: () => void;
+  /** The platform said "too many" (429): the whole token's budget waits this long. */
+  onRateLimited?: (platform: string, ms: number) => Promise<void>;
+}) {
   return async function deliver(chatKey: string, replies: Outbound[], updateId: string): Promise<void> {
     const channel = o.channels().find((c) => c.platform === platformOf(chatKey));
     if (!channel) throw new Error(`no channel for ${platformOf(chatKey)}`);
@@ -25,6 +32,7 @@ export function replyDelivery(o: { channels: () => Channel[]; store: Store; log:
           await o.store.setChatActive(chatKey, false);
           return;
         }
+        if (err.retryAfterMs !== undefined) await o.onRateLimited?.(channel.platform, err.retryAfterMs);
         const later: OutboxItem[] = replies.slice(i).map((m, j) => ({
           key: `reply:${updateId}:${i + j}`,
           kind: "reply",

@@ -309,6 +309,14 @@ export class FakeTelegram {
     return update;
   }
 
+  /**
+   * The bot is already in `chat` (it was added before the test began): no update is sent.
+   * For tests that need thousands of groups the bot can post in.
+   */
+  botAlreadyIn(chat: ChatRef): void {
+    this.groupState(chat).bot = "member";
+  }
+
   /** `by` removes the bot: my_chat_member (→ kicked); sends there then fail with 403. */
   removeBotFromGroup(chat: ChatRef, by: TgUser): Update {
     const s = this.groupState(chat);

@@ -26,9 +26,25 @@ export default class SummaryReporter implements Reporter {
       failed += failedHere;
     }
     // Errors thrown outside any test (an unhandled rejection) fail the run too: name them.
-    for (const e of errors) process.stdout.write(`unhandled error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    for (const e of errors) process.stdout.write(`unhandled error: ${describe(e)}\n`);
     failed += errors.length;
     if (skipped.length) process.stdout.write(`skipped: ${skipped.length} (${skipped.join("; ")})\n`);
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
   }
+}
+
+/** Vitest hands over serialised errors (plain objects, sometimes without a prototype). */
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? e.message;
+  if (e && typeof e === "object") {
+    const o = e as { message?: unknown; stack?: unknown; name?: unknown };
+    if (typeof o.stack === "string") return o.stack;
+    if (typeof o.message === "string") return `${typeof o.name === "string" ? `${o.name}: ` : ""}${o.message}`;
+    try {
+      return JSON.stringify(e).slice(0, 500);
+    } catch {
+      return Object.prototype.toString.call(e);
+    }
+  }
+  return String(e);
 }

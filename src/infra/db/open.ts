@@ -151,6 +151,9 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     }
   }
   const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10 });
+  // An idle connection the server closes (a restart, a failover) is replaced by the pool;
+  // without a listener its "error" event would bring the whole process down.
+  pool.on("error", () => undefined);
   try {
     const client = await pool.connect();
     let applied: string[];

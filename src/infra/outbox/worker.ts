@@ -94,6 +94,12 @@ export class OutboxWorker {
     this.loops = [];
   }
 
+  /** The platform refused a send outside the worker (a direct reply) with retry_after: the token waits. */
+  async rateLimited(platform: string, ms: number): Promise<void> {
+    const spec = this.o.platforms().find((p) => p.platform === platform);
+    if (spec?.pacing) await this.buckets.pause(spec.budgetKey, ms);
+  }
+
   /** Something was queued: look now instead of at the next poll. */
   poke(): void {
     this.wake?.();
