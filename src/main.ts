@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  process.stdout.write(`thidua-bot ready: ${app.url}\n`);
   if (app.sandbox) process.stdout.write(`thidua-bot sandbox: ${app.url}\n`);
   const shutdown = (signal: string) => {
     app.log.info("stopping", { signal });

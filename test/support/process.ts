@@ -34,7 +34,7 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 6
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bot did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const check = () => {
-      const m = /thidua-bot sandbox: (http:\/\/\S+)/.exec(out);
+      const m = /thidua-bot ready: (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -1,0 +1,119 @@
+/**
+ * A broadcast to 2,000 groups, through the real process and the fake Bot API enforcing
+ * Telegram's limits (time compressed ×10), interrupted halfway:
+ * - stopped with SIGTERM and started again: every group gets the message exactly once;
+ * - killed with SIGKILL and started again: no group is missed, and the only duplicates are
+ *   the sends that were in flight at that instant (counted and printed).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseConfig } from "../../src/infra/db/open.js";
+import { FakeTelegram } from "../fakes/telegram-server.js";
+import { backends, createTestDatabase, type Backend, type TestDatabase } from "../support/database.js";
+import { seedBroadcastWorld, type BroadcastWorld } from "../support/broadcast-world.js";
+import { startBotProcess, type BotProcess } from "../support/process.js";
+
+const GROUPS = 2000;
+const SCALE = 10;
+const TEXT = "Thông báo khẩn: toàn thể đoàn viên tham gia diễn tập phòng cháy chữa cháy lúc 14 giờ.";
+/** Sends in flight at once in one process (the worker's concurrency). */
+const IN_FLIGHT = 8;
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(backends())("a 2,000-group broadcast interrupted on %s", (backend: Backend) => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  async function setup(): Promise<{ tg: FakeTelegram; world: BroadcastWorld; env: Record<string, string> }> {
+    const tg = await FakeTelegram.start();
+    cleanup.push(() => tg.stop());
+    let config: DatabaseConfig;
+    let env: Record<string, string>;
+    if (backend === "pglite") {
+      const dir = await mkdtemp(path.join(tmpdir(), "thidua-crash-"));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      config = { kind: "pglite", dataDir: dir };
+      env = { DATA_DIR: dir };
+    } else {
+      const db: TestDatabase = await createTestDatabase("postgres");
+      cleanup.push(() => db.drop());
+      config = db.config;
+      env = { DATABASE_URL: (db.config as { url: string }).url };
+    }
+    const pre = await openDatabase(config);
+    const world = await seedBroadcastWorld(pre.prisma, tg, GROUPS);
+    await pre.close();
+    tg.enforceLimits({ scale: SCALE });
+    return {
+      tg,
+      world,
+      env: { ...env, TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, OUTBOX_RATE_SCALE: String(SCALE), OUTBOX_STALE_CLAIM_SECONDS: "3" },
+    };
+  }
+
+  async function start(env: Record<string, string>): Promise<BotProcess> {
+    const bot = await startBotProcess(env);
+    cleanup.push(() => bot.kill("SIGKILL"));
+    return bot;
+  }
+
+  /** The officer sends the announcement through Telegram, as in real life. */
+  async function announce(tg: FakeTelegram, world: BroadcastWorld): Promise<void> {
+    const chat = tg.privateChat(world.officer);
+    const answered = async (n: number) => tg.waitForSent(world.officer.id, n, 20_000);
+    tg.sendText(world.officer, chat, "/thongbao");
+    await answered(1);
+    tg.sendText(world.officer, chat, TEXT);
+    const preview = (await answered(2)).at(-1)!;
+    expect(preview.text).toContain(`Sẽ gửi tới ${GROUPS} nhóm/người nhận`);
+    tg.pressButton(world.officer, chat, preview.message_id, preview.buttons.find((b) => b.text === "Gửi thông báo")!.data!);
+  }
+
+  const received = (tg: FakeTelegram, world: BroadcastWorld) => world.groupIds.map((id) => tg.sent(id).filter((m) => m.text === TEXT).length);
+  const delivered = (tg: FakeTelegram, world: BroadcastWorld) => received(tg, world).filter((n) => n > 0).length;
+
+  it("stopped with SIGTERM halfway and restarted: every group gets it exactly once", async () => {
+    const { tg, world, env } = await setup();
+    let bot = await start(env);
+    await announce(tg, world);
+    await until(() => delivered(tg, world) >= GROUPS / 3, 60_000, "a third of the groups");
+    expect(await bot.kill("SIGTERM")).toBe(0);
+    const atStop = delivered(tg, world);
+    expect(atStop).toBeLessThan(GROUPS);
+    bot = await start(env);
+    await until(() => delivered(tg, world) === GROUPS, 120_000, "every group");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received(tg, world).filter((n) => n !== 1)).toEqual([]);
+    expect(tg.calls.filter((c) => c.status === 429 && Number(c.params.chat_id) < 0)).toEqual([]);
+    await bot.kill("SIGTERM");
+  });
+
+  it("killed with SIGKILL halfway and restarted: no group missed, duplicates only from sends in flight", async () => {
+    const { tg, world, env } = await setup();
+    let bot = await start(env);
+    await announce(tg, world);
+    await until(() => delivered(tg, world) >= GROUPS / 3, 60_000, "a third of the groups");
+    expect(await bot.kill("SIGKILL")).toBe("SIGKILL");
+    const callsAtKill = tg.calls.length;
+    bot = await start(env);
+    await until(() => delivered(tg, world) === GROUPS, 120_000, "every group");
+    await new Promise((r) => setTimeout(r, 4000)); // past the stale-claim time: anything reclaimed would show
+    const twice = received(tg, world).filter((n) => n > 1).length;
+    expect(received(tg, world).filter((n) => n === 0)).toEqual([]);
+    expect(received(tg, world).filter((n) => n > 2)).toEqual([]);
+    expect(twice).toBeLessThanOrEqual(IN_FLIGHT);
+    process.stdout.write(`[crash test, ${backend}] SIGKILL after ${callsAtKill} API calls: ${twice} group(s) got the message twice (in flight at the kill)\n`);
+    await bot.kill("SIGTERM");
+  });
+});
