@@ -1,25 +1,34 @@
 /**
- * `npm run bench`: the web sandbox under load, on PGlite and on PostgreSQL. For each
- * backend: prepare a fresh database with 200 officers, start the server as its own
- * process, measure idle RSS, warm up, run the officers concurrently while sampling RSS,
- * stop the server, drop the data. One JSON document on stdout; progress on stderr.
+ * `npm run bench`: the bot under load, on PGlite and on PostgreSQL, through its doors:
+ * the web sandbox (200 officers), then each platform adapter against its fake server on
+ * loopback (500 officers in 500 private chats). For each run: prepare a fresh database,
+ * start the server as its own process, measure idle RSS, warm up, run the officers
+ * concurrently while sampling RSS, stop the server, drop the data. One JSON document on
+ * stdout; progress on stderr.
  *
- * Env: BENCH_STEPS (steps per officer, default 20), BENCH_OFFICERS (default 200),
- * BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server for the second run),
- * BENCH_BACKENDS (e.g. "pglite" to run one backend only), BENCH_MAX_LOAD_SECONDS (no step
- * starts later than this into a load, default 150), BENCH_TRACE (a file name, may contain
- * "{backend}": every measured step is written there as JSON lines), BENCH_SERVER_ARGS
- * (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * Env, sandbox: BENCH_STEPS (steps per officer, default 20), BENCH_OFFICERS (default 200),
+ * BENCH_BACKENDS (e.g. "pglite" to run one backend only, "" for none), BENCH_MAX_LOAD_SECONDS
+ * (no step starts later than this into a load, default 150).
+ * Env, platforms: BENCH_PLATFORMS (default "telegram-polling,zalo-polling,telegram-webhook";
+ * "" for none; "zalo-webhook" exists too), BENCH_PLATFORM_CHATS (default 500),
+ * BENCH_PLATFORM_STEPS (default 10), BENCH_PLATFORM_BACKENDS (default "postgres", or
+ * "pglite" without a PostgreSQL server),
+ * BENCH_PLATFORM_MAX_LOAD_SECONDS (default 150).
+ * Env, both: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
+ * file name, may contain "{run}": every measured step is written there as JSON lines),
+ * BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { loadTexts, percentile, runLoad, type LoadResult } from "./sandbox-load.js";
-import { HealthProbe, RssSampler, readCpuMs, startServer, type ServerProcess } from "./server.js";
-import { adminUrl, postgresUnavailable, preparePglite, preparePostgres, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
+import { loadTexts, percentile, runLoad, type Door, type LoadResult } from "./load.js";
+import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platform-load.js";
+import { sandboxDoor } from "./sandbox-load.js";
+import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
+import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
 
-interface Result {
-  officers: number;
+/** The headline numbers of one run. */
+interface Headline {
   steps: number;
   durationMs: number;
   stepsPerSecond: number;
@@ -28,31 +37,45 @@ interface Result {
   errors: number;
 }
 
-/** What helps read a Result: where the time went. Not part of the headline numbers. */
+/** What helps read the headline numbers: where the time went. */
 interface Diagnostics {
   setupMs: number;
   serverStartMs: number;
-  /** Part of a step until the POST's 202 (the message is stored; the bot has not answered). */
-  acceptedMs: { p50: number; p99: number };
   /** GET /healthz (no database) during the load: how long a request waits for the event loop. */
   healthzMs: { p50: number; p99: number; max: number; samples: number };
-  /** CPU used during the load; 100 = one core busy. */
-  cpuPercent: { server: number; benchClient: number };
-  /** Per officer, first POST → last reply: how evenly the server served them. */
+  /**
+   * CPU used during the load; 100 = one core busy. The bench client includes the fake
+   * platform servers; postgres is the bench database's backends (0 on PGlite); others is
+   * the rest of the machine: anything foreign that ran meanwhile.
+   */
+  cpuPercent: { server: number; benchClient: number; postgres: number; others: number };
+  /** Per officer, first input → last reply: how evenly the server served them. */
   officerSpanMs: { min: number; max: number };
   errorReasons: Record<string, number>;
   stepsSkippedByDeadline: number;
-  streamReconnects: number;
   rssSamples: number;
 }
 
-type Outcome = Result | { skipped: string } | { failed: string };
+interface SandboxDiagnostics extends Diagnostics {
+  /** Part of a step until the POST's 202 (the message is stored; the bot has not answered). */
+  acceptedMs: { p50: number; p99: number };
+  streamReconnects: number;
+}
+
+interface PlatformDiagnostics extends Diagnostics {
+  /** What the fake platform server saw during the load. */
+  fake: FakeView;
+}
+
+type Outcome<R> = R | { skipped: string } | { failed: string };
 
 const WARMUP_OFFICERS = 4;
 /** One full loop of the dialog: /baocao, phase, 6 figures, narrative, redo. */
 const WARMUP_STEPS = 10;
 const REPLY_TIMEOUT_MS = 30_000;
 const IDLE_QUIET_MS = 3000;
+const DEFAULT_PLATFORMS: Platform[] = ["telegram-polling", "zalo-polling", "telegram-webhook"];
+const PLATFORM_ENV = { SANDBOX: "off", DEMO_SEED: "off" };
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -62,10 +85,20 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
+/** A comma-separated list from the environment, each item one of `allowed`. */
+function listEnv<T extends string>(name: string, fallback: readonly T[], allowed: readonly T[]): T[] {
+  const raw = process.env[name];
+  const items = (raw === undefined ? [...fallback] : raw.split(",").map((s) => s.trim()).filter(Boolean)) as T[];
+  const bad = items.filter((i) => !allowed.includes(i));
+  if (bad.length) throw new Error(`${name}: unknown ${bad.join(", ")} (known: ${allowed.join(", ")})`);
+  return items;
+}
+
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Cleanups still owed if the bench is interrupted (Ctrl-C). */
 const pending = new Set<() => Promise<unknown>>();
@@ -76,98 +109,125 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-async function benchBackend(backend: Backend, officers: number, steps: number, maxLoadMs: number): Promise<{ result: Result; diagnostics: Diagnostics }> {
-  const t0 = performance.now();
-  say(`${backend}: preparing the database (${officers} officers)`);
-  const db: PreparedDatabase = backend === "pglite" ? await preparePglite(officers, WARMUP_OFFICERS) : await preparePostgres(officers, WARMUP_OFFICERS);
-  pending.add(db.cleanup);
-  const setupMs = performance.now() - t0;
-  let server: ServerProcess | null = null;
-  const stopServer = async () => {
-    if (!server) return;
-    const s = server;
-    server = null;
-    const t = performance.now();
-    const r = await s.stop(10_000);
-    if (r.killed) say(`${backend}: server did not stop within 10 s of SIGTERM, killed`);
-    else if (r.code !== 0) say(`${backend}: server exited with code ${r.code} signal ${r.signal}`);
-    else say(`${backend}: server stopped in ${Math.round(performance.now() - t)} ms`);
-  };
-  pending.add(stopServer);
+/** Run `body` with `cleanup` owed until it has run (also on Ctrl-C). */
+async function owing<T>(cleanup: () => Promise<unknown>, body: () => Promise<T>): Promise<T> {
+  pending.add(cleanup);
   try {
-    say(`${backend}: database ready in ${Math.round(setupMs)} ms; starting the server`);
-    const started = performance.now();
-    const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? "").split(/\s+/).filter(Boolean);
-    const srv = await startServer(db.env, { label: `server:${backend}`, nodeArgs });
-    server = srv;
-    const serverStartMs = performance.now() - started;
-    say(`${backend}: server pid ${srv.pid} ready at ${srv.url} in ${Math.round(serverStartMs)} ms`);
-
-    await sleep(IDLE_QUIET_MS);
-    const idle = srv.rssMB();
-    if (idle === null) throw new Error("cannot read the server's RSS");
-
-    const texts = loadTexts("vi");
-    const warm = await runLoad({ baseUrl: srv.url, officers: db.warmup, stepsPerOfficer: WARMUP_STEPS, replyTimeoutMs: REPLY_TIMEOUT_MS, texts });
-    say(`${backend}: warm-up ${warm.steps} steps, ${warm.errors} errors, ${Math.round(warm.durationMs)} ms`);
-    if (warm.errors) say(`${backend}: warm-up errors ${JSON.stringify(warm.errorReasons)}`);
-
-    say(`${backend}: load: ${db.officers.length} officers × ${steps} steps`);
-    const trace = process.env.BENCH_TRACE;
-    const sampler = new RssSampler(srv.pid, 100);
-    const health = new HealthProbe(srv.url, 500);
-    sampler.start();
-    health.start();
-    const cpu0 = { server: readCpuMs(srv.pid) ?? 0, client: process.cpuUsage(), at: performance.now() };
-    const load = await runLoad({ baseUrl: srv.url, officers: db.officers, stepsPerOfficer: steps, replyTimeoutMs: REPLY_TIMEOUT_MS, texts, deadlineMs: maxLoadMs, trace: Boolean(trace) });
-    const wall = performance.now() - cpu0.at;
-    const serverCpu = (readCpuMs(srv.pid) ?? 0) - cpu0.server;
-    const clientCpu = process.cpuUsage(cpu0.client);
-    const rss = sampler.stop();
-    const healthz = ascending(await health.stop());
-
-    if (trace && load.trace) {
-      const file = trace.replace("{backend}", backend);
-      await writeFile(file, load.trace.map((r) => JSON.stringify(r)).join("\n") + "\n");
-      say(`${backend}: step trace written to ${file}`);
-    }
-    if (load.errors) say(`${backend}: errors ${JSON.stringify(load.errorReasons)}`);
-    if (load.skipped) say(`${backend}: ${load.skipped} steps not run: the load passed BENCH_MAX_LOAD_SECONDS`);
-
-    const result = summarize(load, officers, idle, rss.peakMB);
-    const spans = ascending(load.officerSpans);
-    const accepted = ascending(load.accepted);
-    const diagnostics: Diagnostics = {
-      setupMs: Math.round(setupMs),
-      serverStartMs: Math.round(serverStartMs),
-      acceptedMs: { p50: round(percentile(accepted, 50)), p99: round(percentile(accepted, 99)) },
-      healthzMs: { p50: round(percentile(healthz, 50)), p99: round(percentile(healthz, 99)), max: round(healthz.at(-1) ?? NaN), samples: healthz.length },
-      cpuPercent: { server: Math.round((100 * serverCpu) / wall), benchClient: Math.round((100 * (clientCpu.user + clientCpu.system)) / 1000 / wall) },
-      officerSpanMs: { min: Math.round(spans[0] ?? NaN), max: Math.round(spans.at(-1) ?? NaN) },
-      errorReasons: load.errorReasons,
-      stepsSkippedByDeadline: load.skipped,
-      streamReconnects: load.streamReconnects,
-      rssSamples: rss.samples,
-    };
-    say(
-      `${backend}: ${result.stepsPerSecond} steps/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${result.errors} errors, ` +
-        `RSS ${result.rssMB.idle} → ${result.rssMB.peakUnderLoad} MB, server CPU ${diagnostics.cpuPercent.server} %, /healthz p50 ${diagnostics.healthzMs.p50} ms`,
-    );
-    return { result, diagnostics };
+    return await body();
   } finally {
-    await stopServer();
-    pending.delete(stopServer);
-    await db.cleanup().catch((e: unknown) => say(`${backend}: cleanup failed: ${e instanceof Error ? e.message : String(e)}`));
-    pending.delete(db.cleanup);
-    say(`${backend}: done in ${Math.round((performance.now() - t0) / 1000)} s`);
+    await cleanup();
+    pending.delete(cleanup);
   }
 }
 
+interface RunOptions {
+  steps: number;
+  maxLoadMs: number;
+  /** Just before the measured load starts (after the warm-up). */
+  beforeLoad?(): void;
+  /** Just after the measured load, before anything else is read. */
+  afterLoad?(load: LoadResult): void;
+}
+
+/** One run: `door` into a server on a fresh `backend` database, warmed up, then under load. */
+async function benchRun(label: string, backend: Backend, door: Door, opts: RunOptions): Promise<{ result: Headline; diagnostics: Diagnostics; load: LoadResult }> {
+  const t0 = performance.now();
+  say(`${label}: preparing the database (${door.seats.length - WARMUP_OFFICERS} officers)`);
+  const db: PreparedDatabase = await prepareDatabase(backend, door.world, door.seats);
+  const setupMs = performance.now() - t0;
+  const dropDb = () => db.cleanup().catch((e: unknown) => say(`${label}: cleanup failed: ${messageOf(e)}`));
+  try {
+    return await owing(dropDb, async () => {
+      say(`${label}: database ready in ${Math.round(setupMs)} ms; starting the server`);
+      const started = performance.now();
+      const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? "").split(/\s+/).filter(Boolean);
+      const srv = await startServer({ ...db.env, ...door.env }, { label: `server:${label}`, nodeArgs });
+      const serverStartMs = performance.now() - started;
+      say(`${label}: server pid ${srv.pid} ready at ${srv.url} in ${Math.round(serverStartMs)} ms`);
+      return await owing(() => stopServer(label, srv), () => measure(label, srv, db, door, opts, { setupMs, serverStartMs }));
+    });
+  } finally {
+    say(`${label}: done in ${Math.round((performance.now() - t0) / 1000)} s`);
+  }
+}
+
+async function stopServer(label: string, srv: ServerProcess): Promise<void> {
+  const t = performance.now();
+  const r = await srv.stop(10_000);
+  if (r.killed) say(`${label}: server did not stop within 10 s of SIGTERM, killed`);
+  else if (r.code !== 0) say(`${label}: server exited with code ${r.code} signal ${r.signal}`);
+  else say(`${label}: server stopped in ${Math.round(performance.now() - t)} ms`);
+}
+
+async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, door: Door, opts: RunOptions, times: { setupMs: number; serverStartMs: number }) {
+  await door.started?.(srv.url);
+  await sleep(IDLE_QUIET_MS);
+  const idle = srv.rssMB();
+  if (idle === null) throw new Error("cannot read the server's RSS");
+
+  const texts = loadTexts("vi");
+  const chats = door.chats(srv.url);
+  const base = { replyTimeoutMs: REPLY_TIMEOUT_MS, texts, settleMs: door.settleMs };
+  const warm = await runLoad({ ...base, chats: chats.warmup, stepsPerOfficer: WARMUP_STEPS });
+  say(`${label}: warm-up ${warm.steps} steps, ${warm.errors} errors, ${Math.round(warm.durationMs)} ms`);
+  if (warm.errors) say(`${label}: warm-up errors ${JSON.stringify(warm.errorReasons)}`);
+
+  say(`${label}: load: ${chats.load.length} officers × ${opts.steps} steps`);
+  const trace = process.env.BENCH_TRACE;
+  opts.beforeLoad?.();
+  const sampler = new RssSampler(srv.pid, 100);
+  const health = new HealthProbe(srv.url, 500);
+  sampler.start();
+  health.start();
+  const postgresCpu = () => (db.postgresName ? readCpuMsOfCommands(db.postgresName) : 0);
+  const cpu0 = { server: readCpuMs(srv.pid) ?? 0, client: process.cpuUsage(), postgres: postgresCpu(), machine: readMachineCpuMs() ?? NaN, at: performance.now() };
+  const load = await runLoad({ ...base, chats: chats.load, stepsPerOfficer: opts.steps, deadlineMs: opts.maxLoadMs, trace: Boolean(trace) });
+  opts.afterLoad?.(load);
+  const wall = performance.now() - cpu0.at;
+  const serverCpu = (readCpuMs(srv.pid) ?? 0) - cpu0.server;
+  const clientCpu = process.cpuUsage(cpu0.client);
+  const pgCpu = postgresCpu() - cpu0.postgres;
+  const machineCpu = (readMachineCpuMs() ?? NaN) - cpu0.machine;
+  const rss = sampler.stop();
+  const healthz = ascending(await health.stop());
+
+  if (trace && load.trace) {
+    const file = trace.replace(/\{(run|backend)\}/g, label.replace(/\W+/g, "-"));
+    await writeFile(file, load.trace.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    say(`${label}: step trace written to ${file}`);
+  }
+  if (load.errors) say(`${label}: errors ${JSON.stringify(load.errorReasons)}`);
+  if (load.skipped) say(`${label}: ${load.skipped} steps not run: the load passed its deadline`);
+
+  const result = summarize(load, idle, rss.peakMB);
+  const spans = ascending(load.officerSpans);
+  const diagnostics: Diagnostics = {
+    setupMs: Math.round(times.setupMs),
+    serverStartMs: Math.round(times.serverStartMs),
+    healthzMs: { p50: round(percentile(healthz, 50)), p99: round(percentile(healthz, 99)), max: round(healthz.at(-1) ?? NaN), samples: healthz.length },
+    cpuPercent: percentOf(wall, { server: serverCpu, benchClient: (clientCpu.user + clientCpu.system) / 1000, postgres: pgCpu, machine: machineCpu }),
+    officerSpanMs: { min: Math.round(spans[0] ?? NaN), max: Math.round(spans.at(-1) ?? NaN) },
+    errorReasons: load.errorReasons,
+    stepsSkippedByDeadline: load.skipped,
+    rssSamples: rss.samples,
+  };
+  say(
+    `${label}: ${result.stepsPerSecond} steps/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${result.errors} errors, ` +
+      `RSS ${result.rssMB.idle} → ${result.rssMB.peakUnderLoad} MB, CPU % ${JSON.stringify(diagnostics.cpuPercent)}, /healthz p50 ${diagnostics.healthzMs.p50} ms`,
+  );
+  return { result, diagnostics, load };
+}
+
+/** CPU times (ms) over `wallMs` as percent of one core; `others` is what the machine spent beyond the rest. */
+function percentOf(wallMs: number, ms: { server: number; benchClient: number; postgres: number; machine: number }): Diagnostics["cpuPercent"] {
+  const pct = (x: number) => Math.round((100 * x) / wallMs);
+  return { server: pct(ms.server), benchClient: pct(ms.benchClient), postgres: pct(ms.postgres), others: pct(ms.machine - ms.server - ms.benchClient - ms.postgres) };
+}
+
 /** The headline numbers. Latency percentiles are over the steps that got their reply. */
-function summarize(load: LoadResult, officers: number, idleMB: number, peakMB: number): Result {
+function summarize(load: LoadResult, idleMB: number, peakMB: number): Headline {
   const sorted = ascending(load.latencies);
   return {
-    officers,
     steps: load.steps,
     durationMs: Math.round(load.durationMs),
     stepsPerSecond: round(load.latencies.length / (load.durationMs / 1000)),
@@ -177,38 +237,106 @@ function summarize(load: LoadResult, officers: number, idleMB: number, peakMB: n
   };
 }
 
+/** Why `backend` cannot run (not asked for, or no PostgreSQL server), or null. */
+function skipReason(backend: Backend, asked: Backend[], variable: string, postgresDown: string | null): string | null {
+  if (!asked.includes(backend)) return `not in ${variable}`;
+  if (backend === "postgres" && postgresDown) return postgresDown;
+  return null;
+}
+
+/** Run `fn` for each backend into `out`: a result, or why it was skipped or failed. */
+async function eachBackend<R, D>(
+  name: string,
+  asked: Backend[],
+  variable: string,
+  postgresDown: string | null,
+  out: { results: Partial<Record<Backend, Outcome<R>>>; diagnostics: Partial<Record<Backend, D>> },
+  fn: (backend: Backend, label: string) => Promise<{ result: R; diagnostics: D }>,
+): Promise<void> {
+  for (const backend of ["pglite", "postgres"] as const) {
+    const label = name ? `${name} ${backend}` : backend;
+    const why = skipReason(backend, asked, variable, postgresDown);
+    if (why) {
+      say(`${label}: skipped: ${why}`);
+      out.results[backend] = { skipped: why };
+      continue;
+    }
+    try {
+      const r = await fn(backend, label);
+      out.results[backend] = r.result;
+      out.diagnostics[backend] = r.diagnostics;
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      out.results[backend] = { failed: messageOf(e) };
+    }
+  }
+}
+
+function backendsEnv(name: string, fallback: readonly Backend[] = ["pglite", "postgres"]): Backend[] {
+  return listEnv(name, fallback, ["pglite", "postgres"]);
+}
+
+/**
+ * The platforms run on PostgreSQL only unless told otherwise: on PGlite too they would add
+ * about 4.5 minutes (2 cores), and `npm run bench` should stay near 7. Without a
+ * PostgreSQL server they run on PGlite.
+ */
+function platformBackends(postgresDown: string | null): { backends: Backend[]; why: string } {
+  if (process.env.BENCH_PLATFORM_BACKENDS !== undefined) return { backends: backendsEnv("BENCH_PLATFORM_BACKENDS"), why: "BENCH_PLATFORM_BACKENDS" };
+  if (postgresDown) return { backends: ["pglite"], why: "BENCH_PLATFORM_BACKENDS (default: pglite when there is no PostgreSQL server)" };
+  return { backends: ["postgres"], why: "BENCH_PLATFORM_BACKENDS (default: postgres only, to keep the whole bench near 7 minutes; set it to pglite,postgres for both)" };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const steps = intEnv("BENCH_STEPS", 20);
   const officers = intEnv("BENCH_OFFICERS", 200);
   const maxLoadMs = intEnv("BENCH_MAX_LOAD_SECONDS", 150) * 1000;
-  const only = (process.env.BENCH_BACKENDS ?? "pglite,postgres").split(",").map((s) => s.trim());
+  const backends = backendsEnv("BENCH_BACKENDS");
+  const platforms = listEnv("BENCH_PLATFORMS", DEFAULT_PLATFORMS, PLATFORMS);
+  const chats = intEnv("BENCH_PLATFORM_CHATS", 500);
+  const platformSteps = intEnv("BENCH_PLATFORM_STEPS", 10);
+  const platformMaxLoadMs = intEnv("BENCH_PLATFORM_MAX_LOAD_SECONDS", 150) * 1000;
 
-  const sandbox: Partial<Record<Backend, Outcome>> = {};
-  const diagnostics: Partial<Record<Backend, Diagnostics>> = {};
-  for (const backend of ["pglite", "postgres"] as const) {
-    if (!only.includes(backend)) {
-      sandbox[backend] = { skipped: "not in BENCH_BACKENDS" };
-      continue;
-    }
-    if (backend === "postgres") {
-      const why = await postgresUnavailable();
-      if (why) {
-        say(`postgres: skipped: ${why}`);
-        sandbox.postgres = { skipped: why };
-        continue;
-      }
-      say(`postgres: server ${redactUrl(adminUrl())}`);
-    }
-    try {
-      const r = await benchBackend(backend, officers, steps, maxLoadMs);
-      sandbox[backend] = r.result;
-      diagnostics[backend] = r.diagnostics;
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      say(`${backend}: failed: ${message}`);
-      sandbox[backend] = { failed: message };
-    }
+  const postgresDown = await postgresUnavailable();
+  say(postgresDown ? `postgres: ${postgresDown}` : `postgres: server ${redactUrl(adminUrl())}`);
+  const onPlatforms = platformBackends(postgresDown);
+
+  type Sandbox = Headline & { officers: number };
+  const sandbox = { results: {} as Partial<Record<Backend, Outcome<Sandbox>>>, diagnostics: {} as Partial<Record<Backend, SandboxDiagnostics>> };
+  await eachBackend("", backends, "BENCH_BACKENDS", postgresDown, sandbox, async (backend, label) => {
+    const r = await benchRun(label, backend, sandboxDoor(officers, WARMUP_OFFICERS), { steps, maxLoadMs });
+    const accepted = ascending(r.load.accepted);
+    return {
+      result: { officers, ...r.result },
+      diagnostics: { ...r.diagnostics, acceptedMs: { p50: round(percentile(accepted, 50)), p99: round(percentile(accepted, 99)) }, streamReconnects: r.load.reconnects },
+    };
+  });
+
+  type PlatformResult = Headline & { chats: number };
+  const platformResults: Partial<Record<Platform, Partial<Record<Backend, Outcome<PlatformResult>>>>> = {};
+  const platformDiagnostics: Partial<Record<Platform, Partial<Record<Backend, PlatformDiagnostics>>>> = {};
+  for (const platform of platforms) {
+    const out = { results: (platformResults[platform] = {}), diagnostics: (platformDiagnostics[platform] = {}) };
+    await eachBackend(platform, onPlatforms.backends, onPlatforms.why, postgresDown, out, async (backend, label) => {
+      const door = await startPlatform(platform, chats, WARMUP_OFFICERS);
+      const seen: { fake?: FakeView } = {};
+      const r = await owing(
+        () => door.stop(),
+        () =>
+          benchRun(label, backend, { ...door, env: { ...PLATFORM_ENV, ...door.env } }, {
+            steps: platformSteps,
+            maxLoadMs: platformMaxLoadMs,
+            beforeLoad: () => door.reset(),
+            afterLoad: (load) => {
+              seen.fake = door.view(load.durationMs);
+              door.reset();
+            },
+          }),
+      );
+      if (!seen.fake) throw new Error("the fake's view was not taken");
+      return { result: { chats, ...r.result }, diagnostics: { ...r.diagnostics, fake: seen.fake } };
+    });
   }
 
   const report = {
@@ -219,13 +347,23 @@ async function main(): Promise<void> {
       warmup: { officers: WARMUP_OFFICERS, stepsEach: WARMUP_STEPS },
       replyTimeoutMs: REPLY_TIMEOUT_MS,
       replies: "server-sent events, one stream per officer chat",
+      platforms: {
+        chats,
+        stepsPerChat: platformSteps,
+        maxLoadSeconds: platformMaxLoadMs / 1000,
+        backends: onPlatforms.backends,
+        replies: "the fake server's record of each message the bot sends (hooked in the bench process)",
+      },
     },
-    sandbox,
-    diagnostics,
+    sandbox: sandbox.results,
+    diagnostics: sandbox.diagnostics,
+    platforms: platformResults,
+    platformDiagnostics,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  if (Object.values(sandbox).some((o) => o && "failed" in o)) process.exitCode = 1;
+  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r))];
+  if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

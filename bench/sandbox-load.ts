@@ -1,72 +1,13 @@
 /**
- * The officer simulation. Each officer has one server-sent-events stream on its private
- * chat (opened before the clock starts) and walks the /baocao dialog: pick Đợt 2, answer
- * the figures, write the narrative, then "Nhập lại số liệu" at the summary and around
- * again, never submitting. A step is one POST and the bot's reply to it; its latency runs
- * from just before the POST to the arrival, on the stream, of the bot message that answers
- * it. Replies are recognised by the texts of locales/vi/bot.json, not by guessing.
+ * The web sandbox as a door for the load (load.ts). Each officer has one server-sent-events
+ * stream on its private chat, opened before the clock starts; an input is one POST to
+ * /sandbox/api/messages, and the bot's answer is the bot message that arrives on the
+ * stream after the posted one.
  */
-import { readFileSync } from "node:fs";
 import http, { type ClientRequest } from "node:http";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { REPO_ROOT } from "./server.js";
-import type { Officer } from "./setup.js";
-
-export interface Msg {
-  seq: number;
-  from: "bot" | "user";
-  text: string;
-  choices?: { id: string; label: string }[];
-}
-
-/** A bot message and when (performance.now()) it arrived. */
-interface Arrived {
-  msg: Msg;
-  at: number;
-}
-
-// ---------------------------------------------------------------- the texts to expect
-
-/** A template of the catalogue as a regex anchored at the start; `{{name}}` of `capture` become (\d+). */
-function templateRegex(template: string, capture: string[] = []): RegExp {
-  const parts = template.split(/(\{\{\w+\}\})/);
-  const body = parts
-    .map((p) => {
-      const m = /^\{\{(\w+)\}\}$/.exec(p);
-      if (!m) return p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return capture.includes(m[1]!) ? "(\\d+)" : "[\\s\\S]*?";
-    })
-    .join("");
-  return new RegExp(`^${body}`);
-}
-
-export interface Texts {
-  /** "Đợt {{ordinal}} (…" — group 1 is the ordinal. */
-  phaseLabel: RegExp;
-  /** Appears in a phase's label when it has not started yet. */
-  notOpen: RegExp;
-  /** "({{n}}/{{total}}) …" — groups 1 and 2. */
-  askFigure: RegExp;
-  askNarrative: RegExp;
-  redoLabel: string;
-}
-
-export function loadTexts(locale = "vi"): Texts {
-  const bot = JSON.parse(readFileSync(path.join(REPO_ROOT, "locales", locale, "bot.json"), "utf8")) as {
-    phase: { label: string };
-    report: { not_open: string; ask_figure: string; ask_narrative: string; action: { redo: string } };
-  };
-  return {
-    phaseLabel: templateRegex(bot.phase.label, ["ordinal"]),
-    notOpen: new RegExp(templateRegex(bot.report.not_open).source.slice(1)),
-    askFigure: templateRegex(bot.report.ask_figure, ["n", "total"]),
-    askNarrative: templateRegex(bot.report.ask_narrative),
-    redoLabel: bot.report.action.redo,
-  };
-}
-
-// ---------------------------------------------------------------- one chat's stream
+import { ReplyBuffer, type Conversation, type Door, type Input, type Msg } from "./load.js";
+import { officersFor, webSeat, type Officer } from "./setup.js";
 
 /**
  * The SSE stream of one chat: buffers recent bot messages and wakes whoever waits.
@@ -76,18 +17,17 @@ export function loadTexts(locale = "vi"): Texts {
  * resolves once the request has been sent; the caller lets the server settle before it
  * starts the clock. No message can be missed either way: the stream starts from `after`.
  */
-export class ChatStream {
+export class ChatStream extends ReplyBuffer {
   private req: ClientRequest | null = null;
-  private recent: Arrived[] = [];
-  private readonly listeners = new Set<(a: Arrived) => void>();
-  private lastSeq = 0;
   private closed = false;
   reconnects = 0;
 
   constructor(
     private readonly baseUrl: string,
     private readonly chatId: string,
-  ) {}
+  ) {
+    super();
+  }
 
   open(): Promise<void> {
     const url = `${this.baseUrl}/sandbox/api/stream?chatId=${encodeURIComponent(this.chatId)}&after=${this.lastSeq}`;
@@ -152,258 +92,47 @@ export class ChatStream {
       if (!this.closed) this.open().catch(() => {});
     }, 200);
   }
+}
 
-  private deliver(msg: Msg, at: number): void {
-    if (msg.seq <= this.lastSeq) return;
-    this.lastSeq = msg.seq;
-    if (msg.from !== "bot") return;
-    const a = { msg, at };
-    this.recent.push(a);
-    if (this.recent.length > 50) this.recent = this.recent.slice(-20);
-    for (const l of this.listeners) l(a);
+/** An officer in the sandbox: POSTs its inputs, reads the answers on its chat's stream. */
+class SandboxChat extends ChatStream implements Conversation {
+  readonly name: string;
+
+  constructor(
+    private readonly url: string,
+    private readonly officer: Officer,
+  ) {
+    super(url, officer.chatId);
+    this.name = officer.userId;
   }
 
-  /**
-   * Wait for the bot message answering the user message `afterSeq`: the first bot message
-   * after it that `isReply` accepts (a reply may be a note, then the prompt). Bot messages
-   * that do not match fail the step after `graceMs` unless a matching one follows.
-   */
-  waitReply(afterSeq: number, isReply: (m: Msg) => boolean, timeoutMs: number, graceMs = 2000): Promise<{ ok: true; reply: Arrived } | { ok: false; reason: string }> {
-    return new Promise((resolve) => {
-      let grace: NodeJS.Timeout | null = null;
-      let other: Msg | null = null;
-      const finish = (r: { ok: true; reply: Arrived } | { ok: false; reason: string }) => {
-        clearTimeout(timer);
-        if (grace) clearTimeout(grace);
-        this.listeners.delete(listener);
-        resolve(r);
-      };
-      const listener = (a: Arrived) => {
-        if (a.msg.seq <= afterSeq) return;
-        if (isReply(a.msg)) return finish({ ok: true, reply: a });
-        other ??= a.msg;
-        grace ??= setTimeout(() => finish({ ok: false, reason: `unexpected reply: ${other!.text.slice(0, 160)}` }), graceMs);
-      };
-      const timer = setTimeout(() => finish({ ok: false, reason: other ? `unexpected reply: ${other.text.slice(0, 160)}` : "no reply in time: the POST was accepted, the reply did not come" }), timeoutMs);
-      this.listeners.add(listener);
-      // The reply may have come on the stream before the POST's 202 did.
-      for (const a of this.recent) listener(a);
+  /** One POST; resolves with the seq of the stored message when the server answers 202. */
+  async send(input: Input): Promise<number> {
+    const o = this.officer;
+    const res = await fetch(`${this.url}/sandbox/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chatId: o.chatId, chatKind: "private", userId: o.userId, userName: o.userName, ...input }),
     });
+    const body = await res.text();
+    if (res.status !== 202) throw new Error(`POST → HTTP ${res.status}: ${body.slice(0, 120)}`);
+    return (JSON.parse(body) as { seq: number }).seq;
   }
 }
 
-// ---------------------------------------------------------------- the dialog script
-
-type State =
-  | { kind: "start" }
-  | { kind: "phase"; choiceId: string }
-  | { kind: "figure"; n: number; total: number }
-  | { kind: "narrative" }
-  | { kind: "summary"; redoId: string };
-
-interface Move {
-  input: { text: string } | { choice: string };
-  isReply: (m: Msg) => boolean;
-  next: (reply: Msg) => State;
+function sandboxChats(baseUrl: string, officers: Officer[]): Conversation[] {
+  return officers.map((o) => new SandboxChat(baseUrl, o));
 }
 
-const NARRATIVE = "Đơn vị tổ chức thi đua sôi nổi, nhiều sáng kiến được công nhận và áp dụng.";
-
-/** The phase to report on: Đợt 2 when it is open, else the latest open phase. */
-function pickPhase(texts: Texts, m: Msg, wanted: number): string | null {
-  const phases = (m.choices ?? []).flatMap((c) => {
-    const ord = texts.phaseLabel.exec(c.label)?.[1];
-    return ord ? [{ id: c.id, ordinal: Number(ord), open: !texts.notOpen.test(c.label) }] : [];
-  });
-  const open = phases.filter((p) => p.open);
-  return (open.find((p) => p.ordinal === wanted) ?? open.at(-1))?.id ?? null;
-}
-
-function figure(texts: Texts, m: Msg): { n: number; total: number } | null {
-  const f = texts.askFigure.exec(m.text);
-  return f ? { n: Number(f[1]), total: Number(f[2]) } : null;
-}
-
-/** What to send in `state`, how to recognise the answer, and where it leads. */
-function move(texts: Texts, state: State, step: number): Move {
-  switch (state.kind) {
-    case "start":
-      return {
-        input: { text: "/baocao" },
-        isReply: (m) => pickPhase(texts, m, 2) !== null,
-        next: (m) => ({ kind: "phase", choiceId: pickPhase(texts, m, 2)! }),
-      };
-    case "phase":
-      return {
-        input: { choice: state.choiceId },
-        isReply: (m) => figure(texts, m)?.n === 1,
-        next: (m) => ({ kind: "figure", ...figure(texts, m)! }),
-      };
-    case "figure": {
-      const last = state.n >= state.total;
-      return {
-        input: { text: String(1000 + ((step * 37) % 9000)) },
-        isReply: last ? (m) => texts.askNarrative.test(m.text) : (m) => figure(texts, m)?.n === state.n + 1,
-        next: last ? () => ({ kind: "narrative" }) : () => ({ kind: "figure", n: state.n + 1, total: state.total }),
-      };
-    }
-    case "narrative":
-      return {
-        input: { text: NARRATIVE },
-        isReply: (m) => Boolean(m.choices?.some((c) => c.label === texts.redoLabel)),
-        next: (m) => ({ kind: "summary", redoId: m.choices!.find((c) => c.label === texts.redoLabel)!.id }),
-      };
-    case "summary":
-      return {
-        input: { choice: state.redoId },
-        isReply: (m) => figure(texts, m)?.n === 1,
-        next: (m) => ({ kind: "figure", ...figure(texts, m)! }),
-      };
-  }
-}
-
-// ---------------------------------------------------------------- the load
-
-export interface LoadOptions {
-  baseUrl: string;
-  officers: Officer[];
-  stepsPerOfficer: number;
-  replyTimeoutMs: number;
-  texts: Texts;
-  /** Quiet time between opening the streams and the first POST. */
-  settleMs?: number;
-  /** No officer starts a step later than this after the start (keeps the bench bounded). */
-  deadlineMs?: number;
-  /** Keep a record of every step in the result. */
-  trace?: boolean;
-}
-
-export interface LoadResult {
-  /** Steps attempted (a step is counted when its POST is sent). */
-  steps: number;
-  /** Steps not attempted because the deadline passed. */
-  skipped: number;
-  durationMs: number;
-  /** Latency of each successful step, ms: POST sent → reply arrived. */
-  latencies: number[];
-  /** Of each successful step, the part until the POST's 202 came back, ms. */
-  accepted: number[];
-  /** For each officer, first POST → last reply, ms. */
-  officerSpans: number[];
-  errors: number;
-  /** Error reasons (digits masked) with their counts. */
-  errorReasons: Record<string, number>;
-  streamReconnects: number;
-  /** Every step, when `trace` was asked for (BENCH_TRACE): for finding slow spots. */
-  trace?: TraceRecord[];
-}
-
-export interface TraceRecord {
-  officer: string;
-  step: number;
-  state: State["kind"];
-  /** ms since the load started. */
-  start: number;
-  /** Wall clock (ms since the epoch) when the POST was sent, to match with server logs. */
-  sentAt: number;
-  /** Sequence number of the posted message (absent when the POST failed). */
-  seq?: number;
-  /** ms until the 202. */
-  postMs?: number;
-  latencyMs?: number;
-  error?: string;
-}
-
-async function post(baseUrl: string, o: Officer, input: Move["input"]): Promise<number> {
-  const res = await fetch(`${baseUrl}/sandbox/api/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ chatId: o.chatId, chatKind: "private", userId: o.userId, userName: o.userName, ...input }),
-  });
-  const body = await res.text();
-  if (res.status !== 202) throw new Error(`POST → HTTP ${res.status}: ${body.slice(0, 120)}`);
-  return (JSON.parse(body) as { seq: number }).seq;
-}
-
-/** One officer: its steps one after another, each waiting for the bot's reply. */
-async function runOfficer(o: Officer, stream: ChatStream, opts: LoadOptions, out: LoadResult, origin: number): Promise<void> {
-  let state: State = { kind: "start" };
-  for (let step = 0; step < opts.stepsPerOfficer; step++) {
-    if (opts.deadlineMs !== undefined && performance.now() - origin > opts.deadlineMs) {
-      out.skipped += opts.stepsPerOfficer - step;
-      break;
-    }
-    const mv = move(opts.texts, state, step);
-    const t0 = performance.now();
-    const rec: TraceRecord = { officer: o.userId, step, state: state.kind, start: Math.round(t0 - origin), sentAt: Date.now() };
-    out.trace?.push(rec);
-    out.steps++;
-    let reason: string;
-    try {
-      const seq = await post(opts.baseUrl, o, mv.input);
-      const acceptedMs = performance.now() - t0;
-      rec.seq = seq;
-      rec.postMs = Math.round(acceptedMs);
-      const r: Awaited<ReturnType<ChatStream["waitReply"]>> =
-        acceptedMs >= opts.replyTimeoutMs
-          ? { ok: false, reason: `no reply in time: the POST alone took over ${opts.replyTimeoutMs} ms` }
-          : await stream.waitReply(seq, mv.isReply, opts.replyTimeoutMs - acceptedMs);
-      if (r.ok && r.reply.at - t0 > opts.replyTimeoutMs) {
-        reason = `no reply within ${opts.replyTimeoutMs} ms`;
-      } else if (r.ok) {
-        out.latencies.push(r.reply.at - t0);
-        out.accepted.push(acceptedMs);
-        rec.latencyMs = Math.round(r.reply.at - t0);
-        state = mv.next(r.reply.msg);
-        continue;
-      } else reason = r.reason;
-    } catch (e) {
-      reason = e instanceof Error ? e.message : String(e);
-    }
-    rec.error = reason;
-    out.errors++;
-    const key = reason.replace(/\d+(\.\d+)?/g, "#").slice(0, 120);
-    out.errorReasons[key] = (out.errorReasons[key] ?? 0) + 1;
-    state = { kind: "start" }; // start the dialog over: /baocao replaces whatever was in progress
-  }
-  out.officerSpans.push(performance.now() - origin);
-}
-
-/**
- * Open every officer's stream, then run all officers at once. The duration runs from the
- * first POST to the last reply; opening the streams is not counted.
- */
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const streams = opts.officers.map((o) => new ChatStream(opts.baseUrl, o.chatId));
-  const out: LoadResult = {
-    steps: 0,
-    skipped: 0,
-    durationMs: 0,
-    latencies: [],
-    accepted: [],
-    officerSpans: [],
-    errors: 0,
-    errorReasons: {},
-    streamReconnects: 0,
-    ...(opts.trace && { trace: [] }),
+/** The sandbox for `count` officers (web identities on demo units), and `warmupCount` more for the warm-up. */
+export function sandboxDoor(count: number, warmupCount: number): Door {
+  const { officers, warmup } = officersFor(count, warmupCount);
+  return {
+    world: "demo",
+    seats: [...officers, ...warmup].map(webSeat),
+    env: {},
+    // The streams give no sign of being open: leave them time to connect before the clock starts.
+    settleMs: 1500,
+    chats: (url) => ({ load: sandboxChats(url, officers), warmup: sandboxChats(url, warmup) }),
   };
-  try {
-    await Promise.all(streams.map((s) => s.open()));
-    await new Promise((r) => setTimeout(r, opts.settleMs ?? 1500));
-    const t0 = performance.now();
-    await Promise.all(opts.officers.map((o, i) => runOfficer(o, streams[i]!, opts, out, t0)));
-    out.durationMs = performance.now() - t0;
-  } finally {
-    for (const s of streams) {
-      out.streamReconnects += s.reconnects;
-      s.close();
-    }
-  }
-  return out;
-}
-
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

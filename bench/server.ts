@@ -4,8 +4,10 @@
  * stopped with SIGTERM (SIGKILL after a grace period). RSS is read from /proc/<pid>/status.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -41,6 +43,10 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
+/** main.ts prints this once every door has started: "thidua-bot ready: <url>" (and "thidua-bot sandbox: <url>"). */
+const READY = /^thidua-bot (?:ready|sandbox): (http\S+)/;
+
+/** Spawn the server and wait for its ready line on stdout. */
 export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number; label?: string; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !STRIPPED.test(k))) as Record<string, string>;
   const label = opts.label ?? "server";
@@ -51,18 +57,18 @@ export async function startServer(env: Record<string, string>, opts: { readyTime
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn the server");
-  // The server's own diagnostics go to our stderr, tagged; they never reach the JSON.
-  createInterface({ input: child.stderr! }).on("line", (line) => process.stderr.write(`[${label}] ${line}\n`));
-  const lines = createInterface({ input: child.stdout! });
-
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready after ${opts.readyTimeoutMs ?? 60_000} ms`)), opts.readyTimeoutMs ?? 60_000);
-    lines.on("line", (line) => {
-      const m = /thidua-bot sandbox: (http\S+)/.exec(line);
-      if (m) {
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    // The server's own output goes to our stderr, tagged; it never reaches the JSON.
+    createInterface({ input: child.stderr! }).on("line", (line) => process.stderr.write(`[${label}] ${line}\n`));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const ready = READY.exec(line);
+      if (!ready) process.stderr.write(`[${label}:stdout] ${line}\n`);
+      else {
         clearTimeout(timer);
-        resolve(m[1]!);
-      } else process.stderr.write(`[${label}:stdout] ${line}\n`);
+        resolve(ready[1]!);
+      }
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
@@ -124,12 +130,50 @@ export class RssSampler {
   }
 }
 
+/** A TCP port that was free a moment ago on 127.0.0.1 (for a server that must know its URL before it starts). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
 /** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat (100 ticks/s). */
 export function readCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (ms) of the processes whose command line contains `word`, e.g. PostgreSQL's backends serving one database. */
+export function readCpuMsOfCommands(word: string): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(word)) total += readCpuMs(Number(entry)) ?? 0;
+    } catch {
+      // The process has gone meanwhile.
+    }
+  }
+  return total;
+}
+
+/**
+ * CPU time the whole machine has spent busy (all cores, all processes), in ms, from
+ * /proc/stat. Set against the server's and the bench's own, it shows what else ran: the
+ * PostgreSQL server, and anything foreign that would distort the numbers.
+ */
+export function readMachineCpuMs(): number | null {
+  try {
+    const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
   } catch {
     return null;
   }

@@ -1,9 +1,14 @@
 /**
- * Database preparation for the sandbox benchmark, done in the bench process with the
- * project's own code before the server starts: migrate, seed reference data and the demo
- * world, then add grassroots units under DEMO-HOACHAT, one officer each, with the privacy
- * consent already given (so /baocao starts at once). The database is closed afterwards:
- * PGlite is single-process, and the server opens the same directory next.
+ * Database preparation for the benchmarks, done in the bench process with the project's
+ * own code before the server starts: migrate, seed reference data, build a world, then add
+ * one grassroots unit per officer, with the officer's OFFICER role and privacy consent
+ * already given (so /baocao starts at once). The database is closed afterwards: PGlite is
+ * single-process, and the server opens the same directory next.
+ *
+ * Two worlds, because made-up sandbox identities may only touch demo units and platform
+ * identities only real ones (src/core/permissions.ts): "demo" is the sandbox's demo world
+ * (seedDemo, units under DEMO-HOACHAT); "real" is a sector union BENCH-ROOT issuing the
+ * plan's campaign for the current year, with an upper-grassroots union BENCH-UPPER under it.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,30 +18,42 @@ import pg from "pg";
 import { openDatabase, type DatabaseConfig } from "../src/infra/db/open.js";
 import { createStore } from "../src/infra/store/index.js";
 import { createTranslator } from "../src/infra/i18n.js";
-import { seedDemo, seedReference } from "../src/seed/seed.js";
+import { seedDemo, seedReference, type SeedDeps } from "../src/seed/seed.js";
+import { loadTemplate } from "../src/seed/load.js";
+import { createFromTemplate } from "../src/core/usecases/campaigns.js";
 import { CONSENT_PURPOSE, NOTICE_VERSION } from "../src/core/usecases/people.js";
+import { localDateOf, yearOf } from "../src/core/time.js";
+import type { Tx } from "../src/core/ports.js";
+import type { Env } from "../src/core/usecases/env.js";
 
 export type Backend = "pglite" | "postgres";
+export type World = "demo" | "real";
 
-/** A simulated officer: sandbox user id, display name and the id of their private chat. */
+/** A simulated sandbox officer: user id, display name and the id of their private chat. */
 export interface Officer {
   userId: string;
   userName: string;
   chatId: string;
 }
 
+/** An officer as the database knows them: identity "tg:…", private chat "tg:…". */
+export interface Seat {
+  name: string;
+  identityKey: string;
+  chatKey: string;
+}
+
 export interface PreparedDatabase {
   backend: Backend;
   /** Environment for the server process (DATA_DIR or DATABASE_URL). */
   env: Record<string, string>;
-  officers: Officer[];
-  /** Extra officers used only to warm the server up, so the measured ones start fresh. */
-  warmup: Officer[];
+  /** The PostgreSQL database's name (its backends' command lines show it); null on PGlite. */
+  postgresName: string | null;
   /** Remove the data directory or drop the database. Safe to call twice. */
   cleanup(): Promise<void>;
 }
 
-const PARENT_CODE = "DEMO-HOACHAT";
+const PARENT_CODE: Record<World, string> = { demo: "DEMO-HOACHAT", real: "BENCH-UPPER" };
 /** Units, persons and roles are created this many officers per transaction. */
 const CHUNK = 50;
 
@@ -44,39 +61,58 @@ function officer(userId: string, name: string): Officer {
   return { userId, userName: name, chatId: `dm-${userId}` };
 }
 
+/** "Cán bộ thử tải 007": the display name of officer `i` (the warm-up ones are named apart). */
+export function officerName(i: number, warmup = false): string {
+  return `${warmup ? "Cán bộ khởi động" : "Cán bộ thử tải"} ${String(i).padStart(3, "0")}`;
+}
+
 export function officersFor(count: number, warmup: number): { officers: Officer[]; warmup: Officer[] } {
-  const pad = (i: number) => String(i).padStart(3, "0");
   return {
-    officers: Array.from({ length: count }, (_, i) => officer(`bench-${i}`, `Cán bộ thử tải ${pad(i)}`)),
-    warmup: Array.from({ length: warmup }, (_, i) => officer(`bench-warm-${i}`, `Cán bộ khởi động ${pad(i)}`)),
+    officers: Array.from({ length: count }, (_, i) => officer(`bench-${i}`, officerName(i))),
+    warmup: Array.from({ length: warmup }, (_, i) => officer(`bench-warm-${i}`, officerName(i, true))),
   };
 }
 
-async function seed(cfg: DatabaseConfig, all: Officer[]): Promise<void> {
+/** The seat of a sandbox officer: web identities, as the sandbox adapter builds them. */
+export const webSeat = (o: Officer): Seat => ({ name: o.userName, identityKey: `web:${o.userId}`, chatKey: `web:${o.chatId}` });
+
+/** The real world's top: BENCH-ROOT, which issues the plan's campaign, and BENCH-UPPER under it. */
+async function realWorld(deps: SeedDeps, tx: Tx): Promise<void> {
+  const root = await tx.createUnit({ code: "BENCH-ROOT", name: "Công đoàn ngành thử tải", level: "SECTOR", parent: null, demo: false });
+  await tx.createUnit({ code: PARENT_CODE.real, name: "Công đoàn cấp trên cơ sở thử tải", level: "UPPER_GRASSROOTS", parent: root, demo: false });
+  const today = localDateOf(deps.now, deps.timeZone);
+  const env: Env = { tx, actor: { kind: "system", tag: "seed" }, now: deps.now, today, translate: deps.translate, defaultLocale: deps.defaultLocale, timeZone: deps.timeZone, roles: async () => [] };
+  await createFromTemplate(env, loadTemplate("64-kh-cdct")!, yearOf(today), root);
+}
+
+async function seed(cfg: DatabaseConfig, world: World, seats: Seat[]): Promise<void> {
   const db = await openDatabase(cfg);
   try {
     const store = createStore(db.prisma);
     const translator = createTranslator("vi");
     const deps = { store, translate: translator.translate, defaultLocale: "vi" as const, timeZone: "Asia/Ho_Chi_Minh", now: new Date() };
     await seedReference(deps);
-    await seedDemo(deps);
-    for (let start = 0; start < all.length; start += CHUNK) {
-      const chunk = all.slice(start, start + CHUNK);
+    if (world === "demo") await seedDemo(deps);
+    else await store.transaction((tx) => realWorld(deps, tx));
+    const demo = world === "demo";
+    for (let start = 0; start < seats.length; start += CHUNK) {
+      const chunk = seats.slice(start, start + CHUNK);
       await store.transaction(async (tx) => {
-        const parent = await tx.getUnitByCode(PARENT_CODE);
-        if (!parent) throw new Error(`seedDemo did not create ${PARENT_CODE}`);
-        for (const [k, o] of chunk.entries()) {
+        const parent = await tx.getUnitByCode(PARENT_CODE[world]);
+        if (!parent) throw new Error(`the ${world} world has no ${PARENT_CODE[world]}`);
+        for (const [k, s] of chunk.entries()) {
           const i = start + k;
           const unit = await tx.createUnit({
             code: `BENCH-${String(i).padStart(4, "0")}`,
             name: `Công đoàn cơ sở thử tải số ${i + 1}`,
             level: "GRASSROOTS",
             parent,
-            demo: true,
+            demo,
           });
-          const person = await tx.createPerson({ displayName: o.userName, sandbox: true, locale: null, identityKey: `web:${o.userId}`, platform: "web" });
+          const platform = s.identityKey.slice(0, s.identityKey.indexOf(":"));
+          const person = await tx.createPerson({ displayName: s.name, sandbox: demo, locale: null, identityKey: s.identityKey, platform });
           await tx.grantRole(person.id, unit.id, "OFFICER", null);
-          await tx.addConsent(person.id, CONSENT_PURPOSE, NOTICE_VERSION, `web:${o.chatId}`, deps.now);
+          await tx.addConsent(person.id, CONSENT_PURPOSE, NOTICE_VERSION, s.chatKey, deps.now);
         }
       });
     }
@@ -85,17 +121,21 @@ async function seed(cfg: DatabaseConfig, all: Officer[]): Promise<void> {
   }
 }
 
-export async function preparePglite(count: number, warmupCount: number): Promise<PreparedDatabase> {
+/** A fresh database of `backend` with `world` and one unit and officer per seat. */
+export function prepareDatabase(backend: Backend, world: World, seats: Seat[]): Promise<PreparedDatabase> {
+  return backend === "pglite" ? preparePglite(world, seats) : preparePostgres(world, seats);
+}
+
+async function preparePglite(world: World, seats: Seat[]): Promise<PreparedDatabase> {
   const dir = await mkdtemp(path.join(tmpdir(), "thidua-bench-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
-  const { officers, warmup } = officersFor(count, warmupCount);
   try {
-    await seed({ kind: "pglite", dataDir: dir }, [...officers, ...warmup]);
+    await seed({ kind: "pglite", dataDir: dir }, world, seats);
   } catch (e) {
     await cleanup();
     throw e;
   }
-  return { backend: "pglite", env: { DATA_DIR: dir }, officers, warmup, cleanup };
+  return { backend: "pglite", env: { DATA_DIR: dir }, postgresName: null, cleanup };
 }
 
 /** The PostgreSQL server to create the bench database on. */
@@ -137,7 +177,7 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
-export async function preparePostgres(count: number, warmupCount: number, admin = adminUrl()): Promise<PreparedDatabase> {
+async function preparePostgres(world: World, seats: Seat[], admin = adminUrl()): Promise<PreparedDatabase> {
   const name = `thidua_bench_${randomBytes(5).toString("hex")}`;
   await adminQuery(admin, `CREATE DATABASE "${name}"`);
   const url = new URL(admin);
@@ -148,12 +188,11 @@ export async function preparePostgres(count: number, warmupCount: number, admin 
     dropped = true;
     await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   };
-  const { officers, warmup } = officersFor(count, warmupCount);
   try {
-    await seed({ kind: "postgres", url: url.toString(), poolSize: 4 }, [...officers, ...warmup]);
+    await seed({ kind: "postgres", url: url.toString(), poolSize: 4 }, world, seats);
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;
   }
-  return { backend: "postgres", env: { DATABASE_URL: url.toString() }, officers, warmup, cleanup };
+  return { backend: "postgres", env: { DATABASE_URL: url.toString() }, postgresName: name, cleanup };
 }

@@ -1116,8 +1116,17 @@ export class FakeTelegram {
     if (entities) entry.entities = structuredClone(entities);
     if (markup) entry.reply_markup = markup;
     this.sentLog.push(entry);
+    for (const l of this.sentHooks) l(entry);
     this.notify();
     return entry;
+  }
+
+  private readonly sentHooks = new Set<(m: SentMessage) => void>();
+
+  /** Calls `listener` with each message the bot sends or edits, as it is recorded (O(1): for benchmarks). Returns an unsubscribe. */
+  onSent(listener: (m: SentMessage) => void): () => void {
+    this.sentHooks.add(listener);
+    return () => this.sentHooks.delete(listener);
   }
 
   // ---- helpers for the world -------------------------------------------------------------
