@@ -14,7 +14,9 @@
  * BENCH_PLATFORM_STEPS (default 10), BENCH_PLATFORM_BACKENDS (default "postgres", or
  * "pglite" without a PostgreSQL server),
  * BENCH_PLATFORM_MAX_LOAD_SECONDS (default 150).
- * Env, both: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
+ * Env, broadcast: BENCH_BROADCAST_RUNS (default "pglite,postgres,postgres-2"; "" for none),
+ * BENCH_BROADCAST_GROUPS (default 10000), BENCH_BROADCAST_SCALE (time compression, default 2).
+ * Env, all: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
  * file name, may contain "{run}": every measured step is written there as JSON lines),
  * BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -22,6 +24,7 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { loadTexts, percentile, runLoad, type Door, type LoadResult } from "./load.js";
+import { BROADCAST_RUNS, benchBroadcast, type BroadcastResult, type BroadcastRun } from "./broadcast.js";
 import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platform-load.js";
 import { sandboxDoor } from "./sandbox-load.js";
 import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
@@ -339,6 +342,27 @@ async function main(): Promise<void> {
     });
   }
 
+  const broadcastRuns = listEnv("BENCH_BROADCAST_RUNS", BROADCAST_RUNS, BROADCAST_RUNS);
+  const broadcastGroups = intEnv("BENCH_BROADCAST_GROUPS", 10_000);
+  const broadcastScale = intEnv("BENCH_BROADCAST_SCALE", 2);
+  const broadcast: Partial<Record<BroadcastRun, Outcome<BroadcastResult>>> = {};
+  for (const run of BROADCAST_RUNS) {
+    const [backend, instances] = run === "postgres-2" ? (["postgres", 2] as const) : ([run, 1] as const);
+    const label = `broadcast ${run}`;
+    const why = skipReason(backend, broadcastRuns.includes(run) ? [backend] : [], "BENCH_BROADCAST_RUNS", postgresDown);
+    if (why) {
+      say(`${label}: skipped: ${why}`);
+      broadcast[run] = { skipped: why };
+      continue;
+    }
+    try {
+      broadcast[run] = await benchBroadcast({ backend, instances, groups: broadcastGroups, scale: broadcastScale, say: (line) => say(`${label}: ${line}`), owing });
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      broadcast[run] = { failed: messageOf(e) };
+    }
+  }
+
   const report = {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     date: new Date().toISOString(),
@@ -354,15 +378,21 @@ async function main(): Promise<void> {
         backends: onPlatforms.backends,
         replies: "the fake server's record of each message the bot sends (hooked in the bench process)",
       },
+      broadcast: {
+        groups: broadcastGroups,
+        scale: broadcastScale,
+        limits: `the fake Telegram server enforces 30 messages/s per bot and 20/min per group, sliding windows, time compressed ×${broadcastScale}`,
+      },
     },
     sandbox: sandbox.results,
     diagnostics: sandbox.diagnostics,
     platforms: platformResults,
     platformDiagnostics,
+    broadcast,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r))];
+  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast)];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 

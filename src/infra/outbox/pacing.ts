@@ -1,9 +1,13 @@
 /**
  * Rate budgets in the database, so that every instance sending with one bot token shares
- * one budget. A budget is a token bucket: it refills at `perSecond` up to `burst`, and a
- * send takes one token. In any window of T seconds a bucket lets through at most
- * burst + perSecond·T sends — the rules below are chosen so that this stays within the
- * platform's published limits, which are sliding windows.
+ * them. Two kinds, both rows of "RateBucket":
+ * - the bot-wide budget is a schedule (GCRA): its row holds the next free send slot, and a
+ *   batch reserves consecutive slots `1/perSecond` apart (reserveSlots);
+ * - each chat's budget is a token bucket: it refills at `perSecond` up to `burst`, and a
+ *   send takes one token, so any window of T seconds lets through at most
+ *   burst + perSecond·T sends (takeChatTokens).
+ * The rules below are chosen so that this stays within the platform's published limits,
+ * which are sliding windows.
  */
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 
@@ -36,58 +40,93 @@ export function zaloPacing(perSecond: number): PlatformPacing {
   return { bot: { perSecond, burst: 1 }, group: { perSecond: 1, burst: 1 }, private: { perSecond: 1, burst: 1 } };
 }
 
-export type Take = { ok: true } | { ok: false; waitMs: number };
+/**
+ * The platform said "too many": nobody sends on this budget before `ms` have passed. The
+ * schedule's next free slot never moves back (slots already handed out stay valid).
+ */
+export async function pauseBudget(prisma: PrismaClient, key: string, ms: number): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt", "pausedUntil") VALUES ($1, 0, clock_timestamp(), clock_timestamp() + $2 * interval '1 millisecond')
+     ON CONFLICT ("key") DO UPDATE SET "updatedAt" = GREATEST("RateBucket"."updatedAt", clock_timestamp()),
+       "pausedUntil" = GREATEST(COALESCE("RateBucket"."pausedUntil", clock_timestamp()), clock_timestamp() + $2 * interval '1 millisecond')`,
+    key,
+    ms,
+  );
+}
 
-export class RateBuckets {
-  private readonly known = new Set<string>();
+/**
+ * The bot-wide budget as a schedule of send times (GCRA): one statement reserves `count`
+ * consecutive slots `1/perSecond` apart, starting no earlier than the last reserved slot,
+ * now, or the end of a pause. Sending each message at its slot keeps any one-second window
+ * to perSecond + 1 messages — across every instance, with one round trip per batch. The
+ * slots are on the database's clock (epoch ms), with the database's time of the statement;
+ * DbClock maps them onto this process's clock.
+ */
+export async function reserveSlots(prisma: PrismaClient, key: string, perSecond: number, count: number): Promise<{ dbNowMs: number; slots: number[] }> {
+  const interval = 1000 / perSecond;
+  const rows = await prisma.$queryRawUnsafe<{ ahead_ms: number; now_ms: number }[]>(
+    `INSERT INTO "RateBucket" AS r ("key", "tokens", "updatedAt") VALUES ($1, 0, clock_timestamp() + $2 * interval '1 millisecond')
+     ON CONFLICT ("key") DO UPDATE
+       SET "updatedAt" = GREATEST(r."updatedAt", clock_timestamp(), COALESCE(r."pausedUntil", clock_timestamp())) + $2 * interval '1 millisecond'
+     RETURNING EXTRACT(EPOCH FROM ("updatedAt" - clock_timestamp())) * 1000 AS ahead_ms, EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS now_ms`,
+    key,
+    interval * count,
+  );
+  const end = Number(rows[0]!.ahead_ms);
+  const dbNowMs = Number(rows[0]!.now_ms);
+  return { dbNowMs, slots: Array.from({ length: count }, (_, i) => dbNowMs + Math.max(0, end - interval * (count - i))) };
+}
 
-  /** `scale` multiplies every rate (tests and benchmarks compress time with it). */
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly scale = 1,
-  ) {}
+/**
+ * The database's clock as seen from this process, estimated as NTP does: each statement
+ * that reads the database's time gives an offset within half its round trip, and the
+ * sample with the shortest round trip among the last few is the one to trust. Mapping the
+ * slots with the time a reply was read instead would shift a whole batch late whenever the
+ * event loop was busy when it arrived, onto the slots of other instances; and the app
+ * servers' own clocks may differ from each other.
+ */
+export class DbClock {
+  private readonly samples: { rttMs: number; offsetMs: number }[] = [];
 
-  /** Take one token from `key`'s bucket, or say how long until one is there. */
-  async take(key: string, rule: Rule): Promise<Take> {
-    const rate = rule.perSecond * this.scale;
-    if (!this.known.has(key)) {
-      await this.prisma.$executeRawUnsafe(
-        `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt") VALUES ($1, $2, clock_timestamp()) ON CONFLICT ("key") DO NOTHING`,
-        key,
-        rule.burst,
-      );
-      this.known.add(key);
-    }
-    const refill = `LEAST($2::float8, "tokens" + GREATEST(0, EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt"))) * $3::float8)`;
-    const taken = await this.prisma.$executeRawUnsafe(
-      `UPDATE "RateBucket" SET "tokens" = ${refill} - 1, "updatedAt" = clock_timestamp()
-        WHERE "key" = $1 AND ("pausedUntil" IS NULL OR "pausedUntil" <= clock_timestamp()) AND ${refill} >= 1`,
-      key,
-      rule.burst,
-      rate,
-    );
-    if (taken === 1) return { ok: true };
-    const rows = await this.prisma.$queryRawUnsafe<{ tokens: number; paused_ms: number | null; elapsed_s: number }[]>(
-      `SELECT "tokens", EXTRACT(EPOCH FROM ("pausedUntil" - clock_timestamp())) * 1000 AS paused_ms, EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt")) AS elapsed_s
-         FROM "RateBucket" WHERE "key" = $1`,
-      key,
-    );
-    const r = rows[0];
-    if (!r) return { ok: false, waitMs: 10 };
-    const paused = Number(r.paused_ms ?? 0);
-    if (paused > 0) return { ok: false, waitMs: Math.ceil(paused) };
-    const have = Math.min(rule.burst, Number(r.tokens) + Math.max(0, Number(r.elapsed_s)) * rate);
-    return { ok: false, waitMs: Math.max(1, Math.ceil(((1 - have) / rate) * 1000)) };
+  /** A statement sent at `sentAt` and answered at `receivedAt` (local epoch ms) read the database's time `dbNowMs`. */
+  observe(sentAt: number, receivedAt: number, dbNowMs: number): void {
+    this.samples.push({ rttMs: receivedAt - sentAt, offsetMs: dbNowMs - (sentAt + receivedAt) / 2 });
+    if (this.samples.length > DB_CLOCK_SAMPLES) this.samples.shift();
   }
 
-  /** The platform said "too many": nobody sends on this budget before `ms` have passed. */
-  async pause(key: string, ms: number): Promise<void> {
-    await this.prisma.$executeRawUnsafe(
-      `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt", "pausedUntil") VALUES ($1, 0, clock_timestamp(), clock_timestamp() + $2 * interval '1 millisecond')
-       ON CONFLICT ("key") DO UPDATE SET "tokens" = 0, "updatedAt" = clock_timestamp(),
-         "pausedUntil" = GREATEST(COALESCE("RateBucket"."pausedUntil", clock_timestamp()), clock_timestamp() + $2 * interval '1 millisecond')`,
-      key,
-      ms,
-    );
+  /** This process's epoch ms for the database's `dbMs`. */
+  toLocal(dbMs: number): number {
+    let best = this.samples[0];
+    for (const s of this.samples) if (best && s.rttMs < best.rttMs) best = s;
+    return dbMs - (best?.offsetMs ?? 0);
   }
+}
+
+const DB_CLOCK_SAMPLES = 32;
+
+/**
+ * Per-chat budgets for a whole batch in two statements: the chats (keys) that got a token
+ * now. Each chat appears once; `rules` gives its bucket.
+ */
+export async function takeChatTokens(prisma: PrismaClient, chats: { key: string; rule: Rule }[], scale: number): Promise<Set<string>> {
+  if (!chats.length) return new Set();
+  const keys = chats.map((c) => c.key);
+  const bursts = chats.map((c) => c.rule.burst);
+  const rates = chats.map((c) => c.rule.perSecond * scale);
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt") SELECT k, b, clock_timestamp() FROM unnest($1::text[], $2::float8[]) AS x(k, b) ON CONFLICT ("key") DO NOTHING`,
+    keys,
+    bursts,
+  );
+  const refill = `LEAST(x.b, r."tokens" + GREATEST(0, EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt"))) * x.rate)`;
+  const rows = await prisma.$queryRawUnsafe<{ key: string }[]>(
+    `UPDATE "RateBucket" r SET "tokens" = ${refill} - 1, "updatedAt" = clock_timestamp()
+       FROM unnest($1::text[], $2::float8[], $3::float8[]) AS x(k, b, rate)
+      WHERE r."key" = x.k AND (r."pausedUntil" IS NULL OR r."pausedUntil" <= clock_timestamp()) AND ${refill} >= 1
+      RETURNING r."key"`,
+    keys,
+    bursts,
+    rates,
+  );
+  return new Set(rows.map((r) => r.key));
 }

@@ -13,7 +13,8 @@ import type { Choice, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { DeliveryError, type Channel } from "../../adapters/channel.js";
-import { RateBuckets, type PlatformPacing } from "./pacing.js";
+import { DbClock, pauseBudget, reserveSlots, takeChatTokens, type PlatformPacing } from "./pacing.js";
+import { SendQueue } from "./send-queue.js";
 
 export interface OutboxWorkerOptions {
   prisma: PrismaClient;
@@ -26,7 +27,7 @@ export interface OutboxWorkerOptions {
   instance: string;
   /** Rows claimed at once per platform. */
   batch?: number;
-  /** Sends in flight at once per platform. */
+  /** Sends in flight at once per platform (on a paced platform, at least one second of sends). */
   concurrency?: number;
   pollMs?: number;
   /** A claim older than this, by a process that died, is taken again. */
@@ -58,7 +59,10 @@ export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** A paced platform claims about this much sending time at once… */
+const PACED_BATCH_SECONDS = 0.5;
+/** …and the next batch when this much is left in its queue. */
+const PACED_LEAD_SECONDS = 0.25;
 
 /** Telegram group ids are negative; other platforms' kinds are not in the id (treated as private). */
 function isGroupKey(chatKey: string): boolean {
@@ -72,10 +76,13 @@ export class OutboxWorker {
   private stopping = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void) | null = null;
-  private readonly buckets: RateBuckets;
+  private readonly scale: number;
+  /** The paced sends of each platform, waiting for their slots. */
+  private readonly queues = new Map<string, SendQueue>();
+  private readonly dbClock = new DbClock();
 
   constructor(private readonly o: OutboxWorkerOptions) {
-    this.buckets = new RateBuckets(o.prisma, o.rateScale ?? 1);
+    this.scale = o.rateScale ?? 1;
   }
 
   start(): void {
@@ -90,14 +97,18 @@ export class OutboxWorker {
     this.stopped = true;
     this.stopping = true;
     this.wake?.();
+    // The queues first: a loop may be waiting for its queue to run low.
+    await Promise.all([...this.queues.values()].map((q) => q.stop()));
     await Promise.all(this.loops);
     this.loops = [];
+    this.queues.clear();
   }
 
   /** The platform refused a send outside the worker (a direct reply) with retry_after: the token waits. */
   async rateLimited(platform: string, ms: number): Promise<void> {
     const spec = this.o.platforms().find((p) => p.platform === platform);
-    if (spec?.pacing) await this.buckets.pause(spec.budgetKey, ms);
+    if (!spec?.pacing) return;
+    await Promise.all([pauseBudget(this.o.prisma, spec.budgetKey, ms), this.queues.get(platform)?.pause(Date.now() + ms)]);
   }
 
   /** Something was queued: look now instead of at the next poll. */
@@ -110,53 +121,139 @@ export class OutboxWorker {
     let n = 0;
     for (const p of this.o.platforms()) {
       for (let got = await this.round(p.platform); got; got = await this.round(p.platform)) n += got;
+      await this.queues.get(p.platform)?.drain();
     }
     return n;
   }
 
   private async loop(platform: string): Promise<void> {
     while (!this.stopped) {
+      let idleMs = this.o.pollMs ?? 500;
       try {
         if (await this.round(platform)) continue;
+        // Nothing due: sleep until the next row is (a broadcast queued for 8:00 goes at 8:00,
+        // not up to a poll later), or until poked or the next poll (another instance may write).
+        idleMs = Math.min(idleMs, await this.nextDueMs(platform));
       } catch (e) {
         this.o.log.error("outbox round failed", { platform, error: e instanceof Error ? e.message : String(e) });
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.o.pollMs ?? 500);
+        const t = setTimeout(resolve, idleMs);
         this.wake = () => (clearTimeout(t), resolve());
       });
       this.wake = null;
     }
   }
 
+  /** Milliseconds until the next pending row of `platform` is due (Infinity if none). */
+  private async nextDueMs(platform: string): Promise<number> {
+    const rows = await this.o.prisma.$queryRawUnsafe<{ ms: number | null }[]>(
+      `SELECT EXTRACT(EPOCH FROM (MIN("notBefore") - now())) * 1000 AS ms FROM "OutboxMessage" WHERE "status" = 'PENDING' AND "platform" = $1`,
+      platform,
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? Infinity : Math.max(0, Math.ceil(Number(ms)));
+  }
+
   /**
-   * Claim one batch for `platform` and deliver it: chats in parallel (bounded), each chat's
-   * messages one after another in the order they were written.
+   * Claim one batch for `platform` and deliver it. Without pacing (the sandbox), each chat's
+   * messages go one after another, chats in parallel, and the round ends when they are sent.
+   * With pacing, see paced().
    */
   private async round(platform: string): Promise<number> {
-    const rows = await this.claim(platform);
+    const spec = this.o.platforms().find((p) => p.platform === platform)!;
+    const rows = await this.claim(platform, spec.pacing ? this.pacedBatch(spec.pacing) : (this.o.batch ?? 50));
     if (!rows.length) return 0;
+    const channel = this.o.channel(platform);
+    if (!channel) {
+      for (const r of rows) await this.release(r, backoffMs(r.attempts), "no channel for platform");
+      return rows.length;
+    }
     const byChat = new Map<string, ClaimedRow[]>();
     for (const r of rows) byChat.set(r.chatKey, [...(byChat.get(r.chatKey) ?? []), r]);
-    const queue = [...byChat.values()];
-    const workers = Array.from({ length: Math.min(this.o.concurrency ?? 8, queue.length) }, async () => {
-      for (let chat = queue.shift(); chat; chat = queue.shift()) {
-        for (let i = 0; i < chat.length; i++) {
-          const waitMs = this.stopping ? 0 : await this.deliver(platform, chat[i]!);
-          if (waitMs !== null) {
-            // This chat must wait (pacing, or we are stopping): its later messages wait too, in order.
-            for (const later of chat.slice(i + (this.stopping ? 0 : 1))) await this.release(later, waitMs, null, true);
-            break;
-          }
+    if (spec.pacing) {
+      await this.paced(platform, channel, { ...spec, pacing: spec.pacing }, byChat);
+      return rows.length;
+    }
+    await this.parallel([...byChat.values()], async (chat) => {
+      for (let i = 0; i < chat.length; i++) {
+        if (this.stopping) {
+          for (const later of chat.slice(i)) await this.release(later, 0, null, true);
+          return;
+        }
+        const wait = await this.send(channel, spec, chat[i]!);
+        if (wait !== null) {
+          for (const later of chat.slice(i + 1)) await this.release(later, wait, null, true);
+          return;
         }
       }
     });
-    await Promise.all(workers);
     return rows.length;
   }
 
-  private async claim(platform: string): Promise<ClaimedRow[]> {
+  /** Rows claimed at once on a paced platform: about half a second of sends (at most `batch`). */
+  private pacedBatch(pacing: PlatformPacing): number {
+    return Math.max(1, Math.min(this.o.batch ?? 50, Math.ceil(pacing.bot.perSecond * this.scale * PACED_BATCH_SECONDS)));
+  }
+
+  /**
+   * Paced delivery of one claimed batch. Each chat sends at most one message per batch, if
+   * its own budget allows (the rest are given back, due when the chat's budget will have
+   * refilled, in order). The batch's sends get consecutive slots of the bot-wide schedule
+   * in the database — one round trip for the whole batch, exact spacing across instances —
+   * and go to this platform's send queue. The round returns once the queue runs low, so
+   * the next batch is claimed and scheduled before this one is done: no gap between them.
+   */
+  private async paced(platform: string, channel: Channel, spec: { pacing: PlatformPacing; budgetKey: string }, byChat: Map<string, ClaimedRow[]>): Promise<void> {
+    const { pacing, budgetKey } = spec;
+    const ruleOf = (chatKey: string) => (isGroupKey(chatKey) ? pacing.group : pacing.private);
+    const intervalOf = (chatKey: string) => Math.ceil(1000 / (ruleOf(chatKey).perSecond * this.scale));
+    const granted = this.stopping
+      ? new Set<string>()
+      : await takeChatTokens(
+          this.o.prisma,
+          [...byChat.keys()].map((key) => ({ key: `${budgetKey}|${key}`, rule: ruleOf(key) })),
+          this.scale,
+        );
+    const now: ClaimedRow[] = [];
+    for (const [key, chat] of byChat) {
+      const first = granted.has(`${budgetKey}|${key}`) ? 1 : 0;
+      if (first) now.push(chat[0]!);
+      for (let i = first; i < chat.length; i++) await this.release(chat[i]!, this.stopping ? 0 : intervalOf(key) * (i - first + 1), null, true);
+    }
+    if (!now.length) return;
+    const rate = pacing.bot.perSecond * this.scale;
+    const sentAt = Date.now();
+    const { dbNowMs, slots } = await reserveSlots(this.o.prisma, budgetKey, rate, now.length);
+    this.dbClock.observe(sentAt, Date.now(), dbNowMs);
+    if (this.stopping) {
+      for (const row of now) await this.release(row, 0, null, true);
+      return;
+    }
+    const queue = this.queueOf(platform, pacing);
+    queue.add(
+      now.map((row, i) => ({
+        at: this.dbClock.toLocal(slots[i]!),
+        run: () => this.send(channel, spec, row),
+        cancel: (delayMs) => this.release(row, delayMs, null, true),
+      })),
+    );
+    await queue.waitBelow(Math.ceil(rate * PACED_LEAD_SECONDS));
+  }
+
+  /** The send queue of a paced platform: the bot-wide interval and window, a second of sends in flight. */
+  private queueOf(platform: string, pacing: PlatformPacing): SendQueue {
+    let queue = this.queues.get(platform);
+    if (!queue) {
+      const rate = pacing.bot.perSecond * this.scale;
+      queue = new SendQueue(1000 / rate, { count: Math.floor(pacing.bot.perSecond), ms: 1000 / this.scale }, Math.max(this.o.concurrency ?? 8, Math.ceil(rate)));
+      this.queues.set(platform, queue);
+    }
+    return queue;
+  }
+
+  private async claim(platform: string, limit: number): Promise<ClaimedRow[]> {
     const stale = new Date(Date.now() - (this.o.staleClaimMs ?? 120_000));
     const rows = await this.o.prisma.$queryRawUnsafe<ClaimedRow[]>(
       `UPDATE "OutboxMessage" SET "status" = 'SENDING', "claimedAt" = now(), "claimedBy" = $1, "attempts" = "attempts" + 1
@@ -168,37 +265,25 @@ export class OutboxWorker {
       this.o.instance,
       platform,
       stale,
-      this.o.batch ?? 50,
+      limit,
     );
     // RETURNING gives no order: deliver in the order the messages were written.
     return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Send one row. Returns null when done with it, or how long its chat must wait (pacing). */
-  private async deliver(platform: string, row: ClaimedRow): Promise<number | null> {
-    const channel = this.o.channel(platform);
-    if (!channel) {
-      await this.release(row, backoffMs(row.attempts), "no channel for platform");
-      return null;
-    }
-    const spec = this.o.platforms().find((p) => p.platform === platform)!;
-    if (spec.pacing) {
-      // The chat's own budget first: if it is spent, this chat waits, the others go on.
-      const chat = await this.buckets.take(`${spec.budgetKey}|${row.chatKey}`, isGroupKey(row.chatKey) ? spec.pacing.group : spec.pacing.private);
-      if (!chat.ok) {
-        await this.release(row, chat.waitMs, null, true);
-        return chat.waitMs;
-      }
-      for (;;) {
-        const bot = await this.buckets.take(spec.budgetKey, spec.pacing.bot);
-        if (bot.ok) break;
-        if (this.stopping) {
-          await this.release(row, 0, null, true);
-          return 0;
-        }
-        await sleep(Math.min(bot.waitMs, 1000));
-      }
-    }
+  /** Run `work` over `items`, at most `concurrency` at once. */
+  private async parallel<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+    const queue = [...items];
+    const n = Math.min(this.o.concurrency ?? 8, queue.length);
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+      }),
+    );
+  }
+
+  /** Send one claimed row. Returns null when done with it, or how long its chat must wait. */
+  private async send(channel: Channel, spec: { pacing: PlatformPacing | null; budgetKey: string }, row: ClaimedRow): Promise<number | null> {
     const message: Outbound = {
       text: row.text,
       ...(row.choices?.length && { choices: row.choices }),
@@ -206,7 +291,11 @@ export class OutboxWorker {
     };
     try {
       const { messageId } = await channel.send(row.chatKey, message);
-      await this.o.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "SENT", sentAt: new Date(), platformMessageId: messageId, lastError: null } });
+      await this.o.prisma.$executeRawUnsafe(
+        `UPDATE "OutboxMessage" SET "status" = 'SENT', "sentAt" = now(), "platformMessageId" = $2, "lastError" = NULL WHERE "id" = $1`,
+        row.id,
+        messageId,
+      );
       await this.finished(row);
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError("retry", e instanceof Error ? e.message : String(e));
@@ -219,7 +308,7 @@ export class OutboxWorker {
         this.o.log.warn("outbox message failed", { outbox: String(row.id), attempts: row.attempts });
       } else {
         // "Too many requests" concerns the whole token: everyone waits, not only this row.
-        if (err.retryAfterMs !== undefined && spec.pacing) await this.buckets.pause(spec.budgetKey, err.retryAfterMs);
+        if (err.retryAfterMs !== undefined && spec.pacing) await this.rateLimited(channel.platform, err.retryAfterMs);
         const wait = err.retryAfterMs ?? backoffMs(row.attempts);
         await this.release(row, wait, err.message);
         return wait;
