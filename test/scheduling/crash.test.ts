@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseConfig } from "../../src/infra/db/open.js";
+import { DEFAULT_CONCURRENCY } from "../../src/infra/outbox/worker.js";
 import { FakeTelegram } from "../fakes/telegram-server.js";
 import { backends, createTestDatabase, type Backend, type TestDatabase } from "../support/database.js";
 import { seedBroadcastWorld, type BroadcastWorld } from "../support/broadcast-world.js";
@@ -19,7 +20,7 @@ const GROUPS = 2000;
 const SCALE = 10;
 const TEXT = "Thông báo khẩn: toàn thể đoàn viên tham gia diễn tập phòng cháy chữa cháy lúc 14 giờ.";
 /** Sends in flight at once in one process (the worker's concurrency). */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = DEFAULT_CONCURRENCY;
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

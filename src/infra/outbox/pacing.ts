@@ -35,6 +35,25 @@ export const TELEGRAM_PACING: PlatformPacing = {
   private: { perSecond: 1, burst: 1 },
 };
 
+/**
+ * Timing jitter, in real milliseconds, that the bot-wide schedule leaves room for: between
+ * a send's start here and its arrival where the platform counts it (a busy event loop, the
+ * network). Telegram counts 30 sends in a sliding second; spacing them 1/29 s apart leaves
+ * 34 ms, enough. When tests and benchmarks compress time, the second shrinks but the
+ * jitter does not: the schedule slows down so that the room stays.
+ */
+export const JITTER_ROOM_MS = 20;
+
+/**
+ * The bot-wide rate to schedule at, in the platform's messages per (uncompressed) second:
+ * the rule's rate, or less if the window would not leave JITTER_ROOM_MS for the
+ * burst + perSecond sends it may hold.
+ */
+export function botPerSecond(rule: Rule, scale: number): number {
+  const windowMs = 1000 / scale;
+  return Math.min(rule.perSecond, ((rule.perSecond + rule.burst) * windowMs) / (windowMs + JITTER_ROOM_MS));
+}
+
 /** Zalo publishes no limits: a few messages per second per token, conservatively. */
 export function zaloPacing(perSecond: number): PlatformPacing {
   return { bot: { perSecond, burst: 1 }, group: { perSecond: 1, burst: 1 }, private: { perSecond: 1, burst: 1 } };

@@ -13,7 +13,7 @@ import type { Choice, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { DeliveryError, type Channel } from "../../adapters/channel.js";
-import { DbClock, pauseBudget, reserveSlots, takeChatTokens, type PlatformPacing } from "./pacing.js";
+import { botPerSecond, DbClock, pauseBudget, reserveSlots, takeChatTokens, type PlatformPacing } from "./pacing.js";
 import { SendQueue } from "./send-queue.js";
 
 export interface OutboxWorkerOptions {
@@ -27,7 +27,7 @@ export interface OutboxWorkerOptions {
   instance: string;
   /** Rows claimed at once per platform. */
   batch?: number;
-  /** Sends in flight at once per platform (on a paced platform, at least one second of sends). */
+  /** Sends in flight at once per platform (DEFAULT_CONCURRENCY). */
   concurrency?: number;
   pollMs?: number;
   /** A claim older than this, by a process that died, is taken again. */
@@ -58,6 +58,13 @@ const BACKOFF_CAP_MS = 10 * 60_000;
 export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
+
+/**
+ * Sends awaiting the platform's answer at once, per platform. Paced at 29/s, 16 allow the
+ * platform half a second to answer before the schedule slips; they are also the most that
+ * can go out twice if the process is killed.
+ */
+export const DEFAULT_CONCURRENCY = 16;
 
 /** A paced platform claims about this much sending time at once… */
 const PACED_BATCH_SECONDS = 0.5;
@@ -194,7 +201,7 @@ export class OutboxWorker {
 
   /** Rows claimed at once on a paced platform: about half a second of sends (at most `batch`). */
   private pacedBatch(pacing: PlatformPacing): number {
-    return Math.max(1, Math.min(this.o.batch ?? 50, Math.ceil(pacing.bot.perSecond * this.scale * PACED_BATCH_SECONDS)));
+    return Math.max(1, Math.min(this.o.batch ?? 50, Math.ceil(botPerSecond(pacing.bot, this.scale) * this.scale * PACED_BATCH_SECONDS)));
   }
 
   /**
@@ -223,7 +230,7 @@ export class OutboxWorker {
       for (let i = first; i < chat.length; i++) await this.release(chat[i]!, this.stopping ? 0 : intervalOf(key) * (i - first + 1), null, true);
     }
     if (!now.length) return;
-    const rate = pacing.bot.perSecond * this.scale;
+    const rate = botPerSecond(pacing.bot, this.scale) * this.scale;
     const sentAt = Date.now();
     const { dbNowMs, slots } = await reserveSlots(this.o.prisma, budgetKey, rate, now.length);
     this.dbClock.observe(sentAt, Date.now(), dbNowMs);
@@ -242,12 +249,12 @@ export class OutboxWorker {
     await queue.waitBelow(Math.ceil(rate * PACED_LEAD_SECONDS));
   }
 
-  /** The send queue of a paced platform: the bot-wide interval and window, a second of sends in flight. */
+  /** The send queue of a paced platform: the bot-wide interval and window. */
   private queueOf(platform: string, pacing: PlatformPacing): SendQueue {
     let queue = this.queues.get(platform);
     if (!queue) {
-      const rate = pacing.bot.perSecond * this.scale;
-      queue = new SendQueue(1000 / rate, { count: Math.floor(pacing.bot.perSecond), ms: 1000 / this.scale }, Math.max(this.o.concurrency ?? 8, Math.ceil(rate)));
+      const perSecond = botPerSecond(pacing.bot, this.scale);
+      queue = new SendQueue(1000 / (perSecond * this.scale), { count: Math.floor(perSecond), ms: 1000 / this.scale }, this.o.concurrency ?? DEFAULT_CONCURRENCY);
       this.queues.set(platform, queue);
     }
     return queue;
@@ -274,7 +281,7 @@ export class OutboxWorker {
   /** Run `work` over `items`, at most `concurrency` at once. */
   private async parallel<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
     const queue = [...items];
-    const n = Math.min(this.o.concurrency ?? 8, queue.length);
+    const n = Math.min(this.o.concurrency ?? DEFAULT_CONCURRENCY, queue.length);
     await Promise.all(
       Array.from({ length: n }, async () => {
         for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DbClock } from "../../src/infra/outbox/pacing.js";
+import { botPerSecond, DbClock, JITTER_ROOM_MS, TELEGRAM_PACING } from "../../src/infra/outbox/pacing.js";
 import { SendQueue, type QueuedSend } from "../../src/infra/outbox/send-queue.js";
 
 /** What happened to each send: started at a time, or given back with a delay. */
@@ -21,7 +21,6 @@ function sends(log: Log, slots: [id: string, at: number][], sendMs = 5, giveBack
     },
   }));
 }
-
 
 describe("paced sends of one process", () => {
   let log: Log;
@@ -154,5 +153,21 @@ describe("the database's clock seen from the app", () => {
 
   it("without a sample, takes the clocks to agree", () => {
     expect(new DbClock().toLocal(5000)).toBe(5000);
+  });
+});
+
+describe("the bot-wide rate", () => {
+  it("is Telegram's 29 a second in real time", () => {
+    expect(botPerSecond(TELEGRAM_PACING.bot, 1)).toBe(29);
+  });
+
+  it("slows down when time is compressed, so that the window still has room for jitter", () => {
+    for (const scale of [2, 10, 20]) {
+      const windowMs = 1000 / scale;
+      const perSecond = botPerSecond(TELEGRAM_PACING.bot, scale);
+      expect(perSecond).toBeLessThan(29);
+      // The 30 sends a window may hold, spaced at this rate, span the window plus the room.
+      expect((30 * windowMs) / perSecond).toBeCloseTo(windowMs + JITTER_ROOM_MS, 6);
+    }
   });
 });
