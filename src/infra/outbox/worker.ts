@@ -254,7 +254,7 @@ export class OutboxWorker {
     let queue = this.queues.get(platform);
     if (!queue) {
       const perSecond = botPerSecond(pacing.bot, this.scale);
-      queue = new SendQueue(1000 / (perSecond * this.scale), { count: Math.floor(perSecond), ms: 1000 / this.scale }, this.o.concurrency ?? DEFAULT_CONCURRENCY);
+      queue = new SendQueue(1000 / (perSecond * this.scale), { count: Math.ceil(perSecond), ms: 1000 / this.scale }, this.o.concurrency ?? DEFAULT_CONCURRENCY);
       this.queues.set(platform, queue);
     }
     return queue;
