@@ -82,7 +82,8 @@ export class OutboxWorker {
   /** stop() was called: give back what is claimed instead of sending it. */
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  /** Ends the idle wait of each platform's loop (poke, stop). */
+  private readonly wakers = new Set<() => void>();
   private readonly scale: number;
   /** The paced sends of each platform, waiting for their slots. */
   private readonly queues = new Map<string, SendQueue>();
@@ -103,7 +104,7 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopping = true;
-    this.wake?.();
+    this.poke();
     // The queues first: a loop may be waiting for its queue to run low.
     await Promise.all([...this.queues.values()].map((q) => q.stop()));
     await Promise.all(this.loops);
@@ -120,7 +121,7 @@ export class OutboxWorker {
 
   /** Something was queued: look now instead of at the next poll. */
   poke(): void {
-    this.wake?.();
+    for (const wake of this.wakers) wake();
   }
 
   /** Deliver everything due now, on every platform; returns how many rows were handled (tests). */
@@ -146,10 +147,14 @@ export class OutboxWorker {
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, idleMs);
-        this.wake = () => (clearTimeout(t), resolve());
+        const wake = () => {
+          clearTimeout(t);
+          this.wakers.delete(wake);
+          resolve();
+        };
+        const t = setTimeout(wake, idleMs);
+        this.wakers.add(wake);
       });
-      this.wake = null;
     }
   }
 
