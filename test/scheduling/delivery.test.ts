@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import { createLogger } from "../../src/infra/log.js";
+import { DEFAULT_CONCURRENCY } from "../../src/infra/outbox/worker.js";
 import { FakeTelegram } from "../fakes/telegram-server.js";
 import { testConfig } from "../support/app.js";
 import { FakeClock } from "../support/clock.js";
@@ -68,7 +69,11 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     return tg.sent(world.officer.id).slice(before);
   }
   async function press(label: string) {
-    const m = tg.sent(world.officer.id).filter((x) => x.buttons.some((b) => b.text === label)).at(-1)!;
+    // The message with the button may still be on its way through the outbox (the officer's
+    // chat gets about one message a second): the officer presses it once it is there.
+    const withButton = () => tg.sent(world.officer.id).filter((x) => x.buttons.some((b) => b.text === label)).at(-1);
+    await until(async () => (await app.outbox.tick(), withButton() !== undefined), 15_000, `a "${label}" button`);
+    const m = withButton()!;
     const before = tg.sent(world.officer.id).length;
     tg.pressButton(world.officer, tg.privateChat(world.officer), m.message_id, m.buttons.find((b) => b.text === label)!.data!);
     await until(async () => (await app.idle(), await app.outbox.tick(), tg.sent(world.officer.id).length > before), 15_000, `an answer to ${label}`);
@@ -116,10 +121,10 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     const sends = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && Number(c.params.chat_id) < 0);
     const refused = sends.find((c) => c.status === 429)!;
     const after = sends.filter((c) => c.at > refused.at && c.status === 200);
-    // Sends already in flight when the 429 came back may land (at most one per worker); then
+    // Sends already in flight when the 429 came back may land (at most DEFAULT_CONCURRENCY); then
     // nobody sends for the second Telegram asked for (scaled time does not apply to retry_after).
     const inFlight = after.filter((c) => c.at - refused.at < 150);
-    expect(inFlight.length).toBeLessThanOrEqual(8);
+    expect(inFlight.length).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
     expect(after[inFlight.length]!.at - refused.at).toBeGreaterThanOrEqual(950);
     expect(inGroups(text)).toEqual(world.groupIds.map(() => 1));
   });
@@ -138,5 +143,44 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     expect(tg.calls.filter((c) => String(c.params.chat_id) === String(gone) && c.status === 403)).toHaveLength(1);
     await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).some((m) => (m.text ?? "").includes("Bot đã bị gỡ khỏi nhóm \"Đoàn viên tổ 8\""))), 10_000, "the officer told");
     expect(tg.sent(world.officer.id).find((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo: 299/300"))).toBeTruthy();
+  });
+
+  it("answers a person whose reply had to wait before the rest of a big broadcast", async () => {
+    const text = "Nhắc: nộp bảng chấm công trước thứ Sáu.";
+    await app.db.prisma.outboxMessage.createMany({
+      data: world.groupIds.map((id) => ({ key: `order:${id}`, kind: "announcement", platform: "tg", chatKey: `tg:${id}`, text })),
+    });
+    // A reply Telegram refused a moment ago, queued after the broadcast was.
+    await app.db.prisma.outboxMessage.create({ data: { key: "reply:order:0", kind: "reply", platform: "tg", chatKey: `tg:${world.officer.id}`, text: "Lịch sắp tới: (trả lời bị chậm)" } });
+    await until(async () => (await app.outbox.tick(), inGroups(text).every((n) => n === 1)), 60_000, "every group");
+    const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (c.params.text === text || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
+    const position = order.findIndex((c) => Number(c.params.chat_id) === world.officer.id);
+    // Within the first batch (about half a second of sends), not after 300 groups.
+    expect(position).toBeGreaterThanOrEqual(0);
+    expect(position).toBeLessThan(50);
+  });
+
+  // Last: the token stays paused for the rest of this file.
+  it("waits out a long retry_after without holding rows claimed, so no other instance takes them again", async () => {
+    const text = "Hội nghị sơ kết dời sang chiều thứ Ba.";
+    tg.failNext("sendMessage", { status: 429, retryAfter: 60 }, 1, { chatId: world.groupIds[20] });
+    await officerSays("/thongbao");
+    await officerSays(text);
+    await press("Gửi thông báo");
+    const ours = (c: { params: Record<string, unknown> }) => c.params.text === text;
+    await until(async () => (await app.outbox.tick(), tg.calls.some((c) => c.status === 429 && ours(c))), 30_000, "the 429");
+    const refused = tg.calls.find((c) => c.status === 429 && ours(c))!;
+    // Delivering now returns at once: nothing may be sent for a minute, and nothing is claimed meanwhile.
+    await app.outbox.tick();
+    await app.outbox.tick();
+    const rows = await app.db.prisma.outboxMessage.findMany({ where: { text }, select: { status: true } });
+    const accepted = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && ours(c));
+    expect(rows.filter((r) => r.status === "SENDING")).toEqual([]);
+    expect(rows.filter((r) => r.status === "SENT")).toHaveLength(accepted.length);
+    expect(rows.filter((r) => r.status === "PENDING").length).toBe(rows.length - accepted.length);
+    expect(rows.length - accepted.length).toBeGreaterThan(0);
+    expect(accepted.filter((c) => c.at > refused.at).length).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
+    const bucket = await app.db.prisma.rateBucket.findFirstOrThrow({ where: { pausedUntil: { not: null } } });
+    expect(bucket.pausedUntil!.getTime() - refused.at).toBeGreaterThan(55_000);
   });
 });

@@ -96,6 +96,15 @@ export async function reserveSlots(prisma: PrismaClient, key: string, perSecond:
   return { dbNowMs, slots: Array.from({ length: count }, (_, i) => dbNowMs + Math.max(0, end - interval * (count - i))) };
 }
 
+/** How far ahead of now the schedule's next free slot is, a pause included (ms; 0 if none). */
+export async function scheduleAheadMs(prisma: PrismaClient, key: string): Promise<number> {
+  const rows = await prisma.$queryRawUnsafe<{ ms: number }[]>(
+    `SELECT EXTRACT(EPOCH FROM (GREATEST("updatedAt", COALESCE("pausedUntil", "updatedAt")) - clock_timestamp())) * 1000 AS ms FROM "RateBucket" WHERE "key" = $1`,
+    key,
+  );
+  return rows.length ? Math.max(0, Number(rows[0]!.ms)) : 0;
+}
+
 /**
  * The database's clock as seen from this process, estimated as NTP does: each statement
  * that reads the database's time gives an offset within half its round trip, and the

@@ -13,7 +13,7 @@ import type { Choice, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { DeliveryError, type Channel } from "../../adapters/channel.js";
-import { botPerSecond, DbClock, pauseBudget, reserveSlots, takeChatTokens, type PlatformPacing } from "./pacing.js";
+import { botPerSecond, DbClock, pauseBudget, reserveSlots, scheduleAheadMs, takeChatTokens, type PlatformPacing } from "./pacing.js";
 import { SendQueue } from "./send-queue.js";
 
 export interface OutboxWorkerOptions {
@@ -71,6 +71,13 @@ const PACED_BATCH_SECONDS = 0.5;
 /** …and the next batch when this much is left in its queue. */
 const PACED_LEAD_SECONDS = 0.25;
 
+/**
+ * Claimed rows wait in this process for about this long at most: a schedule further ahead
+ * (a long retry_after, or other instances' reservations) is waited out before claiming, so
+ * that no claim grows stale — and is taken again by another instance — while it waits.
+ */
+const MAX_AHEAD_MS = 1000;
+
 /** Telegram group ids are negative; other platforms' kinds are not in the id (treated as private). */
 function isGroupKey(chatKey: string): boolean {
   return chatKey.startsWith("tg:-");
@@ -88,6 +95,8 @@ export class OutboxWorker {
   /** The paced sends of each platform, waiting for their slots. */
   private readonly queues = new Map<string, SendQueue>();
   private readonly dbClock = new DbClock();
+  /** Per paced platform: not to claim before this (epoch ms), the schedule being far ahead. */
+  private readonly holdUntil = new Map<string, number>();
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.scale = o.rateScale ?? 1;
@@ -142,6 +151,7 @@ export class OutboxWorker {
         // Nothing due: sleep until the next row is (a broadcast queued for 8:00 goes at 8:00,
         // not up to a poll later), or until poked or the next poll (another instance may write).
         idleMs = Math.min(idleMs, await this.nextDueMs(platform));
+        idleMs = Math.max(idleMs, (this.holdUntil.get(platform) ?? 0) - Date.now());
       } catch (e) {
         this.o.log.error("outbox round failed", { platform, error: e instanceof Error ? e.message : String(e) });
       }
@@ -175,6 +185,13 @@ export class OutboxWorker {
    */
   private async round(platform: string): Promise<number> {
     const spec = this.o.platforms().find((p) => p.platform === platform)!;
+    if (spec.pacing) {
+      const ahead = await scheduleAheadMs(this.o.prisma, spec.budgetKey);
+      if (ahead > MAX_AHEAD_MS) {
+        this.holdUntil.set(platform, Date.now() + ahead - MAX_AHEAD_MS);
+        return 0;
+      }
+    }
     const rows = await this.claim(platform, spec.pacing ? this.pacedBatch(spec.pacing) : (this.o.batch ?? 50));
     if (!rows.length) return 0;
     const channel = this.o.channel(platform);
@@ -239,8 +256,11 @@ export class OutboxWorker {
     const sentAt = Date.now();
     const { dbNowMs, slots } = await reserveSlots(this.o.prisma, budgetKey, rate, now.length);
     this.dbClock.observe(sentAt, Date.now(), dbNowMs);
-    if (this.stopping) {
-      for (const row of now) await this.release(row, 0, null, true);
+    const ahead = this.dbClock.toLocal(slots[0]!) - Date.now();
+    if (this.stopping || ahead > MAX_AHEAD_MS) {
+      // Stopping, or the token was paused meanwhile (a 429 elsewhere): give the rows back, due then.
+      if (!this.stopping) this.holdUntil.set(platform, Date.now() + ahead - MAX_AHEAD_MS);
+      for (const row of now) await this.release(row, this.stopping ? 0 : ahead, null, true);
       return;
     }
     const queue = this.queueOf(platform, pacing);
@@ -265,6 +285,11 @@ export class OutboxWorker {
     return queue;
   }
 
+  /**
+   * Claim up to `limit` due rows of `platform` (and claims of dead processes gone stale).
+   * Replies to a conversation come first: a person waiting for an answer that the platform
+   * refused for a moment must not wait behind a 10,000-group broadcast.
+   */
   private async claim(platform: string, limit: number): Promise<ClaimedRow[]> {
     const stale = new Date(Date.now() - (this.o.staleClaimMs ?? 120_000));
     const rows = await this.o.prisma.$queryRawUnsafe<ClaimedRow[]>(
@@ -272,7 +297,7 @@ export class OutboxWorker {
         WHERE "id" IN (
           SELECT "id" FROM "OutboxMessage"
            WHERE "platform" = $2 AND (("status" = 'PENDING' AND "notBefore" <= now()) OR ("status" = 'SENDING' AND "claimedAt" < $3))
-           ORDER BY "notBefore", "id" LIMIT $4 FOR UPDATE SKIP LOCKED)
+           ORDER BY ("kind" = 'reply') DESC, "notBefore", "id" LIMIT $4 FOR UPDATE SKIP LOCKED)
         RETURNING "id", "chatKey", "text", "choices", "fileId", "fileName", "attempts", "broadcastId"`,
       this.o.instance,
       platform,
