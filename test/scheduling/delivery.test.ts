@@ -147,15 +147,21 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
 
   it("answers a person whose reply had to wait before the rest of a big broadcast", async () => {
     const text = "Nhắc: nộp bảng chấm công trước thứ Sáu.";
-    await app.db.prisma.outboxMessage.createMany({
-      data: world.groupIds.map((id) => ({ key: `order:${id}`, kind: "announcement", platform: "tg", chatKey: `tg:${id}`, text })),
-    });
-    // A reply Telegram refused a moment ago, queued after the broadcast was.
-    await app.db.prisma.outboxMessage.create({ data: { key: "reply:order:0", kind: "reply", platform: "tg", chatKey: `tg:${world.officer.id}`, text: "Lịch sắp tới: (trả lời bị chậm)" } });
+    // The officer has written to the bot (else Telegram would not let it answer).
+    await officerSays("/lich");
+    // A reply Telegram refused a moment ago, queued after the broadcast was (one transaction:
+    // the running worker sees both at once, and the broadcast's rows are older).
+    await app.db.prisma.$transaction([
+      app.db.prisma.outboxMessage.createMany({
+        data: world.groupIds.map((id) => ({ key: `order:${id}`, kind: "announcement", platform: "tg", chatKey: `tg:${id}`, text })),
+      }),
+      app.db.prisma.outboxMessage.create({ data: { key: "reply:order:0", kind: "reply", platform: "tg", chatKey: `tg:${world.officer.id}`, text: "Lịch sắp tới: (trả lời bị chậm)" } }),
+    ]);
     await until(async () => (await app.outbox.tick(), inGroups(text).every((n) => n === 1)), 60_000, "every group");
     const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (c.params.text === text || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
     const position = order.findIndex((c) => Number(c.params.chat_id) === world.officer.id);
-    // Within the first batch (about half a second of sends), not after 300 groups.
+    // First of the first batch — or, if the officer's chat had to wait its second, first of
+    // the next one (claimed when half a batch is left) — not after 300 groups.
     expect(position).toBeGreaterThanOrEqual(0);
     expect(position).toBeLessThan(50);
   });

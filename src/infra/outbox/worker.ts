@@ -43,6 +43,7 @@ export interface OutboxWorkerOptions {
 
 interface ClaimedRow {
   id: bigint;
+  kind: string;
   chatKey: string;
   text: string;
   choices: Choice[] | null;
@@ -252,6 +253,8 @@ export class OutboxWorker {
       for (let i = first; i < chat.length; i++) await this.release(chat[i]!, this.stopping ? 0 : intervalOf(key) * (i - first + 1), null, true);
     }
     if (!now.length) return;
+    // One row per chat here, so a chat's own order stays as written: a reply takes the first slots.
+    now.sort((a, b) => Number(b.kind === "reply") - Number(a.kind === "reply"));
     const rate = botPerSecond(pacing.bot, this.scale) * this.scale;
     const sentAt = Date.now();
     const { dbNowMs, slots } = await reserveSlots(this.o.prisma, budgetKey, rate, now.length);
@@ -271,7 +274,10 @@ export class OutboxWorker {
         cancel: (delayMs) => this.release(row, delayMs, null, true),
       })),
     );
-    await queue.waitBelow(Math.ceil(rate * PACED_LEAD_SECONDS));
+    // The lead is a share of the batch as claimed: when `batch` caps it (compressed time), a
+    // lead computed from the rate alone would let the queue grow to several batches ahead,
+    // and a reply queued meanwhile would wait behind all of them.
+    await queue.waitBelow(Math.ceil(this.pacedBatch(pacing) * (PACED_LEAD_SECONDS / PACED_BATCH_SECONDS)));
   }
 
   /** The send queue of a paced platform: the bot-wide interval and window. */
@@ -298,7 +304,7 @@ export class OutboxWorker {
           SELECT "id" FROM "OutboxMessage"
            WHERE "platform" = $2 AND (("status" = 'PENDING' AND "notBefore" <= now()) OR ("status" = 'SENDING' AND "claimedAt" < $3))
            ORDER BY ("kind" = 'reply') DESC, "notBefore", "id" LIMIT $4 FOR UPDATE SKIP LOCKED)
-        RETURNING "id", "chatKey", "text", "choices", "fileId", "fileName", "attempts", "broadcastId"`,
+        RETURNING "id", "kind", "chatKey", "text", "choices", "fileId", "fileName", "attempts", "broadcastId"`,
       this.o.instance,
       platform,
       stale,
