@@ -5,7 +5,6 @@
  * understands. Long polling runs through @grammyjs/runner, sequential per chat; webhook
  * mode checks the secret token before reading a byte of the body.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Bot, GrammyError, HttpError as GrammyHttpError, InlineKeyboard, InputFile } from "grammy";
 import type { BotCommand, Update } from "grammy/types";
@@ -17,6 +16,7 @@ import type { FileReader } from "../../infra/files.js";
 import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
 import { chatIdOf, chatKey, mapUpdate } from "./map.js";
+import { sameSecret } from "../webhook-secret.js";
 
 /** Telegram's limits: message text and document caption. */
 export const TEXT_LIMIT = 4096;
@@ -41,13 +41,6 @@ export interface TelegramOptions {
   /** Commands to register, per language (null: the default list). */
   commands: { language: "vi" | "en" | null; scope: "default" | "all_group_chats"; list: BotCommand[] }[];
   log: Logger;
-}
-
-function sameSecret(got: string | string[] | undefined, want: string): boolean {
-  if (typeof got !== "string") return false;
-  const a = Buffer.from(got);
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Bot API failures, as the delivery worker needs to see them. */

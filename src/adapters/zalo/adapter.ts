@@ -6,7 +6,6 @@
  * bounded and must be one object. Zalo has no buttons: choices are numbered lines, and a
  * person answers "1", "2"… or the label. Texts are split under Zalo's 2,000 characters.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Inbound, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
@@ -15,6 +14,7 @@ import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
 import { ZaloApiError, ZaloClient, ZaloTransportError } from "./client.js";
 import { eventSchema, mapEvent } from "./map.js";
+import { sameSecret } from "../webhook-secret.js";
 
 export const TEXT_LIMIT = 2000;
 const WEBHOOK_PATH = "/webhooks/zalo";
@@ -35,13 +35,6 @@ export interface ZaloOptions {
   /** Translates the texts this door adds itself (the note replacing a file). */
   note(key: "file_link" | "file_unavailable", params: Record<string, string>): string;
   log: Logger;
-}
-
-function sameSecret(got: string | string[] | undefined, want: string): boolean {
-  if (typeof got !== "string") return false;
-  const a = Buffer.from(got);
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function classify(e: unknown): DeliveryError {
