@@ -197,11 +197,15 @@ export class OutboxWorker {
     if (!rows.length) return 0;
     const channel = this.o.channel(platform);
     if (!channel) {
-      for (const r of rows) await this.release(r, backoffMs(r.attempts), "no channel for platform");
+      await this.putBack(rows, rows.map((r) => backoffMs(r.attempts)), "no channel for platform");
       return rows.length;
     }
     const byChat = new Map<string, ClaimedRow[]>();
-    for (const r of rows) byChat.set(r.chatKey, [...(byChat.get(r.chatKey) ?? []), r]);
+    for (const r of rows) {
+      const chat = byChat.get(r.chatKey);
+      if (chat) chat.push(r);
+      else byChat.set(r.chatKey, [r]);
+    }
     if (spec.pacing) {
       await this.paced(platform, channel, { ...spec, pacing: spec.pacing }, byChat);
       return rows.length;
@@ -209,12 +213,12 @@ export class OutboxWorker {
     await this.parallel([...byChat.values()], async (chat) => {
       for (let i = 0; i < chat.length; i++) {
         if (this.stopping) {
-          for (const later of chat.slice(i)) await this.release(later, 0, null, true);
+          await this.putBack(chat.slice(i), 0);
           return;
         }
         const wait = await this.send(channel, spec, chat[i]!);
         if (wait !== null) {
-          for (const later of chat.slice(i + 1)) await this.release(later, wait, null, true);
+          await this.putBack(chat.slice(i + 1), wait);
           return;
         }
       }
@@ -247,11 +251,18 @@ export class OutboxWorker {
           this.scale,
         );
     const now: ClaimedRow[] = [];
+    // The rest wait for their chat's budget, in order: one chat interval after another.
+    const later: ClaimedRow[] = [];
+    const laterDelays: number[] = [];
     for (const [key, chat] of byChat) {
       const first = granted.has(`${budgetKey}|${key}`) ? 1 : 0;
       if (first) now.push(chat[0]!);
-      for (let i = first; i < chat.length; i++) await this.release(chat[i]!, this.stopping ? 0 : intervalOf(key) * (i - first + 1), null, true);
+      for (let i = first; i < chat.length; i++) {
+        later.push(chat[i]!);
+        laterDelays.push(this.stopping ? 0 : intervalOf(key) * (i - first + 1));
+      }
     }
+    await this.putBack(later, laterDelays);
     if (!now.length) return;
     // One row per chat here, so a chat's own order stays as written: a reply takes the first slots.
     now.sort((a, b) => Number(b.kind === "reply") - Number(a.kind === "reply"));
@@ -263,7 +274,7 @@ export class OutboxWorker {
     if (this.stopping || ahead > MAX_AHEAD_MS) {
       // Stopping, or the token was paused meanwhile (a 429 elsewhere): give the rows back, due then.
       if (!this.stopping) this.holdUntil.set(platform, Date.now() + ahead - MAX_AHEAD_MS);
-      for (const row of now) await this.release(row, this.stopping ? 0 : ahead, null, true);
+      await this.putBack(now, this.stopping ? 0 : ahead);
       return;
     }
     const queue = this.queueOf(platform, pacing);
@@ -271,7 +282,7 @@ export class OutboxWorker {
       now.map((row, i) => ({
         at: this.dbClock.toLocal(slots[i]!),
         run: () => this.send(channel, spec, row),
-        cancel: (delayMs) => this.release(row, delayMs, null, true),
+        cancel: (delayMs) => this.putBack([row], delayMs),
       })),
     );
     // The lead is a share of the batch as claimed: when `batch` caps it (compressed time), a
@@ -353,7 +364,7 @@ export class OutboxWorker {
         // "Too many requests" concerns the whole token: everyone waits, not only this row.
         if (err.retryAfterMs !== undefined && spec.pacing) await this.rateLimited(channel.platform, err.retryAfterMs);
         const wait = err.retryAfterMs ?? backoffMs(row.attempts);
-        await this.release(row, wait, err.message);
+        await this.putBack([row], wait, err.message);
         return wait;
       }
     }
@@ -369,18 +380,23 @@ export class OutboxWorker {
     if (row.broadcastId !== null) await this.o.onBroadcastDone?.(row.broadcastId).catch((x: unknown) => this.o.log.error("broadcast completion failed", { error: String(x) }));
   }
 
-  /** Put a claimed row back, due in `delayMs`. Pacing waits are not attempts: they are given back. */
-  private async release(row: ClaimedRow, delayMs: number, reason: string | null, notAnAttempt = false): Promise<void> {
-    await this.o.prisma.outboxMessage.updateMany({
-      where: { id: row.id, status: "SENDING", claimedBy: this.o.instance },
-      data: {
-        status: "PENDING",
-        notBefore: new Date(Date.now() + delayMs),
-        claimedAt: null,
-        claimedBy: null,
-        ...(reason !== null && { lastError: reason.slice(0, 500) }),
-        ...(notAnAttempt && { attempts: { decrement: 1 } }),
-      },
-    });
+  /**
+   * Put claimed rows back in one statement, row i due `delaysMs[i]` from now (a number: all
+   * alike), on the database's clock, which claim() reads. With a reason, a send was tried and
+   * failed; without, the rows only waited (pacing, a pause, a stop): that was not an attempt.
+   */
+  private async putBack(rows: ClaimedRow[], delaysMs: number | number[], reason: string | null = null): Promise<void> {
+    if (!rows.length) return;
+    await this.o.prisma.$executeRawUnsafe(
+      `UPDATE "OutboxMessage" o
+          SET "status" = 'PENDING', "notBefore" = now() + x.d * interval '1 millisecond', "claimedAt" = NULL, "claimedBy" = NULL,
+              "lastError" = COALESCE($4::text, o."lastError"), "attempts" = o."attempts" - CASE WHEN $4::text IS NULL THEN 1 ELSE 0 END
+         FROM unnest($1::text[], $2::float8[]) AS x(id, d)
+        WHERE o."id" = x.id::bigint AND o."status" = 'SENDING' AND o."claimedBy" = $3`,
+      rows.map((r) => String(r.id)),
+      rows.map((_, i) => (typeof delaysMs === "number" ? delaysMs : delaysMs[i]!)),
+      this.o.instance,
+      reason?.slice(0, 500) ?? null,
+    );
   }
 }
