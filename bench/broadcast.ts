@@ -12,15 +12,11 @@
  * sendMessage as it arrives; the rate runs from the first to the last of them.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { openDatabase, type DatabaseConfig } from "../src/infra/db/open.js";
+import { openDatabase } from "../src/infra/db/open.js";
 import { FakeTelegram } from "../test/fakes/telegram-server.js";
 import { seedBroadcastWorld } from "../test/support/broadcast-world.js";
 import { RssSampler, startServer, type ServerProcess } from "./server.js";
-import { adminUrl } from "./setup.js";
+import { emptyDatabase } from "./setup.js";
 
 /** Telegram's published ceiling for one bot, messages per second. */
 export const CEILING_PER_SECOND = 30;
@@ -59,57 +55,20 @@ const TEXT = "Thông báo: Hội nghị tổng kết phong trào thi đua năm, 
 /** How far ahead the broadcast is due when it is written (the servers start meanwhile). */
 const DUE_AFTER_MS = 20_000;
 
-interface Db {
-  config: DatabaseConfig;
-  env: Record<string, string>;
-  drop(): Promise<void>;
-}
-
-async function freshDatabase(backend: "pglite" | "postgres"): Promise<Db> {
-  if (backend === "pglite") {
-    const dir = await mkdtemp(path.join(tmpdir(), "thidua-bcast-"));
-    return { config: { kind: "pglite", dataDir: dir }, env: { DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
-  }
-  const name = `thidua_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl());
-  url.pathname = `/${name}`;
-  return {
-    config: { kind: "postgres", url: url.toString() },
-    env: { DATABASE_URL: url.toString() },
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
+/** Run `body` with `cleanup` owed until it has run (bench/run.ts also runs it on Ctrl-C). */
 type Owing = <T>(cleanup: () => Promise<unknown>, body: () => Promise<T>) => Promise<T>;
-const plainly: Owing = async (cleanup, body) => {
-  try {
-    return await body();
-  } finally {
-    await cleanup();
-  }
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function benchBroadcast(opts: { backend: "pglite" | "postgres"; instances: number; groups: number; scale: number; say(line: string): void; owing?: Owing }): Promise<BroadcastResult> {
-  const { backend, instances, groups, scale, say } = opts;
-  const owing = opts.owing ?? plainly;
+export async function benchBroadcast(opts: { backend: "pglite" | "postgres"; instances: number; groups: number; scale: number; say(line: string): void; owing: Owing }): Promise<BroadcastResult> {
+  const { backend, instances, groups, scale, say, owing } = opts;
   const tg = await FakeTelegram.start();
-  const db = await freshDatabase(backend);
+  const db = await emptyDatabase(backend);
   const servers: ServerProcess[] = [];
   const cleanup = async () => {
     for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
     await tg.stop();
-    await db.drop();
+    await db.cleanup();
   };
   return owing(cleanup, async () => {
     const pre = await openDatabase(db.config);

@@ -122,20 +122,39 @@ async function seed(cfg: DatabaseConfig, world: World, seats: Seat[]): Promise<v
 }
 
 /** A fresh database of `backend` with `world` and one unit and officer per seat. */
-export function prepareDatabase(backend: Backend, world: World, seats: Seat[]): Promise<PreparedDatabase> {
-  return backend === "pglite" ? preparePglite(world, seats) : preparePostgres(world, seats);
-}
-
-async function preparePglite(world: World, seats: Seat[]): Promise<PreparedDatabase> {
-  const dir = await mkdtemp(path.join(tmpdir(), "thidua-bench-"));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+export async function prepareDatabase(backend: Backend, world: World, seats: Seat[]): Promise<PreparedDatabase> {
+  const db = await emptyDatabase(backend);
   try {
-    await seed({ kind: "pglite", dataDir: dir }, world, seats);
+    await seed(db.config, world, seats);
   } catch (e) {
-    await cleanup();
+    await db.cleanup().catch(() => {});
     throw e;
   }
-  return { backend: "pglite", env: { DATA_DIR: dir }, postgresName: null, cleanup };
+  return db;
+}
+
+/** A fresh, empty database of `backend`, not yet opened (the project's code migrates it on open). */
+export interface EmptyDatabase extends PreparedDatabase {
+  config: DatabaseConfig;
+}
+
+export async function emptyDatabase(backend: Backend): Promise<EmptyDatabase> {
+  if (backend === "pglite") {
+    const dir = await mkdtemp(path.join(tmpdir(), "thidua-bench-"));
+    return { backend, config: { kind: "pglite", dataDir: dir }, env: { DATA_DIR: dir }, postgresName: null, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const admin = adminUrl();
+  const name = `thidua_bench_${randomBytes(5).toString("hex")}`;
+  await adminQuery(admin, `CREATE DATABASE "${name}"`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  const cleanup = async () => {
+    if (dropped) return;
+    dropped = true;
+    await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  return { backend, config: { kind: "postgres", url: url.toString(), poolSize: 4 }, env: { DATABASE_URL: url.toString() }, postgresName: name, cleanup };
 }
 
 /** The PostgreSQL server to create the bench database on. */
@@ -175,24 +194,4 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function preparePostgres(world: World, seats: Seat[], admin = adminUrl()): Promise<PreparedDatabase> {
-  const name = `thidua_bench_${randomBytes(5).toString("hex")}`;
-  await adminQuery(admin, `CREATE DATABASE "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  const cleanup = async () => {
-    if (dropped) return;
-    dropped = true;
-    await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  };
-  try {
-    await seed({ kind: "postgres", url: url.toString(), poolSize: 4 }, world, seats);
-  } catch (e) {
-    await cleanup().catch(() => {});
-    throw e;
-  }
-  return { backend: "postgres", env: { DATABASE_URL: url.toString() }, postgresName: name, cleanup };
 }
