@@ -38,6 +38,10 @@ export const ERROR_CODES = [
   "not_group_admin",
   "identity_has_data",
   "conflict",
+  "conflict_of_interest",
+  "not_at_your_level",
+  "campaign_closed",
+  "theme_incomplete",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

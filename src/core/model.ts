@@ -25,6 +25,8 @@ export interface Unit {
   depth: number;
   status: "ACTIVE" | "CLOSED";
   demo: boolean;
+  /** Set by an administrator while the unit has no officer in the bot: items go on to the next level. */
+  reviewPassThrough: boolean;
 }
 
 export interface Person {
@@ -112,6 +114,11 @@ export interface Campaign {
   registrationDeadline: LocalDate;
   status: "DRAFT" | "ACTIVE" | "CLOSED";
   figureKeys: string[];
+  /** The deadlines are still the bot's defaults: the issuing union has not set them. */
+  deadlinesDefault: boolean;
+  /** Sections and teams are expected to register and report. */
+  includeSections: boolean;
+  closedAt: Date | null;
   areas: ContentArea[];
   phases: Phase[];
 }
@@ -138,10 +145,25 @@ export interface Commemoration {
 
 export type SubmissionStatus = "DRAFT" | "SUBMITTED" | "APPROVED" | "RETURNED" | "DECLINED";
 
+/** A concrete target of a theme (chỉ tiêu): "Sáng kiến được công nhận", "sáng kiến", 20. */
+export interface Target {
+  id: number;
+  indicator: string;
+  /** Unit of measure ("sáng kiến", "%", "triệu đồng"). */
+  measure: string;
+  planned: number;
+}
+
 export interface Theme {
   id: number;
   contentAreaId: number;
   title: string;
+  /** The key task or key work it serves. */
+  keyTask: string | null;
+  /** Who is responsible. */
+  responsible: string | null;
+  /** Targets not removed, in order of creation. */
+  targets: Target[];
 }
 
 export interface Registration {
@@ -153,6 +175,12 @@ export interface Registration {
   submittedById: number | null;
   decidedAt: Date | null;
   returnReason: string | null;
+  late: boolean;
+  /** The unit whose officers must act on it now; null: nobody. */
+  atUnitId: number | null;
+  /** When it reached TLĐ (acknowledged there, or marked sent outside the bot). */
+  filedAt: Date | null;
+  filedOutside: boolean;
   /** Themes not removed, in order of creation. */
   themes: Theme[];
 }
@@ -168,7 +196,10 @@ export interface PhaseReport {
   submittedById: number | null;
   decidedAt: Date | null;
   returnReason: string | null;
+  atUnitId: number | null;
   figures: Record<string, bigint>;
+  /** What was reached on each registered target (target id → value), cumulative for the year. */
+  targets: Record<number, number>;
 }
 
 export type NomineeKind = "PERSON" | "COLLECTIVE";
@@ -190,17 +221,26 @@ export interface Nomination {
   phaseId: number | null;
   nomineeKind: NomineeKind;
   nomineeName: string;
+  /** Position and workplace of a person, for the reward list. */
+  position: string | null;
   achievement: string;
   directWorker: boolean;
+  /** The form proposed. */
   formId: number;
   status: SubmissionStatus;
   submittedById: number | null;
   submittedAt: Date;
   decidedAt: Date | null;
   returnReason: string | null;
+  atUnitId: number | null;
+  /** The reward decided: form, granting unit, decision number and date. */
+  grantedFormId: number | null;
+  grantedByUnitId: number | null;
+  decisionNumber: string | null;
+  decisionDate: LocalDate | null;
 }
 
-export type WorkStatus = "REGISTERED" | "RETURNED" | "REVIEWED" | "PROPOSED" | "PLAQUED" | "DECLINED";
+export type WorkStatus = "REGISTERED" | "RETURNED" | "PROPOSED" | "PLAQUED" | "DECLINED";
 
 export interface PlaqueWork {
   id: number;
@@ -209,15 +249,39 @@ export interface PlaqueWork {
   name: string;
   description: string;
   completionOn: LocalDate | null;
+  /** The level of the congress it honours: that level decides the plaque. */
+  occasionLevel: UnitLevel;
+  occasion: string | null;
   status: WorkStatus;
   submittedById: number | null;
   submittedAt: Date;
   decidedAt: Date | null;
   returnReason: string | null;
+  atUnitId: number | null;
 }
 
 export type SubjectType = "REGISTRATION" | "REPORT" | "NOMINATION" | "WORK";
-export type Decision = "APPROVE" | "RETURN" | "DECLINE" | "PROPOSE" | "PLAQUE";
+/**
+ * A step on an item's path. SUBMIT: sent up; FORWARD: approved and sent on to the next level;
+ * APPROVE: final at that level; GRANT: a reward decided; PLAQUE; RETURN; DECLINE; PASS: went
+ * through a unit an administrator let pass; FILE: reached TLĐ; RECORD: TLĐ's decision taken
+ * outside the bot, recorded by the level that proposed it. PROPOSE: rows of older versions.
+ */
+export type Decision = "SUBMIT" | "FORWARD" | "APPROVE" | "GRANT" | "RETURN" | "DECLINE" | "PLAQUE" | "PASS" | "FILE" | "RECORD" | "PROPOSE";
+
+/** One step of an item's path, as shown to officers. */
+export interface PathStep {
+  decision: Decision;
+  unit: Pick<Unit, "id" | "name" | "level">;
+  /** Who took it (null: the bot, or an administrator at the CLI). */
+  personName: string | null;
+  at: Date;
+  note: string | null;
+  toUnit: Pick<Unit, "id" | "name" | "level"> | null;
+  formId: number | null;
+  decisionNumber: string | null;
+  decisionDate: LocalDate | null;
+}
 
 /** Who did something: a person, or the operator at the CLI, or the bot itself. */
 export type Actor = { kind: "person"; person: Person } | { kind: "system"; tag: "cli" | "system" | "scheduler" | "seed" };

@@ -35,6 +35,7 @@ import type {
   UnitLevel,
   WorkStatus,
   Decision,
+  PathStep,
 } from "./model.js";
 
 export interface Clock {
@@ -95,6 +96,32 @@ export interface ReviewItem {
   /** Short label: nominee name, work name, phase ordinal, number of themes. */
   label: string;
   late: boolean;
+  /** Nominations: a direct production worker (listed first). */
+  directWorker: boolean;
+  /** Where it waits: the reviewer itself, or (root without officers) the root. */
+  atUnitId: number;
+}
+
+export interface ReviewQueue {
+  items: ReviewItem[];
+  total: number;
+  /** Nominations in the whole queue, and how many of them are direct production workers. */
+  nominations: number;
+  directWorkers: number;
+}
+
+/** A step to add to an item's path. */
+export interface NewStep {
+  subjectType: SubjectType;
+  subjectId: number;
+  decision: Decision;
+  reason: string | null;
+  reviewerId: number | null;
+  reviewerUnitId: number;
+  toUnitId?: number | null;
+  formId?: number | null;
+  decisionNumber?: string | null;
+  decisionDate?: LocalDate | null;
 }
 
 export interface ReportTotals {
@@ -252,7 +279,7 @@ export interface Tx {
   getPhase(id: number): Promise<Phase | null>;
 
   // nominations
-  createNomination(input: Omit<Nomination, "id" | "status" | "decidedAt" | "returnReason">): Promise<Nomination>;
+  createNomination(input: NewNomination): Promise<Nomination>;
   getNomination(id: number): Promise<Nomination | null>;
   nominationsOf(unitId: number, campaignId: number): Promise<Nomination[]>;
   updateNominationContent(id: number, patch: { achievement: string; submittedAt: Date; submittedById: number }): Promise<boolean>;
@@ -266,9 +293,28 @@ export interface Tx {
   transitionWork(id: number, from: WorkStatus[], patch: StatusPatch<WorkStatus>): Promise<boolean>;
 
   // review and progress
-  /** Items waiting for a decision from units strictly below `reviewer`, nearest first. */
-  reviewQueue(reviewer: Unit, opts: { campaignIds: number[]; limit: number; offset: number; workStatuses: WorkStatus[] }): Promise<{ items: ReviewItem[]; total: number }>;
-  addDecision(input: { subjectType: SubjectType; subjectId: number; decision: Decision; reason: string | null; reviewerId: number; reviewerUnitId: number }): Promise<void>;
+  /**
+   * Items waiting at `reviewer` (atUnitId), and — `alsoAt` — items waiting at that unit (a
+   * root without officers) sent from `reviewer`'s subtree. Registrations, reports,
+   * nominations (direct workers first), works; oldest first.
+   */
+  reviewQueue(reviewer: Unit, opts: { campaignIds: number[]; limit: number; offset: number; alsoAt: number | null }): Promise<ReviewQueue>;
+  /** Add a step to an item's path. */
+  addStep(step: NewStep): Promise<void>;
+  /** An item's whole path, oldest first. */
+  pathOf(type: SubjectType, id: number): Promise<PathStep[]>;
+  /** Record a reward decided on a nomination (it must still be SUBMITTED at `atUnitId`). */
+  grantNomination(id: number, atUnitId: number, grant: { formId: number; unitId: number; decisionNumber: string | null; decisionDate: LocalDate | null; at: Date }): Promise<boolean>;
+  /** A registration reached TLĐ (acknowledged there, or marked sent outside the bot). */
+  fileRegistration(id: number, atUnitId: number, outside: boolean, at: Date): Promise<boolean>;
+  /** Let a unit's items go on to the next level (no officer there yet), or stop doing so. */
+  setPassThrough(unitId: number, on: boolean): Promise<void>;
+  /** Items waiting at a unit now (any campaign). */
+  itemsAt(unitId: number): Promise<{ type: SubjectType; id: number }[]>;
+  /** Set who must act on an item next (null: nobody). */
+  setHolder(type: SubjectType, id: number, atUnitId: number | null): Promise<void>;
+  /** Whether a unit has at least one active officer. */
+  hasOfficers(unitId: number): Promise<boolean>;
   progress(unit: Unit, campaign: Campaign): Promise<Progress>;
   exportRows(unit: Unit, campaign: Campaign): Promise<ExportRow[]>;
 
@@ -310,8 +356,19 @@ export interface Tx {
   deleteDialog(key: string): Promise<void>;
 }
 
+export type NewNomination = Pick<
+  Nomination,
+  "unitId" | "campaignId" | "phaseId" | "nomineeKind" | "nomineeName" | "position" | "achievement" | "directWorker" | "formId" | "submittedById" | "submittedAt"
+>;
+
 export interface StatusPatch<S> {
   status: S;
+  /** Who must act next (undefined: unchanged). */
+  atUnitId?: number | null;
+  /** Only if it waits there now (undefined: wherever it is). */
+  whereAt?: number | null;
+  /** Registrations: sent after the deadline. */
+  late?: boolean;
   submittedAt?: Date;
   submittedById?: number;
   decidedAt?: Date | null;

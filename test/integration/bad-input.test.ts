@@ -162,19 +162,24 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     const reg = await prisma.themeRegistration.findFirstOrThrow({ where: { unitId: phanbon.id } });
     const anPerson = (await t.app.store.findPersonByIdentity("web:demo-an"))!;
 
-    // Acting as his own unit's reviewer: refused.
-    const own = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), phanbon, "REGISTRATION", reg.id, "APPROVE", null).catch((e: unknown) => e));
+    // Acting as his own unit's reviewer: refused (the item waits at the level above, not at his).
+    const own = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), phanbon, "REGISTRATION", reg.id, "FORWARD").catch((e: unknown) => e));
     expect(own).toBeInstanceOf(AppError);
-    expect((own as AppError).code).toBe("own_unit");
+    expect((own as AppError).code).toBe("not_at_your_level");
     // Not an officer of the level above: refused.
-    const notAbove = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), hoachat, "REGISTRATION", reg.id, "APPROVE", null).catch((e: unknown) => e));
+    const notAbove = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), hoachat, "REGISTRATION", reg.id, "FORWARD").catch((e: unknown) => e));
     expect((notAbove as AppError).code).toBe("not_officer");
 
-    // Even as an officer of the level above too, he cannot approve what he submitted himself.
+    // An officer of the sending unit never decides its items, even with a role at the level above.
     await t.app.store.transaction((tx) => tx.grantRole(anPerson.id, hoachat.id, "OFFICER", null));
-    const selfReview = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), hoachat, "REGISTRATION", reg.id, "APPROVE", null).catch((e: unknown) => e));
+    const conflict = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), hoachat, "REGISTRATION", reg.id, "FORWARD").catch((e: unknown) => e));
+    expect((conflict as AppError).code).toBe("conflict_of_interest");
+    // No longer an officer of his unit, he still cannot decide what he submitted himself.
+    await t.app.store.transaction((tx) => tx.revokeRole(anPerson.id, phanbon.id, "OFFICER", null, new Date()));
+    const selfReview = await t.app.store.transaction(async (tx) => decide(await envAs(tx, anPerson), hoachat, "REGISTRATION", reg.id, "FORWARD").catch((e: unknown) => e));
     expect((selfReview as AppError).code).toBe("own_submission");
     await t.app.store.transaction((tx) => tx.revokeRole(anPerson.id, hoachat.id, "OFFICER", null, new Date()));
+    await t.app.store.transaction((tx) => tx.grantRole(anPerson.id, phanbon.id, "OFFICER", null));
     expect((await prisma.themeRegistration.findUniqueOrThrow({ where: { id: reg.id } })).status).toBe("SUBMITTED");
   });
 

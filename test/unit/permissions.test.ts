@@ -15,6 +15,7 @@ function unit(id: number, path: string, name: string, over: Partial<Unit> = {}):
     depth: ids.length - 1,
     status: "ACTIVE",
     demo: false,
+    reviewPassThrough: false,
     ...over,
   };
 }

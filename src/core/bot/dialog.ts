@@ -12,6 +12,7 @@ import type { Outbound } from "../model.js";
 import type { DialogRecord } from "../ports.js";
 import type { Ctx } from "./context.js";
 import { randomId } from "../codes.js";
+import { AppError, isAppError } from "../errors.js";
 
 /** How long an idle dialog is kept before it is forgotten. */
 export const DIALOG_TTL_MS = 24 * 60 * 60 * 1000;
@@ -43,6 +44,12 @@ export interface DialogDef<D> {
   name: string;
   /** Validates the stored data when a dialog is resumed (after a restart or an upgrade). */
   schema: z.ZodType<D>;
+  /**
+   * Checked again before every answer: the person's rights now, not when the dialog began
+   * (a revoked officer's open buttons change nothing and show nothing more). Throws an
+   * AppError to refuse; the dialog is then closed.
+   */
+  guard?(ctx: Ctx, data: D): Promise<void>;
   steps: Record<string, Step<D>>;
 }
 
@@ -102,6 +109,15 @@ export class DialogRunner {
       return [{ text: ctx.t("dialog.reset") }];
     }
     const data = parsed.data;
+    if (def.guard) {
+      try {
+        await def.guard(ctx, data);
+      } catch (e) {
+        // The refusal rolls the update back; closing the dialog is recorded after that.
+        if (!isAppError(e)) throw e;
+        throw new AppError(e.code, e.params, async (tx) => tx.deleteDialog(rec.key));
+      }
+    }
     let outcome: Outcome<unknown>;
     if (input.choiceId !== undefined) {
       const c = parseChoiceId(input.choiceId);

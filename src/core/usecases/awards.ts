@@ -7,11 +7,12 @@ import { AppError } from "../errors.js";
 import type { Campaign, LocalDate, NomineeKind, Nomination, Phase, PlaqueWork, Unit } from "../model.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
-import { tellParent } from "./submissions.js";
+import { sendUp } from "./submissions.js";
 
 export interface NominationInput {
   nomineeKind: NomineeKind;
   nomineeName: string;
+  position?: string | null;
   achievement: string;
   directWorker: boolean;
   phase: Phase | null;
@@ -29,15 +30,16 @@ export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: 
     phaseId: input.phase?.id ?? null,
     nomineeKind: input.nomineeKind,
     nomineeName: input.nomineeName,
+    position: input.position ?? null,
     achievement: input.achievement,
     directWorker: input.nomineeKind === "PERSON" && input.directWorker,
     formId: form.id,
     submittedById: personId(env),
     submittedAt: env.now,
   });
-  const auditId = await env.tx.audit(env.actor, { action: "nomination.submitted", entity: "nomination", entityId: n.id, unitId: unit.id, data: { kind: n.nomineeKind, form: form.code, directWorker: n.directWorker } });
-  await tellParent(env, unit, "NOMINATION", n.id, auditId, { name: n.nomineeName });
-  return n;
+  await env.tx.audit(env.actor, { action: "nomination.submitted", entity: "nomination", entityId: n.id, unitId: unit.id, data: { kind: n.nomineeKind, form: form.code, directWorker: n.directWorker } });
+  await sendUp(env, unit, "NOMINATION", n.id, { name: n.nomineeName });
+  return (await env.tx.getNomination(n.id))!;
 }
 
 /** Amend the achievement of a returned nomination and send it again. */
@@ -47,17 +49,17 @@ export async function resubmitNomination(env: Env, unit: Unit, nominationId: num
   if (!n || n.unitId !== unit.id) throw new AppError("stale_state");
   if (n.status !== "RETURNED") throw new AppError("not_editable");
   if (!(await env.tx.updateNominationContent(n.id, { achievement, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
-  const auditId = await env.tx.audit(env.actor, { action: "nomination.resubmitted", entity: "nomination", entityId: n.id, unitId: unit.id });
-  await tellParent(env, unit, "NOMINATION", n.id, auditId, { name: n.nomineeName });
+  await env.tx.audit(env.actor, { action: "nomination.resubmitted", entity: "nomination", entityId: n.id, unitId: unit.id });
+  await sendUp(env, unit, "NOMINATION", n.id, { name: n.nomineeName });
   return (await env.tx.getNomination(n.id))!;
 }
 
 export async function registerWork(env: Env, unit: Unit, campaign: Campaign, input: { name: string; description: string; completionOn: LocalDate | null }): Promise<PlaqueWork> {
   await assertActsFor(env, unit);
   const w = await env.tx.createWork({ unitId: unit.id, campaignId: campaign.id, ...input, submittedById: personId(env), submittedAt: env.now });
-  const auditId = await env.tx.audit(env.actor, { action: "work.registered", entity: "work", entityId: w.id, unitId: unit.id });
-  await tellParent(env, unit, "WORK", w.id, auditId, { name: w.name });
-  return w;
+  await env.tx.audit(env.actor, { action: "work.registered", entity: "work", entityId: w.id, unitId: unit.id });
+  await sendUp(env, unit, "WORK", w.id, { name: w.name });
+  return (await env.tx.getWork(w.id))!;
 }
 
 export async function resubmitWork(env: Env, unit: Unit, workId: number, description: string): Promise<PlaqueWork> {
@@ -66,7 +68,7 @@ export async function resubmitWork(env: Env, unit: Unit, workId: number, descrip
   if (!w || w.unitId !== unit.id) throw new AppError("stale_state");
   if (w.status !== "RETURNED") throw new AppError("not_editable");
   if (!(await env.tx.updateWorkContent(w.id, { description, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
-  const auditId = await env.tx.audit(env.actor, { action: "work.resubmitted", entity: "work", entityId: w.id, unitId: unit.id });
-  await tellParent(env, unit, "WORK", w.id, auditId, { name: w.name });
+  await env.tx.audit(env.actor, { action: "work.resubmitted", entity: "work", entityId: w.id, unitId: unit.id });
+  await sendUp(env, unit, "WORK", w.id, { name: w.name });
   return (await env.tx.getWork(w.id))!;
 }

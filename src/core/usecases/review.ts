@@ -1,42 +1,71 @@
 /**
- * The level above decides on what units below sent up. Only officers of a strict ancestor
- * may decide, never on their own unit, never on what they submitted themselves, and each
- * decision is conditional on the state they saw, so two reviewers cannot both decide.
+ * The level an item waits at decides on it, one level at a time (DOMAIN.md, "Who decides
+ * what"). A level approves what is its own to decide, forwards with its opinion what
+ * belongs higher, returns with a reason, or declines. A reward is decided only by the level
+ * that grants it (the catalogue's grantor level); below it a nomination is a proposal that
+ * a level may also settle with a form of its own. A plaque is decided by the level of the
+ * congress it honours. Where Tổng Liên đoàn (the root) has no officer in the bot, the
+ * sector union that forwarded an item records TLĐ's answer or marks it sent.
+ *
+ * Never decided by: an officer of the sending unit (even with a role higher up), the
+ * person who submitted it, or anyone while the item waits elsewhere. Every decision is
+ * conditional on the state and the place seen, so two levels or two officers cannot both
+ * decide.
  */
 import { AppError } from "../errors.js";
 import { excerpt } from "../format.js";
-import type { Decision, SubjectType, SubmissionStatus, Unit, WorkStatus } from "../model.js";
-import type { ReviewItem } from "../ports.js";
+import { LEVEL_ORDER } from "../model.js";
+import type { CommendationForm, Decision, LocalDate, NomineeKind, PathStep, SubjectType, SubmissionStatus, Unit, UnitLevel, WorkStatus } from "../model.js";
+import { hasRole, pathIds } from "../permissions.js";
+import type { ReviewQueue, StatusPatch } from "../ports.js";
+import { formatDate } from "../time.js";
 import type { Env } from "./env.js";
-import { assertActsFor, assertReviews, personId } from "./env.js";
+import { actorId, assertActsFor, personId } from "./env.js";
 import { announceToMembers, notifyOfficers } from "./notify.js";
+import { passThrough, routeUp } from "./route.js";
 
 export const PAGE_SIZE = 8;
 
-/** Levels that may propose works to TLĐ for a plaque. */
-const PROPOSING_LEVELS: Unit["level"][] = ["CONFEDERATION", "SECTOR"];
+/**
+ * What a level can do with an item. GRANT: the reward proposed, decided here; GRANT_OWN: a
+ * form of this level's own instead; FILE: a registration acknowledged at the top;
+ * FILE_OUTSIDE: marked sent to a TLĐ that is not in the bot; RECORD_*: TLĐ's answer,
+ * taken outside the bot, recorded by the level that proposed it.
+ */
+export type Action =
+  | "FORWARD"
+  | "APPROVE"
+  | "GRANT"
+  | "GRANT_OWN"
+  | "PLAQUE"
+  | "FILE"
+  | "RETURN"
+  | "DECLINE"
+  | "FILE_OUTSIDE"
+  | "RECORD_GRANT"
+  | "RECORD_PLAQUE"
+  | "RECORD_DECLINE";
 
-export async function reviewQueue(env: Env, reviewer: Unit, page: number): Promise<{ items: ReviewItem[]; total: number }> {
-  await assertActsFor(env, reviewer);
-  const workStatuses: WorkStatus[] = PROPOSING_LEVELS.includes(reviewer.level) ? ["REGISTERED", "REVIEWED", "PROPOSED"] : ["REGISTERED"];
-  const campaigns = await env.tx.listCampaigns();
-  return env.tx.reviewQueue(reviewer, {
-    campaignIds: campaigns.filter((c) => c.status === "ACTIVE").map((c) => c.id),
-    limit: PAGE_SIZE,
-    offset: page * PAGE_SIZE,
-    workStatuses,
-  });
-}
+/** Actions that need a reason typed. */
+export const NEEDS_REASON: readonly Action[] = ["RETURN", "DECLINE", "RECORD_DECLINE"];
+/** Actions that record a reward decision (number and date). */
+export const GRANTS: readonly Action[] = ["GRANT", "GRANT_OWN", "RECORD_GRANT"];
 
-export interface SubjectState {
+export interface Subject {
   type: SubjectType;
   id: number;
   unit: Unit;
   status: SubmissionStatus | WorkStatus;
+  atUnitId: number | null;
   submittedById: number | null;
+  /** Nominations: the form proposed and who is nominated. */
+  form?: CommendationForm;
+  nomineeKind?: NomineeKind;
+  /** Works: the level of the congress (it decides). */
+  occasionLevel?: UnitLevel;
 }
 
-export async function loadSubject(env: Env, type: SubjectType, id: number): Promise<SubjectState> {
+export async function loadSubject(env: Env, type: SubjectType, id: number): Promise<Subject> {
   const rec =
     type === "REGISTRATION"
       ? await env.tx.getRegistrationById(id)
@@ -47,63 +76,238 @@ export async function loadSubject(env: Env, type: SubjectType, id: number): Prom
           : await env.tx.getWork(id);
   if (!rec) throw new AppError("stale_state");
   const unit = (await env.tx.getUnit(rec.unitId))!;
-  return { type, id, unit, status: rec.status, submittedById: rec.submittedById };
-}
-
-/** Decisions open to `reviewer` on a subject in its current state. */
-export function allowedDecisions(type: SubjectType, status: SubmissionStatus | WorkStatus, reviewer: Unit): Decision[] {
-  if (type === "WORK") {
-    const proposing = PROPOSING_LEVELS.includes(reviewer.level);
-    if (status === "REGISTERED") return ["APPROVE", "PLAQUE", "RETURN", "DECLINE"];
-    if (status === "REVIEWED") return proposing ? ["PROPOSE", "PLAQUE", "DECLINE"] : [];
-    if (status === "PROPOSED") return proposing ? ["PLAQUE", "DECLINE"] : [];
-    return [];
+  const s: Subject = { type, id, unit, status: rec.status, atUnitId: rec.atUnitId, submittedById: rec.submittedById };
+  if (type === "NOMINATION" && "formId" in rec) {
+    s.form = (await env.tx.commendationForms()).find((f) => f.id === rec.formId);
+    s.nomineeKind = rec.nomineeKind;
   }
-  if (status !== "SUBMITTED") return [];
-  return type === "NOMINATION" ? ["APPROVE", "RETURN", "DECLINE"] : ["APPROVE", "RETURN"];
+  if (type === "WORK" && "occasionLevel" in rec) s.occasionLevel = rec.occasionLevel;
+  return s;
 }
 
-const NEXT_STATUS: Record<Decision, SubmissionStatus | WorkStatus> = {
-  APPROVE: "APPROVED",
-  RETURN: "RETURNED",
-  DECLINE: "DECLINED",
-  PROPOSE: "PROPOSED",
-  PLAQUE: "PLAQUED",
+const rank = (level: UnitLevel) => LEVEL_ORDER.indexOf(level);
+
+/** Forms a unit of `level` grants, for this kind of nominee. */
+export function ownForms(forms: CommendationForm[], level: UnitLevel, kind: NomineeKind): CommendationForm[] {
+  return forms.filter((f) => f.grantorLevel === level && (kind === "PERSON" ? f.forPerson : f.forCollective));
+}
+
+/**
+ * Forms a unit may propose: granted by a level strictly above it that exists on its path
+ * (a grassroots union directly under the sector union cannot propose an upper-grassroots
+ * Giấy khen). Its own level's forms it grants itself, outside this procedure.
+ */
+export async function proposableForms(env: Env, unit: Unit, kind: NomineeKind): Promise<CommendationForm[]> {
+  const above = new Set((await env.tx.getUnits(pathIds(unit).filter((id) => id !== unit.id))).map((u) => u.level));
+  return (await env.tx.commendationForms()).filter((f) => f.grantorLevel !== null && above.has(f.grantorLevel) && rank(f.grantorLevel) < rank(unit.level) && (kind === "PERSON" ? f.forPerson : f.forCollective));
+}
+
+/** The root of `unit`'s tree, when it has no officer in the bot (TLĐ answers outside it). */
+async function offlineRoot(env: Env, unit: Unit): Promise<Unit | null> {
+  const rootId = pathIds(unit)[0]!;
+  if (rootId === unit.id) return null;
+  if (await env.tx.hasOfficers(rootId)) return null;
+  return env.tx.getUnit(rootId);
+}
+
+export interface Options {
+  actions: Action[];
+  /** Why nothing can be done here, when nothing can. */
+  why?: "elsewhere" | "conflict" | "own";
+  /** Where it waits (when not here). */
+  holder?: Unit | null;
+}
+
+/** What `reviewer` may do with the item now. */
+export async function optionsFor(env: Env, reviewer: Unit, s: Subject): Promise<Options> {
+  const holder = s.atUnitId !== null ? await env.tx.getUnit(s.atUnitId) : null;
+  const me = actorId(env.actor);
+  // TLĐ outside the bot: the level below it (the one that sent it there) records the answer.
+  if (holder && holder.id !== reviewer.id) {
+    const root = await offlineRoot(env, reviewer);
+    if (root && root.id === holder.id && reviewer.parentId === root.id && s.unit.path.startsWith(reviewer.path)) {
+      const actions: Action[] =
+        s.type === "REGISTRATION" || s.type === "REPORT" ? ["FILE_OUTSIDE"] : s.type === "NOMINATION" ? ["RECORD_GRANT", "RECORD_DECLINE"] : ["RECORD_PLAQUE", "RECORD_DECLINE"];
+      return { actions, holder };
+    }
+    return { actions: [], why: "elsewhere", holder };
+  }
+  if (!holder) return { actions: [], why: "elsewhere", holder: null };
+  if (me !== null && hasRole(await env.roles(), s.unit.id, ["OFFICER"])) return { actions: [], why: "conflict", holder };
+  if (me !== null && s.submittedById === me) return { actions: [], why: "own", holder };
+  const up = reviewer.parentId !== null;
+  const first = s.status === "SUBMITTED" || s.status === "REGISTERED";
+  let actions: Action[] = [];
+  switch (s.type) {
+    case "REGISTRATION":
+      // Checked by the direct upper unit, then on to TLĐ (sections' registrations stop at their union).
+      if (first) actions = s.unit.level === "SECTION" || !up ? [up ? "APPROVE" : "FILE", "RETURN"] : ["FORWARD", "RETURN"];
+      else actions = up ? ["FORWARD"] : ["FILE"];
+      break;
+    case "REPORT":
+      actions = first ? (up ? ["APPROVE", "FORWARD", "RETURN"] : ["APPROVE", "RETURN"]) : up ? ["APPROVE", "FORWARD"] : ["APPROVE"];
+      break;
+    case "NOMINATION": {
+      const grantor = s.form?.grantorLevel ?? "CONFEDERATION";
+      const own = ownForms(await env.tx.commendationForms(), reviewer.level, s.nomineeKind ?? "PERSON");
+      if (rank(reviewer.level) === rank(grantor)) actions = ["GRANT", ...(own.length > 1 ? (["GRANT_OWN"] as Action[]) : []), "RETURN", "DECLINE"];
+      else if (rank(reviewer.level) > rank(grantor) && up) actions = ["FORWARD", ...(own.length ? (["GRANT_OWN"] as Action[]) : []), "RETURN", "DECLINE"];
+      else actions = [...(own.length ? (["GRANT_OWN"] as Action[]) : []), "RETURN", "DECLINE"];
+      break;
+    }
+    case "WORK": {
+      const decider = s.occasionLevel ?? "UPPER_GRASSROOTS";
+      const back: Action[] = first ? ["RETURN"] : [];
+      actions = rank(reviewer.level) > rank(decider) && up ? ["FORWARD", ...back, "DECLINE"] : ["PLAQUE", ...back, "DECLINE"];
+      break;
+    }
+  }
+  return { actions, holder };
+}
+
+export async function reviewQueue(env: Env, reviewer: Unit, page: number): Promise<ReviewQueue> {
+  await assertActsFor(env, reviewer);
+  const campaigns = (await env.tx.listCampaigns()).filter((c) => c.status === "ACTIVE");
+  const root = reviewer.parentId !== null ? await offlineRoot(env, reviewer) : null;
+  return env.tx.reviewQueue(reviewer, {
+    campaignIds: campaigns.map((c) => c.id),
+    limit: PAGE_SIZE,
+    offset: page * PAGE_SIZE,
+    alsoAt: root && root.id === reviewer.parentId ? root.id : null,
+  });
+}
+
+export interface DecisionInput {
+  note?: string | null;
+  /** GRANT_OWN: the form this level grants instead. */
+  formId?: number;
+  decisionNumber?: string | null;
+  decisionDate?: LocalDate | null;
+}
+
+const STORED: Record<Action, Decision> = {
+  FORWARD: "FORWARD",
+  APPROVE: "APPROVE",
+  GRANT: "GRANT",
+  GRANT_OWN: "GRANT",
+  PLAQUE: "PLAQUE",
+  FILE: "FILE",
+  RETURN: "RETURN",
+  DECLINE: "DECLINE",
+  FILE_OUTSIDE: "FILE",
+  RECORD_GRANT: "RECORD",
+  RECORD_PLAQUE: "RECORD",
+  RECORD_DECLINE: "RECORD",
 };
 
-/** Apply a decision. Returning needs a reason; the unit below is told either way. */
-export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: number, decision: Decision, reason: string | null): Promise<void> {
-  const subject = await loadSubject(env, type, id);
-  await assertReviews(env, reviewer, subject.unit);
+/** Apply `action` of `reviewer` to an item; the sender (and the next level) are told. */
+export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: number, action: Action, input: DecisionInput = {}): Promise<void> {
+  await assertActsFor(env, reviewer);
+  const s = await loadSubject(env, type, id);
+  const opts = await optionsFor(env, reviewer, s);
+  if (!opts.actions.includes(action)) {
+    if (opts.why === "conflict") throw new AppError("conflict_of_interest", { unit: s.unit.name });
+    if (opts.why === "own") throw new AppError("own_submission", { unit: reviewer.name });
+    if (opts.why === "elsewhere") throw new AppError("not_at_your_level", opts.holder ? { unit: opts.holder.name } : { unit: "", context: "none" });
+    throw new AppError("stale_state");
+  }
+  const note = input.note?.trim() || null;
+  if (NEEDS_REASON.includes(action) && !note) throw new AppError("stale_state");
+  const holder = opts.holder!;
   const me = personId(env);
-  if (subject.submittedById === me) throw new AppError("own_submission", { unit: reviewer.name });
-  if (!allowedDecisions(type, subject.status, reviewer).includes(decision)) throw new AppError("stale_state");
-  if (decision === "RETURN" && !reason) throw new AppError("stale_state");
-  const next = type === "WORK" && decision === "APPROVE" ? "REVIEWED" : NEXT_STATUS[decision];
-  const patch = { decidedAt: env.now, returnReason: decision === "RETURN" || decision === "DECLINE" ? reason : null };
-  const from = [subject.status];
-  const ok =
-    type === "REGISTRATION"
-      ? await env.tx.transitionRegistration(id, from as SubmissionStatus[], { status: next as SubmissionStatus, ...patch })
-      : type === "REPORT"
-        ? await env.tx.transitionReport(id, from as SubmissionStatus[], { status: next as SubmissionStatus, ...patch })
-        : type === "NOMINATION"
-          ? await env.tx.transitionNomination(id, from as SubmissionStatus[], { status: next as SubmissionStatus, ...patch })
-          : await env.tx.transitionWork(id, from as WorkStatus[], { status: next as WorkStatus, ...patch });
+  const where = { whereAt: holder.id };
+  const forms = await env.tx.commendationForms();
+  let formId: number | null = null;
+  let ok = true;
+  switch (action) {
+    case "FORWARD": {
+      // Accepted at this level (registrations, reports), or proposed on (nominations, works).
+      const status = type === "REGISTRATION" || type === "REPORT" ? "APPROVED" : type === "WORK" ? "PROPOSED" : "SUBMITTED";
+      ok = await transition(env, s, { status, decidedAt: env.now, returnReason: null, ...where });
+      if (!ok) break;
+      const to = await routeUp(env, type, id, { decision: "FORWARD", from: reviewer, note }, { ...(await subjectParams(env, type, id)), sender: s.unit.name });
+      await tellSender(env, s, reviewer, "FORWARD", note, { to: to?.name ?? "" });
+      break;
+    }
+    case "APPROVE":
+      ok = await transition(env, s, { status: "APPROVED", atUnitId: null, decidedAt: env.now, returnReason: null, ...where });
+      break;
+    case "FILE":
+    case "FILE_OUTSIDE":
+      if (type === "REGISTRATION") ok = await env.tx.fileRegistration(id, holder.id, action === "FILE_OUTSIDE", env.now);
+      else ok = await transition(env, s, { status: "APPROVED", atUnitId: null, decidedAt: env.now, ...where });
+      break;
+    case "GRANT":
+    case "GRANT_OWN":
+    case "RECORD_GRANT": {
+      formId = action === "GRANT_OWN" ? (input.formId ?? -1) : s.form!.id;
+      if (action === "GRANT_OWN" && !ownForms(forms, reviewer.level, s.nomineeKind!).some((f) => f.id === formId)) throw new AppError("stale_state");
+      const grantor = action === "RECORD_GRANT" ? holder : reviewer;
+      ok = await env.tx.grantNomination(id, holder.id, { formId, unitId: grantor.id, decisionNumber: input.decisionNumber ?? null, decisionDate: input.decisionDate ?? null, at: env.now });
+      break;
+    }
+    case "PLAQUE":
+    case "RECORD_PLAQUE":
+      ok = await transition(env, s, { status: "PLAQUED", atUnitId: null, decidedAt: env.now, returnReason: null, ...where });
+      break;
+    case "RETURN":
+      ok = await transition(env, s, { status: "RETURNED", atUnitId: null, decidedAt: env.now, returnReason: note, ...where });
+      break;
+    case "DECLINE":
+    case "RECORD_DECLINE":
+      ok = await transition(env, s, { status: "DECLINED", atUnitId: null, decidedAt: env.now, returnReason: note, ...where });
+      break;
+  }
   if (!ok) throw new AppError("stale_state");
-  await env.tx.addDecision({ subjectType: type, subjectId: id, decision, reason, reviewerId: me, reviewerUnitId: reviewer.id });
-  const auditId = await env.tx.audit(env.actor, {
-    action: `${type.toLowerCase()}.${decision.toLowerCase()}`,
+  if (action !== "FORWARD") {
+    await env.tx.addStep({
+      subjectType: type,
+      subjectId: id,
+      decision: STORED[action],
+      reason: action === "FILE_OUTSIDE" ? null : note,
+      reviewerId: me,
+      reviewerUnitId: reviewer.id,
+      toUnitId: action.startsWith("RECORD") || action === "FILE_OUTSIDE" ? holder.id : null,
+      formId,
+      decisionNumber: input.decisionNumber ?? null,
+      decisionDate: input.decisionDate ?? null,
+    });
+  }
+  await env.tx.audit(env.actor, {
+    action: `${type.toLowerCase()}.${action.toLowerCase()}`,
     entity: type.toLowerCase(),
     entityId: id,
-    unitId: subject.unit.id,
-    data: { reviewer: reviewer.id, from: subject.status, to: next, reason },
+    unitId: s.unit.id,
+    data: { reviewer: reviewer.id, at: holder.id, from: s.status, note, formId, decisionNumber: input.decisionNumber ?? null },
   });
-  const params = await subjectParams(env, type, id);
-  await notifyOfficers(env, subject.unit.id, `decided:${auditId}`, "review.decision", (locale) =>
-    env.translate(locale, `notify.decided.${decision}`, { reviewer: reviewer.name, what: env.translate(locale, `subject.${type}`, params), reason: reason ?? "" }),
+  if (action === "FORWARD") return;
+  const decidedBy = action.startsWith("RECORD") || action === "FILE_OUTSIDE" ? holder : reviewer;
+  await tellSender(env, s, decidedBy, action, note, {});
+  if (formId !== null) await announceReward(env, id);
+  if (action === "PLAQUE" || action === "RECORD_PLAQUE") await announcePlaque(env, id, decidedBy);
+}
+
+async function transition(env: Env, s: Subject, patch: StatusPatch<SubmissionStatus | WorkStatus>): Promise<boolean> {
+  const from = [s.status];
+  if (s.type === "REGISTRATION") return env.tx.transitionRegistration(s.id, from as SubmissionStatus[], patch as StatusPatch<SubmissionStatus>);
+  if (s.type === "REPORT") return env.tx.transitionReport(s.id, from as SubmissionStatus[], patch as StatusPatch<SubmissionStatus>);
+  if (s.type === "NOMINATION") return env.tx.transitionNomination(s.id, from as SubmissionStatus[], patch as StatusPatch<SubmissionStatus>);
+  return env.tx.transitionWork(s.id, from as WorkStatus[], patch as StatusPatch<WorkStatus>);
+}
+
+/** Tell the sending unit's officers what a level did. */
+async function tellSender(env: Env, s: Subject, by: Unit, action: Action, note: string | null, extra: Record<string, unknown>): Promise<void> {
+  const params = await subjectParams(env, s.type, s.id);
+  await notifyOfficers(env, s.unit.id, `decided:${s.type}:${s.id}:${action}:${by.id}:${env.now.getTime()}`, "review.decision", (locale) =>
+    env.translate(locale, `notify.decided.${action}`, {
+      reviewer: by.name,
+      what: env.translate(locale, `subject.${s.type}`, params),
+      reason: note ?? "",
+      note: note ?? "",
+      context: note && action === "FORWARD" ? "note" : undefined,
+      ...extra,
+    }),
   );
-  if (type === "NOMINATION" && decision === "APPROVE") await announceCommendation(env, id, reviewer);
 }
 
 export async function subjectParams(env: Env, type: SubjectType, id: number): Promise<Record<string, unknown>> {
@@ -114,23 +318,78 @@ export async function subjectParams(env: Env, type: SubjectType, id: number): Pr
   }
   if (type === "NOMINATION") return { name: (await env.tx.getNomination(id))!.nomineeName };
   if (type === "WORK") return { name: (await env.tx.getWork(id))!.name };
+  if (type === "REGISTRATION") return { count: (await env.tx.getRegistrationById(id))!.themes.length };
   return {};
 }
 
-/** Approved exemplars are commended publicly to the members of their unit. */
-async function announceCommendation(env: Env, nominationId: number, reviewer: Unit): Promise<void> {
+/** "(Quyết định số 123/QĐ-CĐCT ngày 15/09/2026)", or what of it is known. */
+export function decisionText(env: Pick<Env, "translate">, locale: Parameters<Env["translate"]>[0], number: string | null, date: LocalDate | null): string {
+  if (!number && !date) return "";
+  return env.translate(locale, "award.decision", { number: number ?? "", date: date ? formatDate(date) : "", context: number && date ? "both" : number ? "number" : "date" });
+}
+
+/** Members are told of a reward once the granting level has decided it, in words that say so. */
+async function announceReward(env: Env, nominationId: number): Promise<void> {
   const n = (await env.tx.getNomination(nominationId))!;
   const unit = (await env.tx.getUnit(n.unitId))!;
-  const form = (await env.tx.commendationForms()).find((f) => f.id === n.formId);
-  await announceToMembers(env, unit.id, `commend:${n.id}`, "commendation", (locale) =>
-    env.translate(locale, "announce.commendation", {
+  const grantor = (await env.tx.getUnit(n.grantedByUnitId!))!;
+  const form = (await env.tx.commendationForms()).find((f) => f.id === n.grantedFormId);
+  await announceToMembers(env, unit.id, `award:${n.id}`, "commendation", (locale) =>
+    env.translate(locale, "announce.reward", {
       context: n.nomineeKind === "PERSON" ? (n.directWorker ? "worker" : "person") : "collective",
       name: n.nomineeName,
       unit: unit.name,
-      reviewer: reviewer.name,
-      form: form ? (locale === "vi" ? form.nameVi : form.nameEn) : "",
+      grantor: grantor.name,
+      award: form ? awardPhrase(env, locale, form) : "",
+      decision: decisionText(env, locale, n.decisionNumber, n.decisionDate),
       achievement: excerpt(n.achievement, 300),
     }),
     "commendation",
   );
+}
+
+/** "tặng Bằng khen", "công nhận danh hiệu …": the verb and short name of a form. */
+export function awardPhrase(env: Pick<Env, "translate">, locale: Parameters<Env["translate"]>[0], form: CommendationForm): string {
+  const key = `award.form.${form.code}`;
+  const phrase = env.translate(locale, key);
+  return phrase === key ? env.translate(locale, "award.form_default", { name: locale === "vi" ? form.nameVi : form.nameEn }) : phrase;
+}
+
+async function announcePlaque(env: Env, workId: number, by: Unit): Promise<void> {
+  const w = (await env.tx.getWork(workId))!;
+  const unit = (await env.tx.getUnit(w.unitId))!;
+  await announceToMembers(env, unit.id, `plaque:${w.id}`, "commendation", (locale) =>
+    env.translate(locale, "announce.plaque", { name: w.name, unit: unit.name, by: by.name, occasion: w.occasion ?? env.translate(locale, `works.occasion.${w.occasionLevel}`) }),
+    "commendation",
+  );
+}
+
+/** An item's path for display: each step with its level, decision, who, when and note. */
+export async function pathOf(env: Env, type: SubjectType, id: number): Promise<PathStep[]> {
+  return env.tx.pathOf(type, id);
+}
+
+/**
+ * An administrator lets a unit's items go straight to the next level (it has no officer in
+ * the bot yet), or stops it. Items already waiting there move on now, each passage on its path.
+ */
+export async function setPassThrough(env: Env, unit: Unit, on: boolean): Promise<number> {
+  if (env.actor.kind !== "system") throw new AppError("not_officer", { unit: unit.name });
+  await env.tx.setPassThrough(unit.id, on);
+  await env.tx.audit(env.actor, { action: on ? "unit.pass_through_on" : "unit.pass_through_off", entity: "unit", entityId: unit.id, unitId: unit.id });
+  if (!on || unit.parentId === null) return 0;
+  const moved = await env.tx.itemsAt(unit.id);
+  const self = { ...unit, reviewPassThrough: true };
+  for (const it of moved) {
+    const target = await passThrough(env, it.type, it.id, self);
+    await env.tx.setHolder(it.type, it.id, target?.id ?? null);
+    if (target) {
+      const params = await subjectParams(env, it.type, it.id);
+      const item = await loadSubject(env, it.type, it.id);
+      await notifyOfficers(env, target.id, `pass:${it.type}:${it.id}:${target.id}`, "review.request", (locale) =>
+        env.translate(locale, `notify.submitted.${it.type}`, { unit: item.unit.name, ...params }),
+      );
+    }
+  }
+  return moved.length;
 }

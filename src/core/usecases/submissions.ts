@@ -7,7 +7,7 @@ import { LIMITS } from "../limits.js";
 import type { Campaign, Phase, PhaseReport, Registration, SubjectType, Unit } from "../model.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
-import { notifyOfficers } from "./notify.js";
+import { routeUp } from "./route.js";
 
 const EDITABLE = ["DRAFT", "RETURNED"] as const;
 
@@ -56,19 +56,17 @@ export async function submitRegistration(env: Env, unit: Unit, campaign: Campaig
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length < LIMITS.minThemes) throw new AppError("min_themes", { min: LIMITS.minThemes, count: reg.themes.length });
-  const ok = await env.tx.transitionRegistration(reg.id, [...EDITABLE], { status: "SUBMITTED", submittedAt: env.now, submittedById: personId(env), returnReason: null, decidedAt: null });
+  const late = env.today > campaign.registrationDeadline;
+  const ok = await env.tx.transitionRegistration(reg.id, [...EDITABLE], { status: "SUBMITTED", submittedAt: env.now, submittedById: personId(env), returnReason: null, decidedAt: null, late });
   if (!ok) throw new AppError("stale_state");
-  const auditId = await env.tx.audit(env.actor, { action: "registration.submitted", entity: "registration", entityId: reg.id, unitId: unit.id, data: { themes: reg.themes.length } });
-  await tellParent(env, unit, "REGISTRATION", reg.id, auditId, { count: reg.themes.length });
+  await env.tx.audit(env.actor, { action: "registration.submitted", entity: "registration", entityId: reg.id, unitId: unit.id, data: { themes: reg.themes.length, late } });
+  await sendUp(env, unit, "REGISTRATION", reg.id, { count: reg.themes.length, context: late ? "late" : undefined });
   return (await env.tx.getRegistrationById(reg.id))!;
 }
 
-/** Tell the officers of the level above that something waits for their review. */
-export async function tellParent(env: Env, unit: Unit, type: SubjectType, id: number, auditId: bigint, params: Record<string, unknown>): Promise<void> {
-  if (!unit.parentId) return;
-  await notifyOfficers(env, unit.parentId, `submitted:${type}:${id}:${auditId}`, "review.request", (locale) =>
-    env.translate(locale, `notify.submitted.${type}`, { unit: unit.name, ...params }),
-  );
+/** Send an item of `unit` to its direct upper unit (or past units that let items pass). */
+export async function sendUp(env: Env, unit: Unit, type: SubjectType, id: number, params: Record<string, unknown>): Promise<Unit | null> {
+  return routeUp(env, type, id, { decision: "SUBMIT", from: unit, note: null }, params);
 }
 
 export interface ReportAnswers {
@@ -105,13 +103,13 @@ export async function submitReport(env: Env, unit: Unit, campaign: Campaign, pha
     report = (await env.tx.getReportById(existing.id))!;
   } else if (existing.status === "APPROVED") throw new AppError("already_approved");
   else throw new AppError("already_submitted");
-  const auditId = await env.tx.audit(env.actor, {
+  await env.tx.audit(env.actor, {
     action: existing ? "report.resubmitted" : "report.submitted",
     entity: "report",
     entityId: report.id,
     unitId: unit.id,
     data: { phase: phase.ordinal, late: report.late },
   });
-  await tellParent(env, unit, "REPORT", report.id, auditId, { ordinal: phase.ordinal, context: report.late ? "late" : undefined });
-  return report;
+  await sendUp(env, unit, "REPORT", report.id, { ordinal: phase.ordinal, context: report.late ? "late" : undefined });
+  return (await env.tx.getReportById(report.id))!;
 }

@@ -13,10 +13,15 @@ export function fromLocalDate(d: M.LocalDate): Date {
   return new Date(`${d}T00:00:00.000Z`);
 }
 
-type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean };
+type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean; reviewPassThrough?: boolean };
 
 export function unit(r: UnitRow): M.Unit {
-  return { id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parentId, path: r.path, depth: r.depth, status: r.status, demo: r.demo };
+  return { id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parentId, path: r.path, depth: r.depth, status: r.status, demo: r.demo, reviewPassThrough: r.reviewPassThrough ?? false };
+}
+
+/** Prisma's Decimal (or a driver's string) → a JS number; targets stay well inside 2^53. */
+export function decimal(v: unknown): number {
+  return Number(typeof v === "object" && v !== null ? String(v) : v);
 }
 
 export function person(r: { id: number; displayName: string; locale: string | null; sandbox: boolean; erasedAt: Date | null }): M.Person {
@@ -83,14 +88,30 @@ export function campaign(r: Omit<M.Campaign, "issuedOn" | "registrationDeadline"
     registrationDeadline: toLocalDate(r.registrationDeadline),
     status: r.status,
     figureKeys: r.figureKeys,
+    deadlinesDefault: r.deadlinesDefault,
+    includeSections: r.includeSections,
+    closedAt: r.closedAt,
     areas: r.areas.map((a) => ({ id: a.id, ordinal: a.ordinal, title: a.title, summary: a.summary })),
     phases: r.phases.map(phase),
   };
 }
 
-export const registrationInclude = { themes: { where: { removedAt: null }, orderBy: { id: "asc" } } } satisfies Prisma.ThemeRegistrationInclude;
+export const registrationInclude = {
+  themes: { where: { removedAt: null }, orderBy: { id: "asc" }, include: { targets: { where: { removedAt: null }, orderBy: { id: "asc" } } } },
+} satisfies Prisma.ThemeRegistrationInclude;
 
-export function registration(r: M.Registration): M.Registration {
+type TargetRow = { id: number; indicator: string; measure: string; planned: unknown };
+type ThemeRow = { id: number; contentAreaId: number; title: string; keyTask: string | null; responsible: string | null; targets: TargetRow[] };
+
+export function target(t: TargetRow): M.Target {
+  return { id: t.id, indicator: t.indicator, measure: t.measure, planned: decimal(t.planned) };
+}
+
+export function theme(t: ThemeRow): M.Theme {
+  return { id: t.id, contentAreaId: t.contentAreaId, title: t.title, keyTask: t.keyTask, responsible: t.responsible, targets: t.targets.map(target) };
+}
+
+export function registration(r: Omit<M.Registration, "themes"> & { themes: ThemeRow[] }): M.Registration {
   return {
     id: r.id,
     unitId: r.unitId,
@@ -100,11 +121,19 @@ export function registration(r: M.Registration): M.Registration {
     submittedById: r.submittedById,
     decidedAt: r.decidedAt,
     returnReason: r.returnReason,
-    themes: r.themes.map((t) => ({ id: t.id, contentAreaId: t.contentAreaId, title: t.title })),
+    late: r.late,
+    atUnitId: r.atUnitId,
+    filedAt: r.filedAt,
+    filedOutside: r.filedOutside,
+    themes: r.themes.map(theme),
   };
 }
 
-export function report(r: Omit<M.PhaseReport, "figures"> & { figures: { key: string; value: bigint }[] }): M.PhaseReport {
+export const reportInclude = { figures: true, targets: true } satisfies Prisma.PhaseReportInclude;
+
+export function report(
+  r: Omit<M.PhaseReport, "figures" | "targets"> & { figures: { key: string; value: bigint }[]; targets?: { targetId: number; value: unknown }[] },
+): M.PhaseReport {
   return {
     id: r.id,
     unitId: r.unitId,
@@ -116,11 +145,13 @@ export function report(r: Omit<M.PhaseReport, "figures"> & { figures: { key: str
     submittedById: r.submittedById,
     decidedAt: r.decidedAt,
     returnReason: r.returnReason,
+    atUnitId: r.atUnitId,
     figures: Object.fromEntries(r.figures.map((f) => [f.key, BigInt(f.value)])),
+    targets: Object.fromEntries((r.targets ?? []).map((t) => [t.targetId, decimal(t.value)])),
   };
 }
 
-export function nomination(r: M.Nomination & Record<string, unknown>): M.Nomination {
+export function nomination(r: Omit<M.Nomination, "decisionDate"> & { decisionDate: Date | null } & Record<string, unknown>): M.Nomination {
   return {
     id: r.id,
     unitId: r.unitId,
@@ -128,6 +159,7 @@ export function nomination(r: M.Nomination & Record<string, unknown>): M.Nominat
     phaseId: r.phaseId,
     nomineeKind: r.nomineeKind,
     nomineeName: r.nomineeName,
+    position: r.position,
     achievement: r.achievement,
     directWorker: r.directWorker,
     formId: r.formId,
@@ -136,6 +168,11 @@ export function nomination(r: M.Nomination & Record<string, unknown>): M.Nominat
     submittedAt: r.submittedAt,
     decidedAt: r.decidedAt,
     returnReason: r.returnReason,
+    atUnitId: r.atUnitId,
+    grantedFormId: r.grantedFormId,
+    grantedByUnitId: r.grantedByUnitId,
+    decisionNumber: r.decisionNumber,
+    decisionDate: r.decisionDate ? toLocalDate(r.decisionDate) : null,
   };
 }
 
@@ -147,10 +184,13 @@ export function work(r: Omit<M.PlaqueWork, "completionOn"> & { completionOn: Dat
     name: r.name,
     description: r.description,
     completionOn: r.completionOn ? toLocalDate(r.completionOn) : null,
+    occasionLevel: r.occasionLevel,
+    occasion: r.occasion,
     status: r.status,
     submittedById: r.submittedById,
     submittedAt: r.submittedAt,
     decidedAt: r.decidedAt,
     returnReason: r.returnReason,
+    atUnitId: r.atUnitId,
   };
 }

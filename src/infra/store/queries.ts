@@ -8,7 +8,10 @@ import type { ChildProgress, ExportRow, Progress, ReportTotals, ReviewItem, Tx }
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
-type QueriesTx = Pick<Tx, "reviewQueue" | "progress" | "exportRows" | "addDecision">;
+type QueriesTx = Pick<
+  Tx,
+  "reviewQueue" | "progress" | "exportRows" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
+>;
 
 interface QueueRow {
   type: SubjectType;
@@ -19,7 +22,11 @@ interface QueueRow {
   submittedById: number | null;
   label: string;
   late: boolean;
+  directWorker: boolean;
+  atUnitId: number;
   total: bigint | number;
+  nominations: bigint | number;
+  workers: bigint | number;
 }
 
 /** `count(*)` comes back as bigint through some drivers. */
@@ -28,32 +35,38 @@ const num = (v: unknown): number => Number(v ?? 0);
 export function queriesStore(db: Db): QueriesTx {
   return {
     async reviewQueue(reviewer, opts) {
+      // Items at the reviewer, and (a root without officers) items at the root sent from its subtree.
       const rows = await db.$queryRawUnsafe<QueueRow[]>(
         `WITH items AS (
-           SELECT 'REGISTRATION' AS type, r.id, r."unitId", r.status::text AS status, r."submittedAt", r."submittedById",
-                  (SELECT count(*) FROM "Theme" t WHERE t."registrationId" = r.id AND t."removedAt" IS NULL)::text AS label, false AS late
-             FROM "ThemeRegistration" r WHERE r.status = 'SUBMITTED' AND r."campaignId" = ANY($2::int[])
+           SELECT 'REGISTRATION' AS type, r.id, r."unitId", r.status::text AS status, r."submittedAt", r."submittedById", r."atUnitId",
+                  (SELECT count(*) FROM "Theme" t WHERE t."registrationId" = r.id AND t."removedAt" IS NULL)::text AS label, r.late, false AS "directWorker"
+             FROM "ThemeRegistration" r WHERE r."atUnitId" IN ($1, $5) AND r."campaignId" = ANY($2::int[])
            UNION ALL
-           SELECT 'REPORT', p.id, p."unitId", p.status::text, p."submittedAt", p."submittedById", ph.ordinal::text, p.late
-             FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" WHERE p.status = 'SUBMITTED' AND ph."campaignId" = ANY($2::int[])
+           SELECT 'REPORT', p.id, p."unitId", p.status::text, p."submittedAt", p."submittedById", p."atUnitId", ph.ordinal::text, p.late, false
+             FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" WHERE p."atUnitId" IN ($1, $5) AND ph."campaignId" = ANY($2::int[])
            UNION ALL
-           SELECT 'NOMINATION', n.id, n."unitId", n.status::text, n."submittedAt", n."submittedById", n."nomineeName", false
-             FROM "Nomination" n WHERE n.status = 'SUBMITTED' AND n."campaignId" = ANY($2::int[])
+           SELECT 'NOMINATION', n.id, n."unitId", n.status::text, n."submittedAt", n."submittedById", n."atUnitId", n."nomineeName", false, n."directWorker"
+             FROM "Nomination" n WHERE n."atUnitId" IN ($1, $5) AND n."campaignId" = ANY($2::int[])
            UNION ALL
-           SELECT 'WORK', w.id, w."unitId", w.status::text, w."submittedAt", w."submittedById", w.name, false
-             FROM "PlaqueWork" w WHERE w.status::text = ANY($3::text[]) AND w."campaignId" = ANY($2::int[])
+           SELECT 'WORK', w.id, w."unitId", w.status::text, w."submittedAt", w."submittedById", w."atUnitId", w.name, false, false
+             FROM "PlaqueWork" w WHERE w."atUnitId" IN ($1, $5) AND w."campaignId" = ANY($2::int[])
+         ), mine AS (
+           SELECT i.* FROM items i JOIN "Unit" u ON u.id = i."unitId"
+            WHERE i."atUnitId" = $1 OR u.path LIKE $6 || '%'
          )
-         SELECT i.*, count(*) OVER () AS total
-           FROM items i JOIN "Unit" u ON u.id = i."unitId"
-          WHERE u.path LIKE $1 || '%' AND u.id <> $4
-          ORDER BY u.depth, i."submittedAt", i.type, i.id
-          LIMIT $5 OFFSET $6`,
-        reviewer.path,
-        opts.campaignIds,
-        opts.workStatuses,
+         SELECT m.*, count(*) OVER () AS total,
+                count(*) FILTER (WHERE m.type = 'NOMINATION') OVER () AS nominations,
+                count(*) FILTER (WHERE m.type = 'NOMINATION' AND m."directWorker") OVER () AS workers
+           FROM mine m
+          ORDER BY CASE m.type WHEN 'REGISTRATION' THEN 0 WHEN 'REPORT' THEN 1 WHEN 'NOMINATION' THEN 2 ELSE 3 END,
+                   m."directWorker" DESC, m."submittedAt", m.id
+          LIMIT $3 OFFSET $4`,
         reviewer.id,
+        opts.campaignIds,
         opts.limit,
         opts.offset,
+        opts.alsoAt ?? -1,
+        reviewer.path,
       );
       const units = new Map((await db.unit.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.unitId))] } } })).map((u) => [u.id, map.unit(u)]));
       const items: ReviewItem[] = rows.map((r) => ({
@@ -65,14 +78,102 @@ export function queriesStore(db: Db): QueriesTx {
         submittedById: r.submittedById,
         label: r.label,
         late: r.late,
+        directWorker: r.directWorker,
+        atUnitId: r.atUnitId,
       }));
-      let total = rows.length ? num(rows[0]!.total) : 0;
-      if (!rows.length && opts.offset > 0) total = (await queriesStore(db).reviewQueue(reviewer, { ...opts, offset: 0 })).total;
-      return { items, total };
+      if (!rows.length && opts.offset > 0) return queriesStore(db).reviewQueue(reviewer, { ...opts, offset: 0 }).then((q) => ({ ...q, items: [] }));
+      const first = rows[0];
+      return { items, total: num(first?.total), nominations: num(first?.nominations), directWorkers: num(first?.workers) };
     },
 
-    async addDecision(input) {
-      await db.reviewDecision.create({ data: input });
+    async addStep(step) {
+      await db.reviewDecision.create({
+        data: {
+          subjectType: step.subjectType,
+          subjectId: step.subjectId,
+          decision: step.decision,
+          reason: step.reason,
+          reviewerId: step.reviewerId,
+          reviewerUnitId: step.reviewerUnitId,
+          toUnitId: step.toUnitId ?? null,
+          formId: step.formId ?? null,
+          decisionNumber: step.decisionNumber ?? null,
+          decisionDate: step.decisionDate ? map.fromLocalDate(step.decisionDate) : null,
+        },
+      });
+    },
+
+    async pathOf(type, id) {
+      const steps = await db.reviewDecision.findMany({ where: { subjectType: type, subjectId: id }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+      const unitIds = [...new Set(steps.flatMap((s) => [s.reviewerUnitId, s.toUnitId]).filter((x): x is number => x !== null))];
+      const units = new Map((await db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true, level: true } })).map((u) => [u.id, u]));
+      const personIds = [...new Set(steps.map((s) => s.reviewerId).filter((x): x is number => x !== null))];
+      const people = new Map((await db.person.findMany({ where: { id: { in: personIds } }, select: { id: true, displayName: true } })).map((p) => [p.id, p.displayName]));
+      return steps.map((s) => ({
+        decision: s.decision,
+        unit: units.get(s.reviewerUnitId) ?? { id: s.reviewerUnitId, name: "?", level: "GRASSROOTS" as const },
+        personName: s.reviewerId !== null ? (people.get(s.reviewerId) ?? null) : null,
+        at: s.at,
+        note: s.reason,
+        toUnit: s.toUnitId !== null ? (units.get(s.toUnitId) ?? null) : null,
+        formId: s.formId,
+        decisionNumber: s.decisionNumber,
+        decisionDate: s.decisionDate ? map.toLocalDate(s.decisionDate) : null,
+      }));
+    },
+
+    async grantNomination(id, atUnitId, g) {
+      const n = await db.nomination.updateMany({
+        where: { id, status: "SUBMITTED", atUnitId },
+        data: {
+          status: "APPROVED",
+          atUnitId: null,
+          decidedAt: g.at,
+          returnReason: null,
+          grantedFormId: g.formId,
+          grantedByUnitId: g.unitId,
+          decisionNumber: g.decisionNumber,
+          decisionDate: g.decisionDate ? map.fromLocalDate(g.decisionDate) : null,
+        },
+      });
+      return n.count === 1;
+    },
+
+    async fileRegistration(id, atUnitId, outside, at) {
+      const n = await db.themeRegistration.updateMany({ where: { id, atUnitId, status: { in: ["SUBMITTED", "APPROVED"] } }, data: { status: "APPROVED", atUnitId: null, filedAt: at, filedOutside: outside, decidedAt: at } });
+      return n.count === 1;
+    },
+
+    async setPassThrough(unitId, on) {
+      await db.unit.update({ where: { id: unitId }, data: { reviewPassThrough: on } });
+    },
+
+    async itemsAt(unitId) {
+      const [r, p, n, w] = await Promise.all([
+        db.themeRegistration.findMany({ where: { atUnitId: unitId }, select: { id: true }, orderBy: { id: "asc" } }),
+        db.phaseReport.findMany({ where: { atUnitId: unitId }, select: { id: true }, orderBy: { id: "asc" } }),
+        db.nomination.findMany({ where: { atUnitId: unitId }, select: { id: true }, orderBy: { id: "asc" } }),
+        db.plaqueWork.findMany({ where: { atUnitId: unitId }, select: { id: true }, orderBy: { id: "asc" } }),
+      ]);
+      return [
+        ...r.map((x) => ({ type: "REGISTRATION" as const, id: x.id })),
+        ...p.map((x) => ({ type: "REPORT" as const, id: x.id })),
+        ...n.map((x) => ({ type: "NOMINATION" as const, id: x.id })),
+        ...w.map((x) => ({ type: "WORK" as const, id: x.id })),
+      ];
+    },
+
+    async setHolder(type, id, atUnitId) {
+      const where = { id };
+      const data = { atUnitId };
+      if (type === "REGISTRATION") await db.themeRegistration.update({ where, data });
+      else if (type === "REPORT") await db.phaseReport.update({ where, data });
+      else if (type === "NOMINATION") await db.nomination.update({ where, data });
+      else await db.plaqueWork.update({ where, data });
+    },
+
+    async hasOfficers(unitId) {
+      return (await db.role.count({ where: { unitId, kind: "OFFICER", revokedAt: null } })) > 0;
     },
 
     async progress(unit, campaign): Promise<Progress> {
@@ -153,7 +254,7 @@ export function queriesStore(db: Db): QueriesTx {
       const ids = units.map((u) => u.id);
       const names = new Map(units.map((u) => [u.id, u.name]));
       const regs = await db.themeRegistration.findMany({ where: { unitId: { in: ids }, campaignId: campaign.id }, include: map.registrationInclude });
-      const reps = await db.phaseReport.findMany({ where: { unitId: { in: ids }, phase: { campaignId: campaign.id } }, include: { figures: true } });
+      const reps = await db.phaseReport.findMany({ where: { unitId: { in: ids }, phase: { campaignId: campaign.id } }, include: map.reportInclude });
       return units.map((u) => {
         const reg = regs.find((r) => r.unitId === u.id);
         const reports: ExportRow["reports"] = {};

@@ -29,9 +29,16 @@ type SubmissionsTx = Pick<
   | "transitionWork"
 >;
 
-function patchData<S>(p: StatusPatch<S>) {
+/** The condition of a status change: its current status, and where it waits when given. */
+export function patchWhere<S>(id: number, from: S[], p: StatusPatch<S>) {
+  return { id, status: { in: from }, ...(p.whereAt !== undefined && { atUnitId: p.whereAt }) };
+}
+
+export function patchData<S>(p: StatusPatch<S>) {
   return {
     status: p.status,
+    ...(p.atUnitId !== undefined && { atUnitId: p.atUnitId }),
+    ...(p.late !== undefined && { late: p.late }),
     ...(p.submittedAt !== undefined && { submittedAt: p.submittedAt }),
     ...(p.submittedById !== undefined && { submittedById: p.submittedById }),
     ...(p.decidedAt !== undefined && { decidedAt: p.decidedAt }),
@@ -55,7 +62,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
     async addTheme(registrationId, contentAreaId, title) {
       const t = await db.theme.create({ data: { registrationId, contentAreaId, title } });
       await db.themeRegistration.update({ where: { id: registrationId }, data: { updatedAt: new Date() } });
-      return { id: t.id, contentAreaId: t.contentAreaId, title: t.title };
+      return map.theme({ ...t, targets: [] });
     },
     async renameTheme(themeId, title) {
       await db.theme.update({ where: { id: themeId }, data: { title } });
@@ -64,15 +71,15 @@ export function submissionsStore(db: Db): SubmissionsTx {
       await db.theme.update({ where: { id: themeId }, data: { removedAt: at } });
     },
     async transitionRegistration(id, from, patch) {
-      return (await db.themeRegistration.updateMany({ where: { id, status: { in: from } }, data: patchData(patch) })).count === 1;
+      return (await db.themeRegistration.updateMany({ where: patchWhere(id, from, patch), data: patchData(patch) })).count === 1;
     },
 
     async getReport(unitId, phaseId) {
-      const r = await db.phaseReport.findUnique({ where: { unitId_phaseId: { unitId, phaseId } }, include: { figures: true } });
+      const r = await db.phaseReport.findUnique({ where: { unitId_phaseId: { unitId, phaseId } }, include: map.reportInclude });
       return r ? map.report(r) : null;
     },
     async getReportById(id) {
-      const r = await db.phaseReport.findUnique({ where: { id }, include: { figures: true } });
+      const r = await db.phaseReport.findUnique({ where: { id }, include: map.reportInclude });
       return r ? map.report(r) : null;
     },
     async createReport(input) {
@@ -86,7 +93,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
           submittedById: input.submittedById,
           figures: { create: Object.entries(input.figures).map(([key, value]) => ({ key, value })) },
         },
-        include: { figures: true },
+        include: map.reportInclude,
       });
       return map.report(r);
     },
@@ -101,7 +108,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
       return true;
     },
     async transitionReport(id, from, patch) {
-      return (await db.phaseReport.updateMany({ where: { id, status: { in: from } }, data: patchData(patch) })).count === 1;
+      return (await db.phaseReport.updateMany({ where: patchWhere(id, from, patch), data: patchData(patch) })).count === 1;
     },
 
     async createNomination(input) {
@@ -119,7 +126,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
       return n.count === 1;
     },
     async transitionNomination(id, from, patch) {
-      return (await db.nomination.updateMany({ where: { id, status: { in: from } }, data: patchData(patch) })).count === 1;
+      return (await db.nomination.updateMany({ where: patchWhere(id, from, patch), data: patchData(patch) })).count === 1;
     },
 
     async createWork(input) {
@@ -137,7 +144,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
       return n.count === 1;
     },
     async transitionWork(id, from, patch) {
-      return (await db.plaqueWork.updateMany({ where: { id, status: { in: from } }, data: patchData(patch) })).count === 1;
+      return (await db.plaqueWork.updateMany({ where: patchWhere(id, from, patch), data: patchData(patch) })).count === 1;
     },
   };
 }
