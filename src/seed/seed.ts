@@ -1,8 +1,8 @@
 /**
  * Seeding, idempotent: reference data on every start (the calendar of commemorative days,
  * the catalogue of commendation forms), and in sandbox mode a demo world — a unit tree
- * under a demo CĐCTVN, demo officers and a member, their groups, and the plan's campaign
- * for the current year.
+ * under a demo Tổng Liên đoàn and CĐCTVN, demo officers and a member, their groups, and the
+ * plan's campaign for the current year.
  */
 import type { Locale } from "../core/model.js";
 import type { Store, Translate } from "../core/ports.js";
@@ -41,11 +41,17 @@ export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Pro
     const env = systemEnv("seed", { ...deps, tx });
     const units = new Map<string, Awaited<ReturnType<typeof tx.getUnitByCode>>>();
     for (const u of demo.units) {
+      const parent = u.parent ? units.get(u.parent)! : null;
       let unit = await tx.getUnitByCode(u.code);
       if (!unit) {
-        const parent = u.parent ? units.get(u.parent)! : null;
         unit = await tx.createUnit({ code: u.code, name: u.name, level: u.level, parent, demo: true });
         await tx.audit(env.actor, { action: "unit.created", entity: "unit", entityId: unit.id, unitId: unit.id, data: { code: u.code, demo: true } });
+      } else if (parent && unit.parentId === null) {
+        // A database seeded before the demo world grew a new root (DEMO-TLD above
+        // DEMO-CDCTVN): the old root goes under it. Only a root is moved, so a demo unit
+        // someone moved on purpose (CLI `move`) stays where they put it.
+        unit = await tx.moveUnit(unit, parent, null, deps.now);
+        await tx.audit(env.actor, { action: "unit.moved", entity: "unit", entityId: unit.id, unitId: unit.id, data: { from: null, to: parent.id, demo: true } });
       }
       units.set(u.code, unit);
     }
@@ -56,7 +62,9 @@ export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Pro
       // Their private chat exists from the start, so notifications can reach them.
       await tx.upsertChat({ key: webId(`dm-${p.userId}`), platform: "web", kind: "private", title: null, personId: person.id });
     }
-    const founder = await tx.findPersonByIdentity(webId(demo.personas[0]!.userId));
+    // The first persona (the sector union's officer) links the groups and issues the plan.
+    const founderPersona = demo.personas[0]!;
+    const founder = await tx.findPersonByIdentity(webId(founderPersona.userId));
     for (const g of demo.groups) {
       const unit = units.get(g.unit)!;
       const title = deps.translate(deps.defaultLocale, `sandbox_seed.group_${g.purpose}`, { unit: unit.name });
@@ -65,17 +73,42 @@ export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Pro
     }
     const template = loadTemplate("64-kh-cdct")!;
     const year = yearOf(env.today);
-    const root = units.get(demo.units[0]!.code)!;
-    if (!(await tx.findCampaign(root.id, year, template.number))) await createFromTemplate(env, template, year, root);
+    const issuer = units.get(founderPersona.unit)!;
+    if (!(await tx.findCampaign(issuer.id, year, template.number))) await createFromTemplate(env, template, year, issuer);
   });
 }
 
-/** The sandbox page's persona list: who one can be, and which group chats exist. */
+/**
+ * The sandbox page's persona list: who one can be, and which group chats exist.
+ * Each persona carries its unit with the unit's level as stored (the page names the level
+ * in its own language), and `chats`: the ids of the chats it belongs to — its private chat
+ * and the demo groups of the units where it holds a role now (an officer is in the
+ * officers' and the members' groups, a member only in the members' group).
+ */
 export async function demoPersonas(store: Store, translate: Translate, locale: Locale, demo: DemoData = loadDemo()) {
+  const groupsByUnit = new Map<string, DemoData["groups"]>();
+  for (const g of demo.groups) groupsByUnit.set(g.unit, [...(groupsByUnit.get(g.unit) ?? []), g]);
   const personas = [];
   for (const p of demo.personas) {
     const unit = await store.getUnitByCode(p.unit);
-    personas.push({ userId: p.userId, userName: p.userName, role: p.role === "OFFICER" ? "officer" : "member", unitName: unit?.name ?? "" });
+    const person = await store.findPersonByIdentity(webId(p.userId));
+    // Roles as they are now (an invite may have added one); the demo file if the person is gone.
+    const roles = person ? (await store.activeRoles(person.id)).map((r) => ({ unit: r.unit.code, kind: r.kind })) : [{ unit: p.unit, kind: p.role }];
+    const chats = [`dm-${p.userId}`];
+    for (const role of roles) {
+      for (const g of groupsByUnit.get(role.unit) ?? []) {
+        if ((g.purpose === "MEMBERS" || role.kind !== "MEMBER") && !chats.includes(g.chatId)) chats.push(g.chatId);
+      }
+    }
+    personas.push({
+      userId: p.userId,
+      userName: p.userName,
+      role: p.role === "OFFICER" ? "officer" : "member",
+      unitCode: p.unit,
+      unitName: unit?.name ?? "",
+      unitLevel: unit?.level ?? null,
+      chats,
+    });
   }
   const chats = [];
   for (const g of demo.groups) {

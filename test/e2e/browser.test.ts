@@ -1,10 +1,14 @@
 /**
  * The web sandbox in a real browser (Debian's Chromium through playwright-core), used as a
- * person would: pick the demo officer Nguyễn Văn An, open the private chat, type /dangky,
- * click "Tôi đồng ý", click "Thêm nội dung", add a theme whose title looks like HTML, then
- * /lich. Proves that the page talks to the bot end to end, renders Vietnamese with its
- * diacritics, shows whatever the bot says as literal text (never as HTML), and switches its
- * labels between Vietnamese and English. Leaves a screenshot in test-artifacts/sandbox.png.
+ * person would: read the persona list (each with unit and level), be Lê Văn Cường and then
+ * the demo officer Nguyễn Văn An (each sees only their own chats), open the private chat,
+ * type /dangky, click "Tôi đồng ý" (that question's buttons then go dim), click "Thêm nội
+ * dung", add a theme whose title looks like HTML, then /lich; meanwhile the member Minh
+ * writes in An's members' group, which gets an unread mark until An opens it; a refused
+ * message is explained in Vietnamese. Proves that the page talks to the bot end to end,
+ * renders Vietnamese with its diacritics, shows whatever the bot says as literal text (never
+ * as HTML), and switches its labels between Vietnamese and English. Leaves a screenshot in
+ * test-artifacts/sandbox.png.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -12,12 +16,15 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
+import { group } from "../support/sandbox-client.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const WAIT_MS = 15_000;
 const SCREENSHOT = fileURLToPath(new URL("../../test-artifacts/sandbox.png", import.meta.url));
 const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer of Phân bón Sông Cầu
+const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer of Hóa chất Phương Bắc, above An
+const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member of Phân bón Sông Cầu
 const TRICKY_TITLE = 'Tổ <b>đóng bao</b> & "số 1"';
 
 // ---------- helpers: what a person does on the page ----------
@@ -77,13 +84,50 @@ async function waitForBot(page: Page, text: string, after: number): Promise<stri
   return (await found.jsonValue()) as string;
 }
 
+/** The ids of the chats in the sidebar, in order. */
+async function chatList(page: Page): Promise<string[]> {
+  return page.locator("#chat-list .chat-item").evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.chatId ?? ""));
+}
+
+/** Chooses a persona in the select and waits until the page acts as them. */
+async function become(page: Page, who: { userId: string; userName: string }): Promise<void> {
+  await page.locator(`#persona-select option[value="${who.userId}"]`).waitFor({ state: "attached", timeout: WAIT_MS });
+  await page.locator("#persona-select").selectOption(who.userId);
+  await expect.poll(() => page.locator("#identity .identity-name").textContent(), { timeout: WAIT_MS }).toBe(who.userName);
+}
+
 // ---------- the steps ----------
 
-/** Chooses An, opens his private chat, types /dangky, agrees to the privacy notice. */
+/** Each persona is shown with their role, unit and the unit's level, grouped by level. */
+async function checkPersonaLabels(page: Page): Promise<void> {
+  const option = (userId: string) => page.locator(`#persona-select option[value="${userId}"]`);
+  await option(cuong.userId).waitFor({ state: "attached", timeout: WAIT_MS });
+  expect(await option(cuong.userId).textContent()).toBe("Lê Văn Cường — cán bộ, Công đoàn Tổng công ty Hóa chất Phương Bắc (cấp trên trực tiếp cơ sở)");
+  expect(await option(an.userId).textContent()).toBe("Nguyễn Văn An — cán bộ, Công đoàn Công ty CP Phân bón Sông Cầu (cơ sở)");
+  expect(await option(minh.userId).textContent()).toBe("Hoàng Văn Minh — đoàn viên, Công đoàn Công ty CP Phân bón Sông Cầu (cơ sở)");
+  expect(await option("demo-khanh").textContent()).toBe("Phan Văn Khánh — cán bộ, Tổng Liên đoàn Lao động Việt Nam (Tổng Liên đoàn)");
+  const levels = await page.locator("#persona-select optgroup").evaluateAll((groups) => groups.map((g) => g.getAttribute("label")));
+  expect(levels).toEqual(["Tổng Liên đoàn", "Công đoàn ngành trung ương", "Công đoàn cấp trên trực tiếp cơ sở", "Công đoàn cơ sở"]);
+}
+
+/** Cường and An each see their private chat and their own units' groups, nothing else. */
+async function checkChatsFollowThePersona(page: Page): Promise<void> {
+  await become(page, cuong);
+  await expect.poll(() => chatList(page), { timeout: WAIT_MS }).toEqual(["dm-demo-cuong", "grp-hoachat-officers"]);
+  expect(await page.locator("#identity .identity-level").textContent()).toBe("Công đoàn cấp trên trực tiếp cơ sở");
+  await page.locator('#chat-list button[data-chat-id="grp-hoachat-officers"]').click();
+  await expect.poll(() => page.locator("#chat-title").textContent(), { timeout: WAIT_MS }).toBe("Nhóm cán bộ – Công đoàn Tổng công ty Hóa chất Phương Bắc");
+
+  // An is not in Cường's group: the page opens An's private chat instead.
+  await become(page, an);
+  await expect.poll(() => chatList(page), { timeout: WAIT_MS }).toEqual(["dm-demo-an", "grp-phanbon-officers", "grp-phanbon-members"]);
+  expect(await page.locator('#chat-list button[data-chat-id="grp-hoachat-officers"]').count()).toBe(0);
+  expect(await page.locator("#chat-list [aria-current=true]").getAttribute("data-chat-id")).toBe("dm-demo-an");
+  expect(await page.locator("#chat-title").textContent()).toBe("Chat riêng với bot");
+}
+
+/** As An, opens his private chat, types /dangky, agrees to the privacy notice. */
 async function openRegistrationAsAn(page: Page): Promise<void> {
-  await page.locator(`#persona-select option[value="${an.userId}"]`).waitFor({ state: "attached", timeout: WAIT_MS });
-  await page.locator("#persona-select").selectOption(an.userId);
-  await expect.poll(() => page.locator("#identity .identity-name").textContent(), { timeout: WAIT_MS }).toBe(an.userName);
   await page.locator(`#chat-list button[data-chat-id="dm-${an.userId}"]`).click();
   await expect.poll(() => page.locator("#chat-title").textContent(), { timeout: WAIT_MS }).toBe("Chat riêng với bot");
 
@@ -94,6 +138,14 @@ async function openRegistrationAsAn(page: Page): Promise<void> {
   expect(menu).toContain("Đã có 0 nội dung");
   // The clicked choice shows as what An said.
   expect(await page.locator('#transcript .msg[data-from="user"] .msg-text').allTextContents()).toEqual(["/dangky", "Tôi đồng ý"]);
+  // The consent question is answered: its buttons stay readable but cannot be pressed again.
+  const consent = page.locator('#transcript .msg[data-from="bot"]').filter({ hasText: "Bạn có đồng ý không?" }).last();
+  expect(await consent.locator(".choice").allTextContents()).toEqual(["Tôi đồng ý", "Không đồng ý"]);
+  expect(await consent.locator(".choice").evaluateAll((bs) => bs.map((b) => (b as HTMLButtonElement).disabled))).toEqual([true, true]);
+  expect(await consent.locator(".choice.is-chosen").textContent()).toBe("Tôi đồng ý");
+  // The menu that followed is the open question.
+  const openQuestion = page.locator('#transcript .msg[data-from="bot"]').filter({ has: page.locator(".choice") }).last();
+  expect(await openQuestion.getByRole("button", { name: "Thêm nội dung", exact: true }).isEnabled()).toBe(true);
 }
 
 /** Adds a theme in the first content area, titled with HTML-like text; it must show literally. */
@@ -112,6 +164,53 @@ async function addThemeLookingLikeHtml(page: Page): Promise<void> {
   expect(await transcriptText(page)).toContain(TRICKY_TITLE);
   expect(await page.locator("#transcript b").count()).toBe(0);
   expect(await page.locator("#transcript").innerHTML()).toContain("Tổ &lt;b&gt;đóng bao&lt;/b&gt; &amp;");
+  // Every question but the newest has been answered or overtaken: only the newest can be pressed.
+  const questions = page.locator('#transcript .msg[data-from="bot"] .msg-choices');
+  const enabled = await questions.evaluateAll((qs) => qs.map((q) => [...q.querySelectorAll("button")].some((b) => !b.disabled)));
+  expect(enabled.length).toBeGreaterThan(2);
+  expect(enabled).toEqual([...enabled.slice(0, -1).map(() => false), true]);
+}
+
+/** Minh writes in An's members' group while An reads his private chat: the group is marked unread. */
+async function receiveInAnotherChat(page: Page, t: TestApp): Promise<void> {
+  const membersGroup = page.locator('#chat-list button[data-chat-id="grp-phanbon-members"]');
+  expect(await membersGroup.getAttribute("data-unread")).toBeNull();
+  await t.client.say(minh, group("grp-phanbon-members", "Nhóm đoàn viên – Phân bón Sông Cầu"), "Chào các đồng chí, chiều nay họp tổ lúc 3 giờ.");
+  await expect.poll(() => membersGroup.getAttribute("data-unread"), { timeout: WAIT_MS }).toBe("1");
+  expect(await membersGroup.locator(".chat-item-unread").textContent()).toBe("1");
+  expect(await membersGroup.locator(".chat-item-unread").getAttribute("aria-label")).toBe("Chưa đọc: 1");
+  // Only that group: the open chat is being read, and the officers' group got nothing.
+  expect(await page.locator("#chat-list [data-unread]").count()).toBe(1);
+}
+
+/** Opening the marked group shows Minh's message and clears the mark; An goes back to his private chat. */
+async function readTheMarkedChat(page: Page): Promise<void> {
+  const membersGroup = page.locator('#chat-list button[data-chat-id="grp-phanbon-members"]');
+  await membersGroup.click();
+  await expect.poll(() => transcriptText(page), { timeout: WAIT_MS }).toContain("chiều nay họp tổ lúc 3 giờ");
+  expect(await membersGroup.getAttribute("data-unread")).toBeNull();
+  await page.locator(`#chat-list button[data-chat-id="dm-${an.userId}"]`).click();
+  await expect.poll(() => transcriptText(page), { timeout: WAIT_MS }).toContain("Lịch sắp tới:");
+  expect(await page.locator("#chat-list [data-unread]").count()).toBe(0);
+}
+
+/** A message the server refuses, or that cannot reach it, is explained in Vietnamese, never in the server's words. */
+async function showErrorsInVietnamese(page: Page): Promise<void> {
+  const error = page.locator("#composer-error");
+  const input = page.locator("#composer-input");
+  await page.route("**/sandbox/api/messages", (route) =>
+    route.request().method() === "POST" ? route.fulfill({ status: 500, contentType: "application/json", body: '{"error":"internal error"}' }) : route.fallback(),
+  );
+  await input.fill("/help");
+  await input.press("Enter");
+  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Máy chủ đang gặp sự cố nên chưa gửi được. Đồng chí vui lòng thử lại sau ít phút.");
+  expect(await input.inputValue()).toBe("/help"); // kept, to send again
+  await page.unroute("**/sandbox/api/messages");
+  await page.route("**/sandbox/api/messages", (route) => (route.request().method() === "POST" ? route.abort("internetdisconnected") : route.fallback()));
+  await input.press("Enter");
+  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Chưa gửi được vì mất kết nối. Đồng chí vui lòng thử lại.");
+  await page.unroute("**/sandbox/api/messages");
+  await input.fill("");
 }
 
 /** Everything said so far is on the page, in Vietnamese with diacritics; keeps a screenshot. */
@@ -140,7 +239,7 @@ async function switchToEnglishAndBack(page: Page): Promise<void> {
 
   await page.locator("#lang-select").selectOption("vi");
   await expect.poll(() => sendButton.textContent(), { timeout: WAIT_MS }).toBe("Gửi");
-  expect(await page.locator("#persona-heading").textContent()).toBe("Bạn là ai?");
+  expect(await page.locator("#persona-heading").textContent()).toBe("Đồng chí đóng vai ai?");
 }
 
 // ---------- the test ----------
@@ -159,7 +258,7 @@ describe("the web sandbox in Chromium", () => {
 
   // One test, not a beforeAll: a failing hook would leave its tests "skipped", and a
   // missing browser must fail.
-  it("takes An through consent, registering a theme and /lich, in Vietnamese and English", { timeout: 120_000 }, async () => {
+  it("shows personas with unit and level, each persona's own chats, unread marks and answered buttons; takes An through consent, a theme and /lich, in Vietnamese and English", { timeout: 120_000 }, async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} not found: this test needs Debian's Chromium. Install the "chromium" package (apt-get install chromium).`);
     }
@@ -168,11 +267,16 @@ describe("the web sandbox in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(t.app.url);
 
+    await checkPersonaLabels(page);
+    await checkChatsFollowThePersona(page);
     await openRegistrationAsAn(page);
     await addThemeLookingLikeHtml(page);
     const calendar = await waitForBot(page, "Lịch sắp tới:", await send(page, "/lich"));
     expect(calendar).toMatch(/\d{2}\/\d{2}\/\d{4}/);
+    await receiveInAnotherChat(page, t);
     await checkConversationAndScreenshot(page);
+    await showErrorsInVietnamese(page);
+    await readTheMarkedChat(page);
     await switchToEnglishAndBack(page);
   });
 });

@@ -6,6 +6,12 @@ const API = "/sandbox/api";
 const STORE_PREFIX = "thidua-sandbox:";
 const LANGUAGES = ["vi", "en"];
 const POLL_INTERVAL_MS = 1500;
+const BACKGROUND_POLL_MS = 3000;
+// Browsers keep about six connections per server: the open chat's stream and at most this
+// many background streams, so that sending never waits for a free connection.
+const MAX_BACKGROUND_STREAMS = 3;
+const PAGE_SIZE = 500; // the server's limit on one answer of GET /messages
+const LEVELS = ["CONFEDERATION", "SECTOR", "UPPER_GRASSROOTS", "GRASSROOTS", "SECTION"];
 const STREAM_RETRY_MIN_MS = 3000;
 const STREAM_RETRY_MAX_MS = 30000;
 const BOOT_RETRY_MAX_MS = 10000;
@@ -30,6 +36,11 @@ const state = {
   streamRetryMs: STREAM_RETRY_MIN_MS,
   pollGeneration: 0,
   pollTimer: 0,
+  switchGeneration: 0, // bumped on every persona switch; an older switch stops after its await
+  pressed: new Map(), // seq of a bot message of the open chat -> id of the choice pressed here
+  seen: {}, // chatId -> highest seq the current user has had on screen (kept per user)
+  unread: new Map(), // chatId -> Set of seqs arrived while that chat was not open
+  watchers: new Map(), // chatId -> watcher of a chat of the current user that is not open
 };
 
 const byId = (id) => document.getElementById(id);
@@ -158,23 +169,36 @@ function loadCustomUsers() {
 
 const allUsers = () => [...state.personas, ...state.customUsers];
 
-function roleLabel(user) {
-  return t(`roles.${user.role in (state.strings.roles ?? {}) ? user.role : "guest"}`);
+const roleKey = (user) => (user.role in (state.strings.roles ?? {}) ? user.role : "guest");
+const roleLabel = (user) => t(`roles.${roleKey(user)}`);
+/** The level of the user's unit as the server stored it, or null for a user without a unit. */
+const levelOf = (user) => (LEVELS.includes(user.unitLevel) ? user.unitLevel : null);
+
+/** "Lê Văn Cường — cán bộ, Công đoàn … (cấp trên trực tiếp cơ sở)". */
+function personaLabel(user) {
+  const vars = { name: user.userName, role: t(`roleInline.${roleKey(user)}`), unit: user.unitName };
+  const level = levelOf(user);
+  if (!user.unitName) return t("persona.optionNoUnit", vars);
+  return level ? t("persona.option", { ...vars, level: t(`levelsShort.${level}`) }) : t("persona.optionNoLevel", vars);
 }
 
+/** The user's own private chat, then the groups of the units where they hold a role. */
 function chatsFor(user) {
   const own = { chatId: `dm-${user.userId}`, chatTitle: t("chats.private"), chatKind: "private" };
-  const groups = state.groups.map((g) => ({ chatId: g.chatId, chatTitle: g.chatTitle || g.chatId, chatKind: g.chatKind === "private" ? "private" : "group" }));
+  const theirs = new Set(Array.isArray(user.chats) ? user.chats : []);
+  const groups = state.groups
+    .filter((g) => theirs.has(g.chatId))
+    .map((g) => ({ chatId: g.chatId, chatTitle: g.chatTitle || g.chatId, chatKind: g.chatKind === "private" ? "private" : "group" }));
   return [own, ...groups];
 }
 
+/** Personas grouped by the level of their unit, top of the union first; then other users. */
 function renderPersonaSelect() {
-  const units = new Map();
-  for (const persona of state.personas) {
-    const unit = persona.unitName || t("persona.noUnit");
-    units.set(unit, [...(units.get(unit) ?? []), persona]);
+  const groups = [];
+  for (const level of [...LEVELS, null]) {
+    const people = state.personas.filter((p) => levelOf(p) === level);
+    if (people.length > 0) groups.push(createOptionGroup(level ? t(`levels.${level}`) : t("persona.noUnit"), people));
   }
-  const groups = [...units].map(([unit, people]) => createOptionGroup(unit, people));
   if (state.customUsers.length > 0) groups.push(createOptionGroup(t("persona.custom"), state.customUsers));
   const select = byId("persona-select");
   select.replaceChildren(...groups);
@@ -182,7 +206,7 @@ function renderPersonaSelect() {
 }
 
 function createOptionGroup(label, users) {
-  return h("optgroup", { label }, ...users.map((user) => new Option(`${user.userName} — ${roleLabel(user)}`, user.userId)));
+  return h("optgroup", { label }, ...users.map((user) => new Option(personaLabel(user), user.userId)));
 }
 
 function renderIdentity() {
@@ -191,6 +215,7 @@ function renderIdentity() {
     h("span", { className: "identity-name", text: user.userName }),
     h("span", { className: "role-badge", text: roleLabel(user), dataset: { role: user.role } }),
     ...(user.unitName ? [h("span", { className: "identity-unit", text: user.unitName })] : []),
+    ...(levelOf(user) ? [h("span", { className: "identity-level", text: t(`levels.${levelOf(user)}`) })] : []),
   );
 }
 
@@ -205,6 +230,22 @@ function renderChatList() {
     );
   });
   byId("chat-list").replaceChildren(...buttons);
+  for (const chatId of state.unread.keys()) renderUnread(chatId);
+}
+
+/** The unread count of a chat in the list: a badge while there is any, nothing otherwise. */
+function renderUnread(chatId) {
+  const button = [...byId("chat-list").querySelectorAll(".chat-item")].find((b) => b.dataset.chatId === chatId);
+  if (!button) return;
+  const count = state.unread.get(chatId)?.size ?? 0;
+  button.querySelector(".chat-item-unread")?.remove();
+  if (count === 0) {
+    delete button.dataset.unread;
+    return;
+  }
+  button.dataset.unread = String(count);
+  const label = t("chats.unread", { count });
+  button.append(h("span", { className: "chat-item-unread", text: count > 99 ? "99+" : String(count), title: label, "aria-label": label }));
 }
 
 function renderChatHeader() {
@@ -212,23 +253,54 @@ function renderChatHeader() {
   byId("chat-meta").textContent = t("chat.actingAs", { name: state.user.userName, role: roleLabel(state.user) });
 }
 
-/** Switches identity; stays in the same group if there was one, else opens the new user's private chat. */
+/** The persona select changed: reload who belongs where (a role may have been granted since), then switch. */
+async function switchUser(userId) {
+  const generation = ++state.switchGeneration;
+  const reloaded = await loadDirectory().then(() => true, () => false);
+  if (generation !== state.switchGeneration) return;
+  if (reloaded) {
+    loadCustomUsers();
+    renderPersonaSelect();
+  }
+  selectUser(userId);
+}
+
+/**
+ * Switches identity; stays in the same chat if it is one of the new user's, else opens
+ * their private chat. Unread marks are per user: the previous user's watchers stop.
+ */
 function selectUser(userId, preferredChatId) {
   const users = allUsers();
   const user = users.find((u) => u.userId === userId) ?? users[0];
   if (!user) return;
-  const wanted = preferredChatId ?? (state.chat?.chatKind === "group" ? state.chat.chatId : undefined);
+  const wanted = preferredChatId ?? state.chat?.chatId;
+  const changed = state.user?.userId !== user.userId;
   state.user = user;
   savePref("userId", user.userId);
   byId("persona-select").value = user.userId;
   renderIdentity();
+  if (changed) {
+    stopAllWatchers();
+    state.unread.clear();
+    const seen = loadPref(`seen:${user.userId}`, {});
+    state.seen = seen && typeof seen === "object" && !Array.isArray(seen) ? seen : {};
+  }
   const chats = chatsFor(user);
-  openChat(chats.find((c) => c.chatId === wanted) ?? chats[0]);
+  const chat = chats.find((c) => c.chatId === wanted) ?? chats[0];
+  if (changed || chat.chatId !== state.chat?.chatId) openChat(chat);
+  else {
+    state.chat = chat;
+    syncWatchers();
+    renderChatList();
+    renderChatHeader();
+  }
 }
 
 function openChat(chat) {
   state.chat = chat;
   savePref("chatId", chat.chatId);
+  state.unread.delete(chat.chatId);
+  syncWatchers();
   renderChatList();
   renderChatHeader();
   clearTranscript();
@@ -257,6 +329,7 @@ function addCustomUser(event) {
 
 function clearTranscript() {
   state.messages.clear();
+  state.pressed.clear();
   state.lastSeq = null;
   byId("transcript").replaceChildren();
   updateEmptyState();
@@ -278,6 +351,8 @@ function addMessages(messages) {
     insertInOrder(transcript, renderMessage(message), message.seq);
     ownMessage ||= isOwn(message);
   }
+  if (state.lastSeq !== null) markSeen(state.chat.chatId, state.lastSeq);
+  refreshChoices();
   updateEmptyState();
   if (nearBottom || ownMessage) transcript.scrollTop = transcript.scrollHeight;
 }
@@ -291,7 +366,47 @@ function insertInOrder(transcript, node, seq) {
 function rerenderTranscript() {
   const transcript = byId("transcript");
   transcript.replaceChildren(...[...state.messages.values()].sort((a, b) => a.seq - b.seq).map(renderMessage));
+  refreshChoices();
   transcript.scrollTop = transcript.scrollHeight;
+}
+
+const choiceLabel = (choice) => (typeof choice.label === "string" ? choice.label : choice.id);
+
+/**
+ * Only the newest open question can be answered: a bot message's buttons are disabled
+ * (still readable) once one of them was pressed — here, or by anyone, which the transcript
+ * shows as a later message saying that choice's label — or once a later bot message came
+ * with buttons of its own. The pressed choice stays highlighted.
+ */
+function refreshChoices() {
+  const saidAfter = new Set();
+  let laterQuestion = false;
+  for (const message of [...state.messages.values()].sort((a, b) => b.seq - a.seq)) {
+    if (message.from !== "bot") {
+      if (typeof message.text === "string") saidAfter.add(message.text);
+      continue;
+    }
+    const choices = Array.isArray(message.choices) ? message.choices.filter((c) => typeof c?.id === "string") : [];
+    if (choices.length === 0) continue;
+    const chosenId = state.pressed.get(message.seq) ?? choices.find((c) => saidAfter.has(choiceLabel(c)))?.id;
+    const answered = laterQuestion || chosenId !== undefined;
+    const box = byId("transcript").querySelector(`.msg[data-seq="${message.seq}"] .msg-choices`);
+    if (box) {
+      box.dataset.answered = String(answered);
+      for (const button of box.querySelectorAll("button.choice")) {
+        button.disabled = answered;
+        button.classList.toggle("is-chosen", button.dataset.choiceId === chosenId);
+      }
+    }
+    laterQuestion = true;
+  }
+}
+
+/** Remembers, per user, how far they have read a chat (so a reload does not mark it unread). */
+function markSeen(chatId, seq) {
+  if ((state.seen[chatId] ?? -1) >= seq) return;
+  state.seen = { ...state.seen, [chatId]: seq };
+  savePref(`seen:${state.user.userId}`, state.seen);
 }
 
 function isOwn(message) {
@@ -415,6 +530,98 @@ function stopPolling() {
   clearTimeout(state.pollTimer);
 }
 
+// ---------- the user's other chats: unread marks ----------
+
+/** Every chat of the current user but the open one has a watcher; no other chat has one. */
+function syncWatchers() {
+  const wanted = new Set(chatsFor(state.user).map((c) => c.chatId));
+  wanted.delete(state.chat?.chatId);
+  for (const chatId of [...state.watchers.keys()]) if (!wanted.has(chatId)) stopWatcher(chatId);
+  for (const chatId of wanted) if (!state.watchers.has(chatId)) startWatcher(chatId);
+}
+
+function stopWatcher(chatId) {
+  const watcher = state.watchers.get(chatId);
+  if (!watcher) return;
+  watcher.closed = true;
+  watcher.source?.close();
+  clearTimeout(watcher.timer);
+  state.watchers.delete(chatId);
+}
+
+function stopAllWatchers() {
+  for (const chatId of [...state.watchers.keys()]) stopWatcher(chatId);
+}
+
+const backgroundStreams = () => [...state.watchers.values()].filter((w) => w.source).length;
+
+async function fetchChat(chatId, after) {
+  const data = await requestJson(`${API}/messages?${new URLSearchParams({ chatId, after: String(after) })}`);
+  return Array.isArray(data?.messages) ? data.messages.filter((m) => Number.isFinite(m?.seq)) : [];
+}
+
+/**
+ * Follows a chat that is not open: what arrived since the user last had it on screen, and
+ * whatever arrives from now on, counts as unread unless the user wrote it. A chat never
+ * opened by this user starts with nothing unread. Streams while connections allow, polls
+ * otherwise or after the stream fails.
+ */
+function startWatcher(chatId) {
+  const watcher = { chatId, after: 0, source: null, timer: 0, closed: false };
+  state.watchers.set(chatId, watcher);
+  const accept = (messages) => {
+    if (watcher.closed) return;
+    const unread = state.unread.get(chatId) ?? new Set();
+    for (const message of messages) {
+      if (!Number.isFinite(message?.seq) || message.seq <= watcher.after) continue;
+      watcher.after = message.seq;
+      if (!isOwn(message)) unread.add(message.seq);
+    }
+    if (unread.size > 0) state.unread.set(chatId, unread);
+    renderUnread(chatId);
+  };
+  const poll = async () => {
+    if (watcher.closed) return;
+    accept(await fetchChat(chatId, watcher.after).catch(() => []));
+    if (!watcher.closed) watcher.timer = setTimeout(poll, BACKGROUND_POLL_MS);
+  };
+  const follow = () => {
+    if (watcher.closed) return;
+    if (backgroundStreams() >= MAX_BACKGROUND_STREAMS) return void poll();
+    const source = new EventSource(`${API}/stream?${new URLSearchParams({ chatId, after: String(watcher.after) })}`);
+    watcher.source = source;
+    source.onmessage = (event) => accept([parseJson(event.data)]);
+    source.onerror = () => {
+      source.close();
+      watcher.source = null;
+      if (!watcher.closed) watcher.timer = setTimeout(poll, BACKGROUND_POLL_MS);
+    };
+  };
+  const begin = async () => {
+    const seen = state.seen[chatId];
+    try {
+      if (Number.isFinite(seen)) {
+        const page = await fetchChat(chatId, seen);
+        if (watcher.closed) return;
+        watcher.after = seen;
+        accept(page);
+      } else {
+        // A chat this user never opened: nothing in it is unread; skip to its end.
+        let page;
+        do {
+          page = await fetchChat(chatId, watcher.after);
+          if (watcher.closed) return;
+          watcher.after = Math.max(watcher.after, ...page.map((m) => m.seq));
+        } while (page.length >= PAGE_SIZE);
+      }
+      follow();
+    } catch {
+      if (!watcher.closed) watcher.timer = setTimeout(begin, BACKGROUND_POLL_MS);
+    }
+  };
+  void begin();
+}
+
 // ---------- sending ----------
 
 /** Posts text or a choice as the current identity in the open chat; shows the error if any. */
@@ -426,9 +633,18 @@ async function postToBot(payload) {
     await requestJson(`${API}/messages`, { method: "POST", body: { chatId, chatTitle, chatKind, userId, userName, ...payload } });
     return true;
   } catch (error) {
-    showComposerError(error instanceof HttpError && error.message ? t("errors.server", { error: error.message }) : t("errors.network"));
+    showComposerError(errorText(error));
     return false;
   }
+}
+
+/** A failed POST in the page's language; the server's own (English) words are never shown. */
+function errorText(error) {
+  if (!(error instanceof HttpError)) return t("errors.network");
+  if ([400, 413, 415, 422].includes(error.status)) return t("errors.invalid");
+  if (error.status === 429 || error.status === 503) return t("errors.busy");
+  if (error.status >= 500) return t("errors.server");
+  return t("errors.rejected", { status: error.status });
 }
 
 function showComposerError(text) {
@@ -449,13 +665,25 @@ async function sendComposer(event) {
   input.focus();
 }
 
-/** Quick-command and choice buttons: posts the payload, disabling the button meanwhile. */
+/** Quick-command buttons: posts the command, disabling the button meanwhile. */
 async function sendFromButton(button, payload) {
   if (!state.chat) return;
   button.disabled = true;
-  const sent = await postToBot(payload);
+  await postToBot(payload);
   button.disabled = false;
-  if (sent && payload.choice) button.classList.add("is-chosen");
+}
+
+/** A choice answers its message at once: its buttons are disabled unless the post fails. */
+async function sendChoice(button) {
+  const seq = Number(button.closest(".msg")?.dataset.seq);
+  if (!state.chat || button.disabled || !Number.isFinite(seq)) return;
+  state.pressed.set(seq, button.dataset.choiceId);
+  refreshChoices();
+  const sent = await postToBot({ choice: button.dataset.choiceId });
+  if (!sent && state.pressed.get(seq) === button.dataset.choiceId) {
+    state.pressed.delete(seq);
+    refreshChoices();
+  }
 }
 
 function handleComposerKey(event) {
@@ -496,11 +724,11 @@ function onClick(id, selector, handler) {
 
 function bindEvents() {
   byId("lang-select").addEventListener("change", (event) => changeLanguage(event.target.value));
-  byId("persona-select").addEventListener("change", (event) => selectUser(event.target.value));
+  byId("persona-select").addEventListener("change", (event) => switchUser(event.target.value));
   byId("custom-user-form").addEventListener("submit", addCustomUser);
   byId("composer").addEventListener("submit", sendComposer);
   byId("composer-input").addEventListener("keydown", handleComposerKey);
-  onClick("transcript", "button.choice", (button) => sendFromButton(button, { choice: button.dataset.choiceId }));
+  onClick("transcript", "button.choice", sendChoice);
   onClick("quick-commands", "button[data-command]", (button) => sendFromButton(button, { text: button.dataset.command }));
   onClick("chat-list", "button[data-chat-id]", (button) => {
     const chat = state.user && chatsFor(state.user).find((c) => c.chatId === button.dataset.chatId);
