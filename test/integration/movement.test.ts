@@ -12,6 +12,9 @@ import { dm, group, text, type Msg } from "../support/sandbox-client.js";
 const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, grassroots (Phân bón Sông Cầu)
 const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, upper-grassroots (Hóa chất Phương Bắc)
 const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN
+const khanh = { userId: "demo-khanh", userName: "Phan Văn Khánh" }; // officer, Tổng Liên đoàn
+const binhOfficers = group("grp-cdctvn-officers");
+const khanhOfficers = group("grp-tld-officers");
 const anOfficers = group("grp-phanbon-officers", "Nhóm cán bộ – Phân bón Sông Cầu");
 const anMembers = group("grp-phanbon-members", "Nhóm đoàn viên – Phân bón Sông Cầu");
 const cuongOfficers = group("grp-hoachat-officers");
@@ -77,21 +80,48 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(reg?.themes.map((x) => x.title)).toEqual(["Hoàn thành dây chuyền đóng bao tự động trước 30/6", "Ký thỏa thuận giảm giá phân bón cho 100% đoàn viên"]);
   });
 
-  it("tells the upper level, whose officer approves; the grassroots group is told", async () => {
+  it("goes to the direct upper union first, which accepts and forwards it; the sector union and TLĐ see it only then", async () => {
     await t.client.deliverOutbox();
     expect((await t.client.lastBot(cuongOfficers.chatId))?.text).toContain("vừa gửi đăng ký 2 nội dung thi đua");
+    // The sector union sees nothing before the upper union has decided.
+    await say(binh, binhOfficers, "/duyet");
+    expect(text(await pick(binh, binhOfficers, "Tôi đồng ý"))).toContain("Không có hồ sơ nào đang chờ Công đoàn Công Thương Việt Nam xem xét.");
 
     expect(text(await say(cuong, cuongOfficers, "/duyet"))).toContain("Bạn có đồng ý không?");
     const list = await pick(cuong, cuongOfficers, "Tôi đồng ý");
-    expect(text(list)).toContain("Hồ sơ chờ Công đoàn Tổng công ty Hóa chất Phương Bắc duyệt: 1");
+    expect(text(list)).toContain("Hồ sơ chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét: 1");
     const item = await pick(cuong, cuongOfficers, "Đăng ký thi đua");
     expect(text(item)).toContain("Hoàn thành dây chuyền đóng bao tự động");
-    expect(text(await pick(cuong, cuongOfficers, /^Duyệt$/))).toContain("Đã duyệt");
+    expect(text(item)).toContain("Công đoàn Công ty CP Phân bón Sông Cầu gửi lên Công đoàn Tổng công ty Hóa chất Phương Bắc (đ/c Nguyễn Văn An)");
+    await pick(cuong, cuongOfficers, "Chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam");
+    expect(text(await say(cuong, cuongOfficers, "Nội dung sát nhiệm vụ sản xuất."))).toContain("Đã chuyển lên cấp trên");
 
     const { phanbon, campaign } = await unitIds();
-    expect((await t.app.store.getRegistration(phanbon.id, campaign.id))?.status).toBe("APPROVED");
+    const binhUnit = (await t.app.store.getUnitByCode("DEMO-CDCTVN"))!;
+    expect(await t.app.store.getRegistration(phanbon.id, campaign.id)).toMatchObject({ status: "APPROVED", atUnitId: binhUnit.id });
     await t.client.deliverOutbox();
-    expect((await t.client.lastBot(anOfficers.chatId))?.text).toContain("đã duyệt đăng ký thi đua của đơn vị");
+    expect((await t.client.lastBot(anOfficers.chatId))?.text).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đã đồng ý và chuyển đăng ký thi đua của đơn vị (2 nội dung) lên Công đoàn Công Thương Việt Nam");
+
+    // The sector union sees it with the upper union's decision and note, and sends it on to TLĐ.
+    await say(binh, binhOfficers, "/duyet");
+    const atSector = text(await pick(binh, binhOfficers, "Đăng ký thi đua"));
+    expect(atSector).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đồng ý, chuyển lên Công đoàn Công Thương Việt Nam (đ/c Lê Văn Cường). Ý kiến: “Nội dung sát nhiệm vụ sản xuất.”");
+    await pick(binh, binhOfficers, "Chấp nhận, chuyển lên Tổng Liên đoàn Lao động Việt Nam");
+    await pick(binh, binhOfficers, "Không có ý kiến");
+    await say(khanh, khanhOfficers, "/duyet");
+    await pick(khanh, khanhOfficers, "Tôi đồng ý");
+    await pick(khanh, khanhOfficers, "Đăng ký thi đua");
+    expect(text(await pick(khanh, khanhOfficers, "Ghi nhận đăng ký"))).toContain("Đã ghi nhận đăng ký");
+    const reg = await t.app.store.getRegistration(phanbon.id, campaign.id);
+    expect(reg).toMatchObject({ status: "APPROVED", atUnitId: null, filedOutside: false });
+    expect(reg?.filedAt).not.toBeNull();
+    const path = await t.app.store.pathOf("REGISTRATION", reg!.id);
+    expect(path.map((p) => `${p.decision}@${p.unit.name}`)).toEqual([
+      "SUBMIT@Công đoàn Công ty CP Phân bón Sông Cầu",
+      "FORWARD@Công đoàn Tổng công ty Hóa chất Phương Bắc",
+      "FORWARD@Công đoàn Công Thương Việt Nam",
+      "FILE@Tổng Liên đoàn Lao động Việt Nam",
+    ]);
   });
 
   it("reports Phase 1 after its deadline: accepted and marked late; the totals change", async () => {
@@ -117,7 +147,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(after).toContain("Lượt người tham gia: 1.250 lượt người");
   });
 
-  it("nominates a direct production worker; the approval is announced to the members", async () => {
+  it("proposes a direct production worker for a sector Bằng khen: the upper union forwards it, members are told only when the sector union decides", async () => {
     await say(an, anOfficers, "/tonvinh");
     await pick(an, anOfficers, "Cá nhân");
     await say(an, anOfficers, "Đặng Văn Tuấn, tổ trưởng tổ đóng bao");
@@ -128,21 +158,38 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(text(confirm)).toContain("Công nhân trực tiếp sản xuất: Có");
     expect(text(await pick(an, anOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
 
+    // The upper union cannot grant a sector Bằng khen: it proposes it upwards.
     await say(cuong, cuongOfficers, "/duyet");
-    await pick(cuong, cuongOfficers, "Tôn vinh");
-    expect(text(await pick(cuong, cuongOfficers, "Duyệt đề nghị"))).toContain("Đã duyệt");
+    const item = text(await pick(cuong, cuongOfficers, "Đề nghị khen thưởng"));
+    expect(item).not.toContain("Quyết định khen thưởng");
+    await pick(cuong, cuongOfficers, "Đồng ý, đề nghị lên Công đoàn Công Thương Việt Nam");
+    expect(text(await pick(cuong, cuongOfficers, "Không có ý kiến"))).toContain("Đã chuyển lên cấp trên");
+    await t.client.deliverOutbox();
+    const beforeGrant = await t.client.messages(anMembers.chatId);
+    expect(beforeGrant.map((m) => m.text).join("\n")).not.toContain("Đặng Văn Tuấn");
+
+    // The sector union grants it, with the decision's number and date: only then are members told.
+    await say(binh, binhOfficers, "/duyet");
+    const list = text(await pick(binh, binhOfficers, /^Đóng$/).then(() => say(binh, binhOfficers, "/duyet")));
+    expect(list).toContain("Đề nghị khen thưởng: 1, trong đó 1 công nhân trực tiếp sản xuất (100%).");
+    await pick(binh, binhOfficers, "Đề nghị khen thưởng");
+    await pick(binh, binhOfficers, "Quyết định khen thưởng");
+    await say(binh, binhOfficers, "123/QĐ-CĐCT");
+    expect(text(await pick(binh, binhOfficers, "Hôm nay"))).toContain("Đã ghi nhận quyết định khen thưởng");
 
     await t.client.deliverOutbox();
     const announced = await t.client.lastBot(anMembers.chatId);
-    expect(announced?.text).toContain("Biểu dương công nhân trực tiếp sản xuất Đặng Văn Tuấn");
+    expect(announced?.text).toContain("Chúc mừng đồng chí Đặng Văn Tuấn, tổ trưởng tổ đóng bao, công nhân trực tiếp sản xuất (Công đoàn Công ty CP Phân bón Sông Cầu), được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 123/QĐ-CĐCT ngày 24/11/2026)");
+    const { phanbon, campaign } = await unitIds();
+    const [n] = await t.app.store.nominationsOf(phanbon.id, campaign.id);
+    expect(n).toMatchObject({ status: "APPROVED", decisionNumber: "123/QĐ-CĐCT", decisionDate: "2026-11-24", atUnitId: null });
 
     const progress = text(await say(cuong, cuongOfficers, "/tiendo"));
     expect(progress).toContain("công nhân trực tiếp sản xuất được duyệt: 1");
   });
 
   it("rolls the totals up to the sector union", async () => {
-    await say(binh, dm(binh.userId), "/tiendo");
-    const progress = text(await pick(binh, dm(binh.userId), "Tôi đồng ý"));
+    const progress = text(await say(binh, dm(binh.userId), "/tiendo"));
     expect(progress).toContain("Số đơn vị cấp dưới: 6");
     expect(progress).toContain("Báo cáo Đợt 1: 1/6 đã gửi");
     expect(progress).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
@@ -151,7 +198,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   it("kept an audit trail of every state change and delivered the outbox once per chat", async () => {
     const audit = await t.app.db.prisma.auditEvent.findMany({ select: { action: true } });
     const actions = audit.map((a) => a.action);
-    for (const a of ["chat.linked", "registration.submitted", "registration.approve", "report.submitted", "nomination.submitted", "nomination.approve", "consent.given"]) {
+    for (const a of ["chat.linked", "registration.submitted", "registration.forward", "registration.file", "report.submitted", "nomination.submitted", "nomination.forward", "nomination.grant", "consent.given"]) {
       expect(actions).toContain(a);
     }
     const outbox = await t.app.db.prisma.outboxMessage.findMany();
