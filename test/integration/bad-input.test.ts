@@ -115,6 +115,7 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     await pick(giang, dm(giang.userId), "Đăng ký công trình mới");
     await say(giang, dm(giang.userId), "Nhà xưởng pin lithium số 2");
     await say(giang, dm(giang.userId), "Dây chuyền pin lithium công suất 2 triệu sản phẩm mỗi năm.");
+    await pick(giang, dm(giang.userId), "Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc");
     for (const bad of ["30/02/2027", "31/04/2027", "29/02/2027", "ngày mai"]) {
       expect(text(await say(giang, dm(giang.userId), bad))).toContain("Ngày không hợp lệ");
     }
@@ -144,7 +145,7 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
   });
 
   it("shows a grassroots officer an empty review queue, and refuses reviews of one's own unit or submission", async () => {
-    expect(text(await say(an, dm(an.userId), "/duyet"))).toContain("Không có hồ sơ nào của các đơn vị cấp dưới đang chờ Công đoàn Công ty CP Phân bón Sông Cầu duyệt");
+    expect(text(await say(an, dm(an.userId), "/duyet"))).toContain("Không có hồ sơ nào đang chờ Công đoàn Công ty CP Phân bón Sông Cầu xem xét.");
 
     // An registers two themes for his unit.
     await say(an, dm(an.userId), "/dangky");
@@ -183,13 +184,30 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     expect((await prisma.themeRegistration.findUniqueOrThrow({ where: { id: reg.id } })).status).toBe("SUBMITTED");
   });
 
+  it("re-checks rights at every step: a revoked officer's open buttons change nothing and show nothing more", async () => {
+    const where = group("grp-hoachat-officers");
+    const list = (await say(cuong, where, "/duyet")).at(-1)!;
+    const open = list.choices!.find((c) => c.label.startsWith("Đăng ký thi đua"))!;
+    const cuongPerson = (await t.app.store.findPersonByIdentity("web:demo-cuong"))!;
+    const hoachat = (await t.app.store.getUnitByCode("DEMO-HOACHAT"))!;
+    await t.app.store.transaction((tx) => tx.revokeRole(cuongPerson.id, hoachat.id, "OFFICER", null, new Date()));
+    const refused = await say(cuong, where, { choice: open.id });
+    expect(text(refused)).toContain("Bạn không phải cán bộ của Công đoàn Tổng công ty Hóa chất Phương Bắc");
+    expect(text(refused)).not.toContain("Quá trình xử lý");
+    expect(await dialogOf(cuong.userId, "grp-hoachat-officers")).toBeNull();
+    expect((await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { status: { not: "DRAFT" } } })).status).toBe("SUBMITTED");
+    await t.app.store.transaction((tx) => tx.grantRole(cuongPerson.id, hoachat.id, "OFFICER", null));
+  });
+
   it("ignores a button of an older prompt, and another person's button", async () => {
-    const list = (await say(cuong, group("grp-hoachat-officers"), "/duyet")).at(-1)!;
+    const listed = await say(cuong, group("grp-hoachat-officers"), "/duyet");
+    const list = listed.at(-1)!;
+    if (!list.choices) throw new Error(text(listed));
     const oldChoice = list.choices!.find((c) => c.label.startsWith("Đăng ký thi đua"))!;
     const item = (await say(cuong, group("grp-hoachat-officers"), { choice: oldChoice.id })).at(-1)!; // opens the item: a new prompt
     const state = await dialogOf(cuong.userId, "grp-hoachat-officers");
     expect(text(await say(cuong, group("grp-hoachat-officers"), { choice: oldChoice.id }))).toContain("Nút này đã cũ hoặc không dành cho bạn");
-    const approve = item.choices!.find((c) => c.label === "Duyệt")!;
+    const approve = item.choices!.find((c) => c.label === "Chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam")!;
     // Giang is not an officer of this unit; pressing Cường's button does nothing.
     expect(text(await say(giang, group("grp-hoachat-officers"), { choice: approve.id }))).toContain("Nút này đã cũ hoặc không dành cho bạn");
     expect(await dialogOf(cuong.userId, "grp-hoachat-officers")).toEqual(state);

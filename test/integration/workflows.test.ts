@@ -51,7 +51,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(text(await say(cuong, cuongGroup, "Nội dung 2 cần có chỉ tiêu cụ thể theo quý"))).toContain("Đã trả lại");
     await t.client.deliverOutbox();
     const told = (await t.client.lastBot(giangGroup.chatId))!.text;
-    expect(told).toContain("đã trả lại đăng ký thi đua của đơn vị. Lý do: Nội dung 2 cần có chỉ tiêu cụ thể theo quý");
+    expect(told).toContain("đã trả lại đăng ký thi đua của đơn vị (2 nội dung). Lý do: Nội dung 2 cần có chỉ tiêu cụ thể theo quý");
 
     const menu = text(await say(giang, giangGroup, "/dangky"));
     expect(menu).toContain("trạng thái: bị trả lại");
@@ -65,33 +65,64 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     const reg = await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { unitId: pinaq.id }, include: { themes: { where: { removedAt: null } } } });
     expect(reg.status).toBe("SUBMITTED");
     expect(reg.themes.map((x) => x.title)).toContain("Đào tạo 200 công nhân bậc 3/7, mỗi quý 50 người");
-    const decisions = await t.app.db.prisma.reviewDecision.findMany({ where: { subjectType: "REGISTRATION", subjectId: reg.id } });
-    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([["RETURN", "Nội dung 2 cần có chỉ tiêu cụ thể theo quý"]]);
+    const decisions = await t.app.db.prisma.reviewDecision.findMany({ where: { subjectType: "REGISTRATION", subjectId: reg.id }, orderBy: { id: "asc" } });
+    expect(decisions.map((d) => [d.decision, d.reason])).toEqual([
+      ["SUBMIT", null],
+      ["RETURN", "Nội dung 2 cần có chỉ tiêu cụ thể theo quý"],
+      ["SUBMIT", null],
+    ]);
+    // Sent again, it goes to the direct upper union again.
+    expect(reg.atUnitId).toBe((await t.app.store.getUnitByCode("DEMO-HOACHAT"))!.id);
   });
 
-  it("takes a plaque work from a grassroots union up to the sector union", async () => {
+  async function registerWork(name: string, occasion: string): Promise<string> {
     await say(giang, giangGroup, "/congtrinh");
     await pick(giang, giangGroup, "Đăng ký công trình mới");
-    await say(giang, giangGroup, "Dây chuyền ắc quy kín khí số 3");
+    await say(giang, giangGroup, name);
     await say(giang, giangGroup, "Công suất 500.000 bình mỗi năm, khánh thành chào mừng Đại hội.");
+    await pick(giang, giangGroup, occasion);
     expect(text(await say(giang, giangGroup, "30/4/2027"))).toContain("Dự kiến hoàn thành: 30/04/2027");
-    expect(text(await pick(giang, giangGroup, "Gửi đăng ký"))).toContain('Đã đăng ký công trình "Dây chuyền ắc quy kín khí số 3"');
+    return text(await pick(giang, giangGroup, "Gửi đăng ký"));
+  }
 
+  it("plaques a work for the upper union's congress at that level; proposes another to TLĐ through the sector union", async () => {
+    expect(await registerWork("Dây chuyền ắc quy kín khí số 3", "Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc")).toContain(
+      "Đã đăng ký công trình “Dây chuyền ắc quy kín khí số 3” của Công đoàn Công ty CP Pin Ắc quy Phương Nam, chào mừng Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc; hồ sơ gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét.",
+    );
     await say(cuong, cuongGroup, "/duyet");
-    await pick(cuong, cuongGroup, "Công trình: Dây chuyền ắc quy");
-    expect(text(await pick(cuong, cuongGroup, /^Duyệt$/))).toContain("Đã duyệt");
-
-    // The sector union proposes it to the Confederation, then records the plaque.
-    await say(binh, dm(binh.userId), "/duyet");
-    expect(text(await pick(binh, dm(binh.userId), "Công trình: Dây chuyền ắc quy"))).toContain("Trạng thái: đã duyệt, chờ đề nghị gắn biển");
-    expect(text(await pick(binh, dm(binh.userId), "Đề nghị Tổng Liên đoàn gắn biển"))).toContain("Đã ghi nhận đề nghị Tổng Liên đoàn gắn biển.");
-    await say(binh, dm(binh.userId), "/duyet");
-    await pick(binh, dm(binh.userId), "Công trình: Dây chuyền ắc quy");
-    await pick(binh, dm(binh.userId), "Duyệt và gắn biển cấp mình");
-    const work = await t.app.db.prisma.plaqueWork.findFirstOrThrow();
-    expect(work.status).toBe("PLAQUED");
+    const item = text(await pick(cuong, cuongGroup, "Gắn biển: Dây chuyền ắc quy"));
+    expect(item).toContain("Chào mừng: Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc");
+    expect(text(await pick(cuong, cuongGroup, "Quyết định gắn biển"))).toContain("Đã quyết định gắn biển công trình");
+    const first = await t.app.db.prisma.plaqueWork.findFirstOrThrow({ where: { name: "Dây chuyền ắc quy kín khí số 3" } });
+    expect(first).toMatchObject({ status: "PLAQUED", atUnitId: null, occasionLevel: "UPPER_GRASSROOTS" });
     await t.client.deliverOutbox();
-    expect((await t.client.lastBot(giangGroup.chatId))!.text).toContain('🏅 đăng ký gắn biển công trình "Dây chuyền ắc quy kín khí số 3" đã được ghi nhận gắn biển');
+    expect((await t.client.lastBot(giangGroup.chatId))!.text).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đã quyết định gắn biển công trình “Dây chuyền ắc quy kín khí số 3”.");
+
+    // For the Vietnam Trade Union's congress: proposed by the upper union, then by CĐCTVN, decided by TLĐ.
+    await registerWork("Nhà máy tái chế chì", "Đại hội Công đoàn Việt Nam");
+    await say(cuong, cuongGroup, "/duyet");
+    await pick(cuong, cuongGroup, "Gắn biển: Nhà máy tái chế chì");
+    await pick(cuong, cuongGroup, "Đồng ý, đề nghị Công đoàn Công Thương Việt Nam gắn biển");
+    await pick(cuong, cuongGroup, "Không có ý kiến");
+    await say(binh, dm(binh.userId), "/duyet");
+    const atSector = text(await pick(binh, dm(binh.userId), "Gắn biển: Nhà máy tái chế chì"));
+    expect(atSector).not.toContain("Quyết định gắn biển");
+    await pick(binh, dm(binh.userId), "Đồng ý, đề nghị Tổng Liên đoàn Lao động Việt Nam gắn biển");
+    await pick(binh, dm(binh.userId), "Không có ý kiến");
+    const second = await t.app.db.prisma.plaqueWork.findFirstOrThrow({ where: { name: "Nhà máy tái chế chì" } });
+    const tld = (await t.app.store.getUnitByCode("DEMO-TLD"))!;
+    expect(second).toMatchObject({ status: "PROPOSED", atUnitId: tld.id, occasionLevel: "CONFEDERATION" });
+
+    // TLĐ has no officer in the bot here: CĐCTVN records TLĐ's answer.
+    const khanh = (await t.app.store.findPersonByIdentity("web:demo-khanh"))!;
+    await t.app.store.transaction((tx) => tx.revokeRole(khanh.id, tld.id, "OFFICER", null, new Date()));
+    await say(binh, dm(binh.userId), "/duyet");
+    await pick(binh, dm(binh.userId), "Chờ Tổng Liên đoàn: gắn biển Nhà máy tái chế chì");
+    expect(text(await pick(binh, dm(binh.userId), "Ghi nhận: Tổng Liên đoàn đã quyết định gắn biển"))).toContain("Đã ghi nhận Tổng Liên đoàn quyết định gắn biển");
+    expect(await t.app.db.prisma.plaqueWork.findFirstOrThrow({ where: { id: second.id } })).toMatchObject({ status: "PLAQUED", atUnitId: null });
+    const path = await t.app.store.pathOf("WORK", second.id);
+    expect(path.map((p) => p.decision)).toEqual(["SUBMIT", "FORWARD", "FORWARD", "RECORD"]);
+    await t.app.store.transaction((tx) => tx.grantRole(khanh.id, tld.id, "OFFICER", null));
   });
 
   it("turns a code from /moi into a new officer who can act at once", async () => {
@@ -145,7 +176,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     const regs = wb.getWorksheet("Đăng ký thi đua")!;
     const rows = regs.getSheetValues().slice(2) as unknown[][];
     const pinaq = rows.find((r) => r[1] === "DEMO-PINAQ")!;
-    expect(pinaq[4]).toBe("chờ duyệt");
+    expect(pinaq[4]).toBe("đang chờ xem xét");
     expect(String(pinaq[5])).toContain("Sản xuất 1 triệu ắc quy khô");
     expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["DEMO-HOACHAT", "DEMO-PHANBON", "DEMO-PINAQ"]));
     expect(await (await fetch(`${t.app.url}/sandbox/files/not-a-real-file-id-000`)).status).toBe(404);

@@ -13,8 +13,20 @@ import type { Ctx } from "./context.js";
 /** What rendering needs: the language and the time zone (the CLI renders too). */
 export type ViewCtx = Pick<Ctx, "t" | "locale"> & { deps: Pick<Ctx["deps"], "timeZone"> };
 
-export function statusLabel(ctx: ViewCtx, status: string | null | undefined): string {
-  return ctx.t(`status.${status ?? "NONE"}`);
+/** A status in words; `type` picks a wording of its own where one exists (a nomination "approved" is rewarded). */
+export function statusLabel(ctx: ViewCtx, status: string | null | undefined, type?: string): string {
+  return ctx.t(`status.${status ?? "NONE"}`, { context: type });
+}
+
+/**
+ * Whom a sent item waits for: "Công đoàn X", and — when nobody there uses the bot yet — a
+ * word that it waits until an officer joins or an administrator lets it pass.
+ */
+export async function holderText(ctx: ViewCtx & { tx: Ctx["tx"] }, atUnitId: number | null): Promise<string> {
+  if (atUnitId === null) return "—";
+  const unit = await ctx.tx.getUnit(atUnitId);
+  if (!unit) return "—";
+  return ctx.t((await ctx.tx.hasOfficers(unit.id)) ? "holder.staffed" : "holder.unstaffed", { unit: unit.name });
 }
 
 export function phaseLabel(ctx: ViewCtx, p: Phase): string {
@@ -65,7 +77,8 @@ export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork): string {
     unit: unit.name,
     description: excerpt(w.description, 1500),
     completion: w.completionOn ? formatDate(w.completionOn) : ctx.t("works.no_date"),
-    status: statusLabel(ctx, w.status),
+    occasion: w.occasion ?? ctx.t(`works.occasion.${w.occasionLevel}`),
+    status: statusLabel(ctx, w.status, "WORK"),
   });
 }
 

@@ -4,7 +4,8 @@
  * again.
  */
 import { AppError } from "../errors.js";
-import type { Campaign, LocalDate, NomineeKind, Nomination, Phase, PlaqueWork, Unit } from "../model.js";
+import type { Campaign, LocalDate, NomineeKind, Nomination, Phase, PlaqueWork, Unit, UnitLevel } from "../model.js";
+import { pathIds } from "../permissions.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
 import { sendUp } from "./submissions.js";
@@ -54,8 +55,19 @@ export async function resubmitNomination(env: Env, unit: Unit, nominationId: num
   return (await env.tx.getNomination(n.id))!;
 }
 
-export async function registerWork(env: Env, unit: Unit, campaign: Campaign, input: { name: string; description: string; completionOn: LocalDate | null }): Promise<PlaqueWork> {
+/** Congresses a unit's work may honour: those of the levels above it (that level decides the plaque). */
+export async function occasionsFor(env: Env, unit: Unit): Promise<Unit[]> {
+  return (await env.tx.getUnits(pathIds(unit).filter((id) => id !== unit.id))).sort((a, b) => b.depth - a.depth);
+}
+
+export async function registerWork(
+  env: Env,
+  unit: Unit,
+  campaign: Campaign,
+  input: { name: string; description: string; completionOn: LocalDate | null; occasionLevel: UnitLevel; occasion: string | null },
+): Promise<PlaqueWork> {
   await assertActsFor(env, unit);
+  if (!(await occasionsFor(env, unit)).some((u) => u.level === input.occasionLevel)) throw new AppError("stale_state");
   const w = await env.tx.createWork({ unitId: unit.id, campaignId: campaign.id, ...input, submittedById: personId(env), submittedAt: env.now });
   await env.tx.audit(env.actor, { action: "work.registered", entity: "work", entityId: w.id, unitId: unit.id });
   await sendUp(env, unit, "WORK", w.id, { name: w.name });

@@ -5,7 +5,10 @@
 import { z } from "zod";
 import { excerpt } from "../../format.js";
 import { LIMITS } from "../../limits.js";
-import { registerWork, resubmitWork } from "../../usecases/awards.js";
+import { occasionsFor, registerWork, resubmitWork } from "../../usecases/awards.js";
+import type { Unit } from "../../model.js";
+import type { Ctx } from "../context.js";
+import { holderText } from "../views.js";
 import { formatDate, parseUserDate } from "../../time.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
@@ -18,11 +21,18 @@ const schema = z.object({
   name: z.string().optional(),
   description: z.string().optional(),
   completionOn: z.string().nullable().optional(),
+  occasionLevel: z.enum(["CONFEDERATION", "SECTOR", "UPPER_GRASSROOTS", "GRASSROOTS", "SECTION"]).optional(),
+  occasion: z.string().nullable().optional(),
   workId: z.number().int().optional(),
 });
 type Data = z.infer<typeof schema>;
 
 const SKIP = "skip";
+
+/** "Đại hội Công đoàn Tổng công ty …", or the Vietnam Trade Union congress for TLĐ. */
+function occasionName(ctx: Ctx, u: Unit): string {
+  return u.level === "CONFEDERATION" ? ctx.t("works.occasion.CONFEDERATION") : ctx.t("works.occasion_of", { unit: u.name });
+}
 
 export const worksDialog: DialogDef<Data> = {
   name: "works",
@@ -74,7 +84,20 @@ export const worksDialog: DialogDef<Data> = {
       prompt: (ctx) => ({ text: ctx.t("works.ask_description", { min: LIMITS.workDescription.min, max: LIMITS.workDescription.max }) }),
       text(ctx, data, text) {
         const r = readText<Data>(ctx, text, LIMITS.workDescription);
-        return r.ok ? { next: "completion", data: { ...data, description: r.value } } : r.outcome;
+        return r.ok ? { next: "occasion", data: { ...data, description: r.value } } : r.outcome;
+      },
+    },
+    occasion: {
+      async prompt(ctx, data) {
+        const { unit } = await loadScope(ctx, data);
+        const above = await occasionsFor(envOf(ctx), unit);
+        return { text: ctx.t("works.ask_occasion"), choices: above.map((u) => ({ value: u.level, label: occasionName(ctx, u) })) };
+      },
+      async choose(ctx, data, value) {
+        const { unit } = await loadScope(ctx, data);
+        const u = (await occasionsFor(envOf(ctx), unit)).find((x) => x.level === value);
+        if (!u) return { retry: ctx.t("errors.stale_state") };
+        return { next: "completion", data: { ...data, occasionLevel: u.level, occasion: occasionName(ctx, u) } };
       },
     },
     completion: {
@@ -95,6 +118,7 @@ export const worksDialog: DialogDef<Data> = {
             unit: unit.name,
             description: data.description,
             completion: data.completionOn ? formatDate(data.completionOn) : ctx.t("works.no_date"),
+            occasion: data.occasion ?? "",
           }),
           choices: yesNo(ctx, "works.action.send", "common.cancel"),
         };
@@ -102,8 +126,14 @@ export const worksDialog: DialogDef<Data> = {
       async choose(ctx, data, value) {
         if (value !== YES) return { end: [{ text: ctx.t("cancel.done") }] };
         const { unit, campaign } = await loadScope(ctx, data);
-        const w = await registerWork(envOf(ctx), unit, campaign, { name: data.name!, description: data.description!, completionOn: data.completionOn ?? null });
-        return { end: [{ text: ctx.t("works.submitted", { name: w.name, unit: unit.name }) }] };
+        const w = await registerWork(envOf(ctx), unit, campaign, {
+          name: data.name!,
+          description: data.description!,
+          completionOn: data.completionOn ?? null,
+          occasionLevel: data.occasionLevel ?? "UPPER_GRASSROOTS",
+          occasion: data.occasion ?? null,
+        });
+        return { end: [{ text: ctx.t("works.submitted", { name: w.name, unit: unit.name, occasion: w.occasion ?? "", holder: await holderText(ctx, w.atUnitId) }) }] };
       },
     },
   },
