@@ -10,7 +10,7 @@ import { openDoor } from "./open.js";
 import { joined, type Door } from "./door.js";
 import { people, places } from "./world.js";
 
-const { an, cuong, binh, giang, minh } = people;
+const { an, cuong, binh, khanh, giang, minh } = people;
 
 function codeIn(text: string): string {
   const m = /\/(?:lienket|link) ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(text);
@@ -27,10 +27,11 @@ export function contract(doorName: DoorName): void {
       await door.prepareGroup(places.pbOfficers, [an]);
       await door.prepareGroup(places.pbMembers, [an]);
       await door.prepareGroup(places.hcOfficers, [cuong]);
+      await door.prepareGroup(places.cdctOfficers, [binh]);
     });
     afterAll(async () => door?.stop());
 
-    it("walks a movement: link groups, two themes, approval, a late report, a direct worker commended, totals", async () => {
+    it("walks a movement level by level: link groups, two themes accepted and forwarded to TLĐ, a late report, a direct worker rewarded by the sector union, totals", async () => {
       expect(joined(await door.say(an, places.dm(an), "/moi"))).toContain("Bạn có đồng ý không?");
       await door.pick(an, places.dm(an), "Tôi đồng ý");
       await door.pick(an, places.dm(an), "Mã liên kết nhóm cán bộ");
@@ -55,12 +56,25 @@ export function contract(doorName: DoorName): void {
 
       await door.deliverOutbox();
       expect(joined(await door.replies(places.hcOfficers))).toContain("vừa gửi đăng ký 2 nội dung thi đua");
+      // The sector union sees nothing before the upper union has decided.
+      await door.say(binh, places.cdctOfficers, "/duyet");
+      expect(joined(await door.pick(binh, places.cdctOfficers, "Tôi đồng ý"))).toContain("Không có hồ sơ nào đang chờ Công đoàn Công Thương Việt Nam xem xét.");
       await door.say(cuong, places.hcOfficers, "/duyet");
       await door.pick(cuong, places.hcOfficers, "Tôi đồng ý");
       await door.pick(cuong, places.hcOfficers, "Đăng ký thi đua");
-      expect(joined(await door.pick(cuong, places.hcOfficers, /^Duyệt$/))).toContain("Đã duyệt");
+      await door.pick(cuong, places.hcOfficers, "Chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam");
+      expect(joined(await door.say(cuong, places.hcOfficers, "Nội dung sát nhiệm vụ sản xuất"))).toContain("Đã chuyển lên cấp trên");
       await door.deliverOutbox();
-      expect(joined(await door.replies(places.pbOfficers))).toContain("đã duyệt đăng ký thi đua của đơn vị");
+      expect(joined(await door.replies(places.pbOfficers))).toContain("đã đồng ý và chuyển đăng ký thi đua của đơn vị (2 nội dung) lên Công đoàn Công Thương Việt Nam");
+      await door.say(binh, places.cdctOfficers, "/duyet");
+      const atSector = joined(await door.pick(binh, places.cdctOfficers, "Đăng ký thi đua"));
+      expect(atSector).toContain("Ý kiến: “Nội dung sát nhiệm vụ sản xuất”");
+      await door.pick(binh, places.cdctOfficers, "Chấp nhận, chuyển lên Tổng Liên đoàn");
+      await door.pick(binh, places.cdctOfficers, "Không có ý kiến");
+      await door.say(khanh, places.dm(khanh), "/duyet");
+      await door.pick(khanh, places.dm(khanh), "Tôi đồng ý");
+      await door.pick(khanh, places.dm(khanh), "Đăng ký thi đua");
+      expect(joined(await door.pick(khanh, places.dm(khanh), "Ghi nhận đăng ký"))).toContain("Đã ghi nhận đăng ký");
 
       await door.say(an, places.pbOfficers, "/baocao");
       expect(joined(await door.pick(an, places.pbOfficers, "Đợt 1"))).toContain("(1/6)");
@@ -77,17 +91,26 @@ export function contract(doorName: DoorName): void {
       await door.pick(an, places.pbOfficers, "Bằng khen của Công đoàn ngành");
       expect(joined(await door.pick(an, places.pbOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
       await door.say(cuong, places.hcOfficers, "/duyet");
-      await door.pick(cuong, places.hcOfficers, "Tôn vinh");
-      expect(joined(await door.pick(cuong, places.hcOfficers, "Duyệt đề nghị"))).toContain("Đã duyệt");
+      await door.pick(cuong, places.hcOfficers, "Đề nghị khen thưởng");
+      await door.pick(cuong, places.hcOfficers, "Đồng ý, đề nghị lên Công đoàn Công Thương Việt Nam");
+      expect(joined(await door.pick(cuong, places.hcOfficers, "Không có ý kiến"))).toContain("Đã chuyển lên cấp trên");
       await door.deliverOutbox();
-      expect(joined(await door.replies(places.pbMembers))).toContain("Biểu dương công nhân trực tiếp sản xuất Đặng Văn Tuấn");
+      expect(joined(await door.replies(places.pbMembers))).not.toContain("Đặng Văn Tuấn");
+      await door.say(binh, places.cdctOfficers, "/duyet");
+      await door.pick(binh, places.cdctOfficers, "Đề nghị khen thưởng");
+      await door.pick(binh, places.cdctOfficers, "Quyết định khen thưởng");
+      await door.say(binh, places.cdctOfficers, "45/QĐ-CĐCT");
+      expect(joined(await door.pick(binh, places.cdctOfficers, "Hôm nay"))).toContain("Đã ghi nhận quyết định khen thưởng");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(places.pbMembers))).toContain(
+        "công nhân trực tiếp sản xuất (Công đoàn Công ty CP Phân bón Sông Cầu), được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 45/QĐ-CĐCT ngày 24/11/2026)",
+      );
 
       const progress = joined(await door.say(cuong, places.hcOfficers, "/tiendo"));
       expect(progress).toContain("Báo cáo Đợt 1: 1/2 đã gửi (0 đã chấp nhận, 1 nộp muộn)");
       expect(progress).toContain("Lượt người tham gia: 1.250 lượt người");
       expect(progress).toContain("công nhân trực tiếp sản xuất được duyệt: 1");
-      await door.say(binh, places.dm(binh), "/tiendo");
-      expect(joined(await door.pick(binh, places.dm(binh), "Tôi đồng ý"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
+      expect(joined(await door.say(binh, places.dm(binh), "/tiendo"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
     });
 
     it("answers mistakes clearly and changes nothing", async () => {

@@ -29,6 +29,7 @@ export const people = {
   giang: { id: "giang", name: "Ngô Thị Giang" }, // officer, grassroots Pin Ắc quy
   cuong: { id: "cuong", name: "Lê Văn Cường" }, // officer, upper-grassroots Hóa chất
   binh: { id: "binh", name: "Trần Thị Bình" }, // officer, sector union
+  khanh: { id: "khanh", name: "Phan Văn Khánh" }, // officer, Tổng Liên đoàn
   minh: { id: "minh", name: "Hoàng Văn Minh" }, // member-to-be of Phân bón
 } satisfies Record<string, Persona>;
 
@@ -37,10 +38,12 @@ export const places = {
   pbOfficers: { id: "pb-officers", kind: "group", title: "Cán bộ CĐCS Phân bón" } as Place,
   pbMembers: { id: "pb-members", kind: "group", title: "Đoàn viên CĐCS Phân bón" } as Place,
   hcOfficers: { id: "hc-officers", kind: "group", title: "Cán bộ CĐ Hóa chất" } as Place,
+  cdctOfficers: { id: "cdct-officers", kind: "group", title: "Cán bộ CĐ Công Thương" } as Place,
 };
 
 export const UNITS = `code,name,level,parent_code
-CDCT,Công đoàn Công Thương Việt Nam,nganh,
+TLD,Tổng Liên đoàn Lao động Việt Nam,tong_lien_doan,
+CDCT,Công đoàn Công Thương Việt Nam,nganh,TLD
 HC,Công đoàn Tổng công ty Hóa chất Phương Bắc,cap_tren_co_so,CDCT
 PB,Công đoàn Công ty CP Phân bón Sông Cầu,co_so,HC
 PA,Công đoàn Công ty CP Pin Ắc quy Phương Nam,co_so,HC
@@ -74,6 +77,7 @@ export async function buildWorld(app: App, addr: Addressing, now: Date): Promise
       [people.giang, "PA"],
       [people.cuong, "HC"],
       [people.binh, "CDCT"],
+      [people.khanh, "TLD"],
     ];
     for (const [p, code] of roles) {
       const key = addr.userKey(p);
@@ -85,5 +89,8 @@ export async function buildWorld(app: App, addr: Addressing, now: Date): Promise
     const hc = await tx.upsertChat({ key: addr.chatKey(places.hcOfficers), platform: addr.chatKey(places.hcOfficers).split(":")[0]!, kind: "group", title: places.hcOfficers.title!, personId: null });
     const cuong = (await tx.findPersonByIdentity(addr.userKey(people.cuong)))!;
     await tx.linkChat(hc.id, (await unit("HC")).id, "OFFICERS", cuong.id, now);
+    const cdct = await tx.upsertChat({ key: addr.chatKey(places.cdctOfficers), platform: addr.chatKey(places.cdctOfficers).split(":")[0]!, kind: "group", title: places.cdctOfficers.title!, personId: null });
+    const binh = (await tx.findPersonByIdentity(addr.userKey(people.binh)))!;
+    await tx.linkChat(cdct.id, (await unit("CDCT")).id, "OFFICERS", binh.id, now);
   });
 }
