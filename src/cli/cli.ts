@@ -18,6 +18,7 @@ import { createFromTemplate } from "../core/usecases/campaigns.js";
 import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
 import { progressOf } from "../core/usecases/progress.js";
 import { closeUnit, importUnits, moveUnit } from "../core/usecases/units.js";
+import { setPassThrough } from "../core/usecases/review.js";
 import { progressView } from "../core/bot/views.js";
 import { DataDirBusyError, openDatabase } from "../infra/db/open.js";
 import { MigrationError } from "../infra/db/migrate.js";
@@ -90,6 +91,17 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const { values } = parseArgs({ args, options: { unit: { type: "string" }, parent: { type: "string" } } });
       await cli.store.transaction(async (tx) => moveUnit(cli.env(tx), await unitByCode(tx, need(values, "unit")), await unitByCode(tx, need(values, "parent"))));
       cli.out(cli.say("unit.moved", { unit: values.unit, parent: values.parent }));
+      return 0;
+    },
+  },
+  "pass-through": {
+    usage: "pass-through --unit CODE on|off",
+    async run(cli, args) {
+      const { values, positionals } = parseArgs({ args, options: { unit: { type: "string" } }, allowPositionals: true });
+      const mode = positionals[0];
+      if (mode !== "on" && mode !== "off") throw new UsageError("on|off");
+      const moved = await cli.store.transaction(async (tx) => setPassThrough(cli.env(tx), await unitByCode(tx, need(values, "unit")), mode === "on"));
+      cli.out(cli.say(mode === "on" ? "unit.pass_through_on" : "unit.pass_through_off", { unit: values.unit, count: moved }));
       return 0;
     },
   },

@@ -82,7 +82,11 @@ X3,Z,co_so,CDCTVN
   it("imports a tree, then renames and re-parents with history on a second import", async () => {
     const r = await cli("import-units", await file("tree.csv", TREE));
     expect(r.code).toBe(0);
-    expect(r.out).toContain("Đã nhập: 5 đơn vị mới, 0 đổi tên, 0 chuyển cấp trên, 0 không đổi.");
+    // The file's top unit is a sector union: Tổng Liên đoàn is added as the root above it.
+    expect(r.out).toContain("Đã nhập: 6 đơn vị mới, 0 đổi tên, 0 chuyển cấp trên, 0 không đổi.");
+    const tld = await peek((p) => p.unit.findUniqueOrThrow({ where: { code: "TLD" } }));
+    expect(tld).toMatchObject({ name: "Tổng Liên đoàn Lao động Việt Nam", level: "CONFEDERATION", parentId: null });
+    expect(await peek((p) => p.unit.findUniqueOrThrow({ where: { code: "CDCTVN" } }))).toMatchObject({ parentId: tld.id, depth: 1 });
 
     // 2025-style restructuring: the textile union moves under the chemicals union.
     const changed = TREE.replace("DM1,CĐCS Công ty Dệt may 8/3,co_so,CTHN", "DM1,CĐCS Tổng công ty Dệt may 8/3,co_so,HOACHAT");

@@ -67,6 +67,9 @@ const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  * checked first; if any is wrong, nothing is written and every problem is reported with its
  * line. Existing codes are renamed or moved (with history), never duplicated.
  */
+/** The root added when an imported tree has none (TLĐ, the top of every union tree). */
+export const CONFEDERATION = { code: "TLD", name: "Tổng Liên đoàn Lao động Việt Nam" } as const;
+
 export async function importUnits(env: Env, csv: string, opts: { demo?: boolean; dryRun?: boolean } = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
   const problem = (line: number, code: string, reason: string, params?: Record<string, string | number>) => problems.push({ line, code, reason, params });
@@ -109,6 +112,18 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
   }
 
   const existing = new Map((await env.tx.allUnits()).map((u) => [u.code, u]));
+  // Tổng Liên đoàn is the root of every tree: rows without a parent go under it (created when missing).
+  const tops = rows.filter((r) => !r.parentCode && r.level !== "CONFEDERATION");
+  if (tops.length) {
+    const root =
+      rows.find((r) => !r.parentCode && r.level === "CONFEDERATION")?.code ??
+      [...existing.values()].find((u) => u.level === "CONFEDERATION" && u.parentId === null && u.demo === Boolean(opts.demo))?.code;
+    if (root) for (const r of tops) r.parentCode = root;
+    else if (!existing.has(CONFEDERATION.code)) {
+      rows.unshift({ line: 0, code: CONFEDERATION.code, name: CONFEDERATION.name, level: "CONFEDERATION", parentCode: "" });
+      for (const r of tops) r.parentCode = CONFEDERATION.code;
+    }
+  }
   const fileRows = new Map(rows.map((r) => [r.code, r]));
   const levelOf = (code: string): UnitLevel | undefined => fileRows.get(code)?.level ?? existing.get(code)?.level;
   for (const r of rows) {
