@@ -4,6 +4,7 @@ export const LIMITS = {
   narrative: { min: 10, max: 4000 },
   reason: { min: 3, max: 1000 },
   nomineeName: { min: 2, max: 200 },
+  position: { min: 2, max: 200 },
   achievement: { min: 10, max: 2000 },
   workName: { min: 3, max: 300 },
   workDescription: { min: 10, max: 2000 },

@@ -6,11 +6,12 @@ import { z } from "zod";
 import { excerpt } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import { registerWork, resubmitWork } from "../../usecases/awards.js";
+import { assertActsFor } from "../../usecases/env.js";
 import { formatDate, parseUserDate } from "../../time.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { statusLabel } from "../views.js";
-import { loadScope, readText, YES, yesNo } from "./common.js";
+import { loadScope, loadUnit, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -27,6 +28,9 @@ const SKIP = "skip";
 export const worksDialog: DialogDef<Data> = {
   name: "works",
   schema,
+  async guard(ctx, data) {
+    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
+  },
   steps: {
     menu: {
       async prompt(ctx, data) {
