@@ -41,3 +41,58 @@ export function excerpt(text: string, max: number): string {
   if (one.length <= max) return one;
   return max < 2 ? "…" : `${one.slice(0, max - 1).trimEnd()}…`;
 }
+
+export type DecimalParse =
+  | { ok: true; value: number }
+  | { ok: false; reason: "not_number" | "negative" | "too_precise" | "too_large" };
+
+/** The largest planned or reached value of a target (the column holds 2 decimals exactly below this). */
+export const MAX_DECIMAL = 1e12;
+
+/**
+ * Read a non-negative number with up to two decimals, as people write it in `locale`.
+ * Vietnamese: "5,5", "1.250", "1.250,75", "1 250"; English mirrors the separators
+ * ("5.5", "1,250.75"). A single separator followed by exactly three digits groups
+ * thousands ("1.250" is 1250 in Vietnamese); the other separator, or one followed by one
+ * or two digits ("1.5"), marks the decimals.
+ */
+export function parseDecimal(text: string, locale: Locale = "vi"): DecimalParse {
+  const t = text.trim().replace(/\s+/g, " ");
+  if (/^-\s?\d/.test(t)) return { ok: false, reason: "negative" };
+  const [group, point] = locale === "vi" ? [".", ","] : [",", "."];
+  const esc = (c: string) => `\\${c}`;
+  let whole: string;
+  let frac = "";
+  const m = new RegExp(`^(\\d{1,3}(?:[${esc(group)} ]\\d{3})+|\\d+)(?:${esc(point)}(\\d+))?$`).exec(t);
+  if (m) {
+    whole = m[1]!;
+    frac = m[2] ?? "";
+    // One separator of either kind: mixed groupings ("1.250 000") are not a number.
+    if (new Set(whole.replace(/\d/g, "")).size > 1) return { ok: false, reason: "not_number" };
+    whole = whole.replace(/[., ]/g, "");
+  } else {
+    // The grouping sign used as a point ("1.5" in Vietnamese, "5,5" in English): a decimal.
+    const alt = new RegExp(`^(\\d+)[${esc(group)}](\\d{1,2}|\\d{4,})$`).exec(t);
+    if (!alt) return { ok: false, reason: "not_number" };
+    whole = alt[1]!;
+    frac = alt[2]!;
+  }
+  frac = frac.replace(/0+$/, "");
+  if (frac.length > 2) return { ok: false, reason: "too_precise" };
+  const value = Number(`${whole}.${frac || "0"}`);
+  if (value > MAX_DECIMAL) return { ok: false, reason: "too_large" };
+  return { ok: true, value };
+}
+
+/** A target value as people read it: "1.250,5" in Vietnamese, "1,250.5" in English; at most two decimals. */
+export function formatDecimal(n: number, locale: Locale): string {
+  const cents = Math.round(Math.abs(n) * 100);
+  const whole = formatNumber(BigInt(Math.floor(cents / 100)) * (n < 0 ? -1n : 1n), locale);
+  const frac = String(cents % 100).padStart(2, "0").replace(/0+$/, "");
+  return frac ? `${whole}${locale === "vi" ? "," : "."}${frac}` : whole;
+}
+
+/** How much of `planned` was reached, in whole percent; null when nothing was planned. */
+export function percentOf(reached: number, planned: number): number | null {
+  return planned > 0 ? Math.round((reached / planned) * 100) : null;
+}

@@ -4,10 +4,16 @@ export const LIMITS = {
   narrative: { min: 10, max: 4000 },
   reason: { min: 3, max: 1000 },
   nomineeName: { min: 2, max: 200 },
+  position: { min: 2, max: 200 },
   achievement: { min: 10, max: 2000 },
   workName: { min: 3, max: 300 },
   workDescription: { min: 10, max: 2000 },
+  keyTask: { min: 5, max: 500 },
+  responsible: { min: 2, max: 200 },
+  indicator: { min: 3, max: 200 },
+  measure: { min: 1, max: 50 },
   maxThemes: 10,
+  maxTargets: 10,
   minThemes: 2,
 } as const;
 

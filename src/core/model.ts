@@ -200,6 +200,14 @@ export interface PhaseReport {
   figures: Record<string, bigint>;
   /** What was reached on each registered target (target id → value), cumulative for the year. */
   targets: Record<number, number>;
+  /** The same, with each target as registered (removed ones too), for showing planned against reached. */
+  reached: TargetReached[];
+}
+
+/** A target and the value a report says was reached on it. */
+export interface TargetReached {
+  target: Target;
+  value: number;
 }
 
 export type NomineeKind = "PERSON" | "COLLECTIVE";

@@ -30,6 +30,7 @@ import type {
   RoleKind,
   SubjectType,
   SubmissionStatus,
+  Target,
   Theme,
   Unit,
   UnitLevel,
@@ -265,8 +266,12 @@ export interface Tx {
   getRegistrationById(id: number): Promise<Registration | null>;
   createRegistration(unitId: number, campaignId: number): Promise<Registration>;
   addTheme(registrationId: number, contentAreaId: number, title: string): Promise<Theme>;
-  renameTheme(themeId: number, title: string): Promise<void>;
+  /** Change what is given of a theme; fields left undefined stay as they are. */
+  updateTheme(themeId: number, patch: ThemePatch): Promise<void>;
   removeTheme(themeId: number, at: Date): Promise<void>;
+  addTarget(themeId: number, input: NewTarget): Promise<Target>;
+  /** Targets are never deleted by chat either: removal is a mark, and reports keep pointing at them. */
+  removeTarget(targetId: number, at: Date): Promise<void>;
   transitionRegistration(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
 
   // phase reports
@@ -282,7 +287,8 @@ export interface Tx {
   createNomination(input: NewNomination): Promise<Nomination>;
   getNomination(id: number): Promise<Nomination | null>;
   nominationsOf(unitId: number, campaignId: number): Promise<Nomination[]>;
-  updateNominationContent(id: number, patch: { achievement: string; submittedAt: Date; submittedById: number }): Promise<boolean>;
+  /** Replace the whole content of a returned nomination and submit it again. */
+  updateNominationContent(id: number, patch: NominationContent & { submittedAt: Date; submittedById: number }): Promise<boolean>;
   transitionNomination(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
 
   // plaque works
@@ -371,6 +377,17 @@ export type NewNomination = Pick<
   "unitId" | "campaignId" | "phaseId" | "nomineeKind" | "nomineeName" | "position" | "achievement" | "directWorker" | "formId" | "submittedById" | "submittedAt"
 >;
 
+/** What an officer writes in a nomination (and may change after a return). */
+export type NominationContent = Pick<Nomination, "phaseId" | "nomineeKind" | "nomineeName" | "position" | "achievement" | "directWorker" | "formId">;
+
+export interface ThemePatch {
+  title?: string;
+  keyTask?: string;
+  responsible?: string;
+}
+
+export type NewTarget = Omit<Target, "id">;
+
 export interface StatusPatch<S> {
   status: S;
   /** Who must act next (undefined: unchanged). */
@@ -391,6 +408,8 @@ export interface ReportInput {
   narrative: string;
   late: boolean;
   figures: Record<string, bigint>;
+  /** Value reached per registered target id. */
+  targets: Record<number, number>;
   submittedAt: Date;
   submittedById: number;
 }

@@ -43,13 +43,15 @@ export function contract(doorName: DoorName): void {
       expect(joined(await door.say(an, places.pbMembers, `/lienket ${membersCode}`))).toContain("nhóm đoàn viên");
 
       expect(joined(await door.say(an, places.pbOfficers, "/dangky"))).toContain("Đã có 0 nội dung (cần ít nhất 2)");
-      for (const [area, title] of [
-        ["Lao động giỏi", "Hoàn thành dây chuyền đóng bao tự động trước 30/6"],
-        ["Năm vì lợi ích đoàn viên", "Ký thỏa thuận giảm giá phân bón cho đoàn viên"],
+      for (const [area, title, indicator] of [
+        ["Lao động giỏi", "Hoàn thành dây chuyền đóng bao tự động trước 30/6", "Sáng kiến được công nhận"],
+        ["Năm vì lợi ích đoàn viên", "Ký thỏa thuận giảm giá phân bón cho đoàn viên", "Đoàn viên được hưởng ưu đãi"],
       ] as const) {
         await door.pick(an, places.pbOfficers, "Thêm nội dung");
         await door.pick(an, places.pbOfficers, area);
         await door.say(an, places.pbOfficers, title);
+        for (const answer of ["Dự án mở rộng nhà máy giai đoạn 2", "Đồng chí Phó Chủ tịch Công đoàn", indicator, "người", "20"]) await door.say(an, places.pbOfficers, answer);
+        await door.pick(an, places.pbOfficers, "Hoàn tất");
       }
       await door.pick(an, places.pbOfficers, "Gửi cấp trên");
       expect(joined(await door.pick(an, places.pbOfficers, /^Gửi$/))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
@@ -78,13 +80,14 @@ export function contract(doorName: DoorName): void {
 
       await door.say(an, places.pbOfficers, "/baocao");
       expect(joined(await door.pick(an, places.pbOfficers, "Đợt 1"))).toContain("(1/6)");
-      for (const n of ["1.250", "12", "350.000.000", "120000000", "3", "45"]) await door.say(an, places.pbOfficers, n);
+      for (const n of ["1.250", "12", "350.000.000", "120000000", "3", "45", "12", "5,5"]) await door.say(an, places.pbOfficers, n);
       expect(joined(await door.say(an, places.pbOfficers, "Toàn đơn vị thi đua sôi nổi, vượt kế hoạch 8%."))).toContain("đã quá hạn 10/09/2026");
       expect(joined(await door.pick(an, places.pbOfficers, "Gửi báo cáo"))).toContain("(ghi nhận nộp muộn)");
 
       await door.say(an, places.pbOfficers, "/tonvinh");
       await door.pick(an, places.pbOfficers, "Cá nhân");
       await door.say(an, places.pbOfficers, "Đặng Văn Tuấn, tổ trưởng tổ đóng bao");
+      await door.pick(an, places.pbOfficers, "Bỏ qua");
       await door.pick(an, places.pbOfficers, /^Có$/);
       await door.pick(an, places.pbOfficers, "Đợt 1");
       await door.say(an, places.pbOfficers, "Có 3 sáng kiến cải tiến máy đóng bao, làm lợi 120 triệu đồng.");
@@ -135,8 +138,11 @@ export function contract(doorName: DoorName): void {
       await door.say(giang, places.dm(giang), "/dangky");
       await door.pick(giang, places.dm(giang), "Thêm nội dung");
       await door.pick(giang, places.dm(giang), "Lao động giỏi");
-      const after = joined(await door.say(giang, places.dm(giang), tricky));
+      expect(joined(await door.say(giang, places.dm(giang), tricky))).toContain(`Nội dung “${tricky}” phục vụ nhiệm vụ trọng tâm`);
+      for (const answer of ["Dây chuyền đóng bao số 2", "Tổ trưởng <i>tổ 1</i>", "Sáng kiến được công nhận", "sáng kiến", "20"]) await door.say(giang, places.dm(giang), answer);
+      const after = joined(await door.pick(giang, places.dm(giang), "Hoàn tất"));
       expect(after).toContain(`1. ${tricky} (thuộc nội dung thi đua 1)`);
+      expect(after).toContain("Người phụ trách: Tổ trưởng <i>tổ 1</i>");
       await door.say(giang, places.dm(giang), "/huy");
     });
 

@@ -153,6 +153,8 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
       await pick(an, dm(an.userId), "Thêm nội dung");
       await pick(an, dm(an.userId), "Lao động giỏi");
       await say(an, dm(an.userId), title);
+      for (const answer of ["Kế hoạch sản xuất năm 2026", "Quản đốc phân xưởng", "Điện năng tiết kiệm", "%", "5"]) await say(an, dm(an.userId), answer);
+      await pick(an, dm(an.userId), "Hoàn tất");
     }
     await pick(an, dm(an.userId), "Gửi cấp trên");
     await pick(an, dm(an.userId), "Gửi");

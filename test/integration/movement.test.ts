@@ -67,9 +67,13 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     await pick(an, anOfficers, "Thêm nội dung");
     await pick(an, anOfficers, "Lao động giỏi");
     expect(text(await say(an, anOfficers, "Hoàn thành dây chuyền đóng bao tự động trước 30/6"))).toContain("Đã thêm. Đơn vị có 1 nội dung.");
+    for (const answer of ["Dự án dây chuyền đóng bao tự động", "Đồng chí Phó Chủ tịch Công đoàn", "Sáng kiến được công nhận", "sáng kiến", "20"]) await say(an, anOfficers, answer);
+    await pick(an, anOfficers, "Hoàn tất");
     await pick(an, anOfficers, "Thêm nội dung");
     await pick(an, anOfficers, "Năm vì lợi ích đoàn viên");
     await say(an, anOfficers, "Ký thỏa thuận giảm giá phân bón cho 100% đoàn viên");
+    for (const answer of ["Chăm lo đời sống đoàn viên", "Ban nữ công", "Đoàn viên được hưởng ưu đãi", "%", "100"]) await say(an, anOfficers, answer);
+    await pick(an, anOfficers, "Hoàn tất");
     const confirm = await pick(an, anOfficers, "Gửi cấp trên");
     expect(text(confirm)).toContain("Gửi 2 nội dung đăng ký thi đua lên Công đoàn Tổng công ty Hóa chất Phương Bắc");
     expect(text(await pick(an, anOfficers, "Gửi"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
@@ -131,8 +135,11 @@ describe.each(backends())("the whole movement on %s", (backend) => {
 
     expect(text(await say(an, anOfficers, "/baocao"))).toContain("chọn đợt");
     expect(text(await pick(an, anOfficers, "Đợt 1"))).toContain("(1/6) Số lượt người tham gia");
-    for (const figure of ["1.250", "12", "350.000.000", "120000000", "3", "45"]) await say(an, anOfficers, figure);
+    for (const figure of ["1.250", "12", "350.000.000", "120000000", "3"]) await say(an, anOfficers, figure);
+    expect(text(await say(an, anOfficers, "45"))).toContain("(Chỉ tiêu 1/2) “Sáng kiến được công nhận” – kế hoạch năm 20 sáng kiến");
+    for (const reached of ["12", "62,5"]) await say(an, anOfficers, reached);
     const confirm = await say(an, anOfficers, "Toàn đơn vị thi đua sôi nổi, hoàn thành vượt kế hoạch sản xuất 8%.");
+    expect(text(confirm)).toContain("Sáng kiến được công nhận: kế hoạch 20, thực hiện 12 sáng kiến (60%)");
     expect(text(confirm)).toContain("đã quá hạn 10/09/2026");
     expect(text(confirm)).toContain("Giá trị làm lợi của sáng kiến: 350.000.000 đồng");
     expect(text(await pick(an, anOfficers, "Gửi báo cáo"))).toContain("(ghi nhận nộp muộn)");
@@ -150,12 +157,14 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   it("proposes a direct production worker for a sector Bằng khen: the upper union forwards it, members are told only when the sector union decides", async () => {
     await say(an, anOfficers, "/tonvinh");
     await pick(an, anOfficers, "Cá nhân");
-    await say(an, anOfficers, "Đặng Văn Tuấn, tổ trưởng tổ đóng bao");
+    await say(an, anOfficers, "Đặng Văn Tuấn");
+    await say(an, anOfficers, "Tổ trưởng tổ đóng bao, Phân xưởng Đóng gói");
     await pick(an, anOfficers, "Có");
     await pick(an, anOfficers, "Đợt 1");
     await say(an, anOfficers, "Có 3 sáng kiến cải tiến máy đóng bao, làm lợi 120 triệu đồng.");
     const confirm = await pick(an, anOfficers, "Bằng khen của Công đoàn ngành");
     expect(text(confirm)).toContain("Công nhân trực tiếp sản xuất: Có");
+    expect(text(confirm)).toContain("Chức vụ, đơn vị công tác: Tổ trưởng tổ đóng bao, Phân xưởng Đóng gói");
     expect(text(await pick(an, anOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
 
     // The upper union cannot grant a sector Bằng khen: it proposes it upwards.

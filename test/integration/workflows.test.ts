@@ -37,6 +37,8 @@ describe.each(backends())("officer workflows on %s", (backend) => {
       await pick(giang, giangGroup, "Thêm nội dung");
       await pick(giang, giangGroup, "Lao động giỏi");
       await say(giang, giangGroup, title);
+      for (const answer of ["Kế hoạch sản xuất kinh doanh năm 2026", "Ban Chấp hành Công đoàn", "Sản lượng", "bình", "1.000.000"]) await say(giang, giangGroup, answer);
+      await pick(giang, giangGroup, "Hoàn tất");
     }
     await pick(giang, giangGroup, "Gửi cấp trên");
     await pick(giang, giangGroup, "Gửi");
@@ -58,7 +60,9 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(menu).toContain("Cấp trên đã trả lại, lý do: Nội dung 2 cần có chỉ tiêu cụ thể theo quý");
     await pick(giang, giangGroup, "Sửa một nội dung");
     await pick(giang, giangGroup, "Đào tạo 200 công nhân");
+    await pick(giang, giangGroup, "Sửa tên nội dung");
     expect(text(await say(giang, giangGroup, "Đào tạo 200 công nhân bậc 3/7, mỗi quý 50 người"))).toContain("Đã sửa.");
+    await pick(giang, giangGroup, "Hoàn tất");
     await pick(giang, giangGroup, "Gửi cấp trên");
     expect(text(await pick(giang, giangGroup, "Gửi"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
     const pinaq = (await t.app.store.getUnitByCode("DEMO-PINAQ"))!;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { MAX_FIGURE, excerpt, formatNumber, parseCount } from "../../src/core/format.js";
+import { MAX_FIGURE, excerpt, formatDecimal, formatNumber, parseCount, parseDecimal, percentOf } from "../../src/core/format.js";
 
 describe("showing figures", () => {
   it("Vietnamese groups thousands with dots", () => {
@@ -89,5 +89,49 @@ describe("short excerpts of long texts", () => {
 
   it("does not leave a space before the ellipsis", () => {
     expect(excerpt("Phong trào thi đua", 7)).toBe("Phong…");
+  });
+});
+
+describe("reading target values (decimals allowed)", () => {
+  it("reads Vietnamese decimals with a comma and thousands with a dot", () => {
+    expect(parseDecimal("5,5")).toEqual({ ok: true, value: 5.5 });
+    expect(parseDecimal("1.250")).toEqual({ ok: true, value: 1250 });
+    expect(parseDecimal("1.250,75")).toEqual({ ok: true, value: 1250.75 });
+    expect(parseDecimal("1 250")).toEqual({ ok: true, value: 1250 });
+    expect(parseDecimal(" 20 ")).toEqual({ ok: true, value: 20 });
+    expect(parseDecimal("0,50")).toEqual({ ok: true, value: 0.5 });
+  });
+
+  it("takes a dot not followed by three digits as the decimal point", () => {
+    expect(parseDecimal("1.5")).toEqual({ ok: true, value: 1.5 });
+    expect(parseDecimal("12.25")).toEqual({ ok: true, value: 12.25 });
+  });
+
+  it("reads English the other way round", () => {
+    expect(parseDecimal("5.5", "en")).toEqual({ ok: true, value: 5.5 });
+    expect(parseDecimal("1,250.75", "en")).toEqual({ ok: true, value: 1250.75 });
+    expect(parseDecimal("1,250", "en")).toEqual({ ok: true, value: 1250 });
+  });
+
+  it("refuses negatives, words, more than two decimals and absurd sizes", () => {
+    expect(parseDecimal("-3")).toEqual({ ok: false, reason: "negative" });
+    expect(parseDecimal("mười")).toEqual({ ok: false, reason: "not_number" });
+    expect(parseDecimal("1.250 000")).toEqual({ ok: false, reason: "not_number" });
+    expect(parseDecimal("1,255")).toEqual({ ok: false, reason: "too_precise" });
+    expect(parseDecimal("")).toEqual({ ok: false, reason: "not_number" });
+    expect(parseDecimal("10000000000000")).toEqual({ ok: false, reason: "too_large" });
+  });
+
+  it("shows values with at most two decimals in the reader's format", () => {
+    expect(formatDecimal(1250.5, "vi")).toBe("1.250,5");
+    expect(formatDecimal(1250.5, "en")).toBe("1,250.5");
+    expect(formatDecimal(20, "vi")).toBe("20");
+    expect(formatDecimal(0.25, "vi")).toBe("0,25");
+  });
+
+  it("gives the share reached in whole percent, none when nothing was planned", () => {
+    expect(percentOf(12, 20)).toBe(60);
+    expect(percentOf(5.5, 3)).toBe(183);
+    expect(percentOf(3, 0)).toBeNull();
   });
 });

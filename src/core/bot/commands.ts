@@ -140,7 +140,7 @@ async function themes(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<
   const reg = await ctx.tx.getRegistration(unit.id, campaign!.id);
   if (reg && (reg.status === "SUBMITTED" || reg.status === "APPROVED")) {
     return say(
-      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status) }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
+      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status), context: reg.late ? "late" : undefined }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
     );
   }
   return ctx.svc.startDialog(ctx, "themes", { unitId: unit.id, campaignId: campaign!.id });

@@ -4,8 +4,8 @@
  * "<", "*" or "_" appear as typed.
  */
 import type { Occurrence } from "../calendar.js";
-import { excerpt, formatNumber } from "../format.js";
-import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Unit } from "../model.js";
+import { excerpt, formatDecimal, formatNumber, percentOf } from "../format.js";
+import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
 import { formatDate, formatInstant } from "../time.js";
 import type { Ctx } from "./context.js";
@@ -37,12 +37,48 @@ export function campaignLabel(ctx: ViewCtx, c: Campaign): string {
   return ctx.t("campaign.label", { number: c.number, year: c.year });
 }
 
+/** "Chỉ tiêu: Sáng kiến được công nhận — 20 sáng kiến". */
+export function targetLine(ctx: ViewCtx, t: Target): string {
+  return ctx.t("themes.target_line", { indicator: t.indicator, planned: formatDecimal(t.planned, ctx.locale), measure: t.measure });
+}
+
+/** What a theme says beyond its title: key task, who is responsible, targets (older themes may have none). */
+export function themeDetails(ctx: ViewCtx, th: Theme): string[] {
+  return [
+    th.keyTask ? ctx.t("themes.key_task_line", { text: th.keyTask }) : null,
+    th.responsible ? ctx.t("themes.responsible_line", { text: th.responsible }) : null,
+    ...th.targets.map((t) => targetLine(ctx, t)),
+  ].filter((l): l is string => l !== null);
+}
+
+/** One theme on its own (while it is being written or edited). */
+export function themeView(ctx: ViewCtx, th: Theme): string {
+  return [th.title, ...themeDetails(ctx, th)].join("\n");
+}
+
 export function registrationView(ctx: ViewCtx, reg: Registration, campaign: Campaign): string {
-  const lines = reg.themes.map((th, i) => {
+  const lines = reg.themes.flatMap((th, i) => {
     const area = campaign.areas.find((a) => a.id === th.contentAreaId);
-    return ctx.t("themes.line", { n: i + 1, area: area?.ordinal ?? "?", title: th.title });
+    return [ctx.t("themes.line", { n: i + 1, area: area?.ordinal ?? "?", title: th.title }), ...themeDetails(ctx, th)];
   });
   return lines.length ? lines.join("\n") : ctx.t("themes.none");
+}
+
+/** "Sáng kiến được công nhận: kế hoạch 20, thực hiện 12 sáng kiến (60%)", one line per target. */
+export function targetsReachedView(ctx: ViewCtx, reached: TargetReached[]): string | null {
+  if (!reached.length) return null;
+  const lines = reached.map(({ target: t, value }) => {
+    const percent = percentOf(value, t.planned);
+    return ctx.t("report.view.target", {
+      indicator: t.indicator,
+      planned: formatDecimal(t.planned, ctx.locale),
+      reached: formatDecimal(value, ctx.locale),
+      measure: t.measure,
+      percent,
+      context: percent === null ? "unplanned" : undefined,
+    });
+  });
+  return [ctx.t("report.view.targets"), ...lines].join("\n");
 }
 
 export function figuresView(ctx: ViewCtx, campaign: Campaign, figures: Record<string, bigint>): string {
@@ -55,14 +91,19 @@ export function reportView(ctx: ViewCtx, unit: Unit, campaign: Campaign, phase: 
   return [
     ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
     figuresView(ctx, campaign, r.figures),
+    targetsReachedView(ctx, r.reached),
     ctx.t("report.view.narrative", { text: excerpt(r.narrative, 1500) }),
-  ].join("\n");
+  ]
+    .filter((l): l is string => l !== null)
+    .join("\n");
 }
 
 export function nominationView(ctx: ViewCtx, unit: Unit, n: Nomination, form: CommendationForm | undefined, phase: Phase | null): string {
   return ctx.t("nominate.view", {
     kind: ctx.t(`nominate.kind.${n.nomineeKind}`),
     name: n.nomineeName,
+    position: n.position ?? "",
+    context: n.position ? "position" : undefined,
     unit: unit.name,
     worker: ctx.t(n.nomineeKind === "PERSON" ? (n.directWorker ? "common.yes" : "common.no") : "common.not_applicable"),
     phase: phase ? ctx.t("phase.short", { ordinal: phase.ordinal }) : ctx.t("nominate.whole_year"),

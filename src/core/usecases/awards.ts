@@ -8,6 +8,7 @@ import type { Campaign, LocalDate, NomineeKind, Nomination, Phase, PlaqueWork, U
 import { pathIds } from "../permissions.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
+import { proposableForms } from "./review.js";
 import { sendUp } from "./submissions.js";
 
 export interface NominationInput {
@@ -22,8 +23,8 @@ export interface NominationInput {
 
 export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: NominationInput): Promise<Nomination> {
   await assertActsFor(env, unit);
-  const form = (await env.tx.commendationForms()).find((f) => f.id === input.formId);
-  if (!form || !(input.nomineeKind === "PERSON" ? form.forPerson : form.forCollective)) throw new AppError("stale_state");
+  const form = (await proposableForms(env, unit, input.nomineeKind)).find((f) => f.id === input.formId);
+  if (!form) throw new AppError("stale_state");
   if (input.phase && input.phase.campaignId !== campaign.id) throw new AppError("stale_state");
   const n = await env.tx.createNomination({
     unitId: unit.id,
@@ -31,7 +32,7 @@ export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: 
     phaseId: input.phase?.id ?? null,
     nomineeKind: input.nomineeKind,
     nomineeName: input.nomineeName,
-    position: input.position ?? null,
+    position: input.nomineeKind === "PERSON" ? (input.position ?? null) : null,
     achievement: input.achievement,
     directWorker: input.nomineeKind === "PERSON" && input.directWorker,
     formId: form.id,
@@ -43,15 +44,33 @@ export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: 
   return (await env.tx.getNomination(n.id))!;
 }
 
-/** Amend the achievement of a returned nomination and send it again. */
-export async function resubmitNomination(env: Env, unit: Unit, nominationId: number, achievement: string): Promise<Nomination> {
+/**
+ * Send a returned nomination again with its content replaced — kind, name, position, period,
+ * direct-worker flag, achievement and the form proposed, which must be one the unit may
+ * propose (see proposableForms).
+ */
+export async function resubmitNomination(env: Env, unit: Unit, campaign: Campaign, nominationId: number, input: NominationInput): Promise<Nomination> {
   await assertActsFor(env, unit);
   const n = await env.tx.getNomination(nominationId);
-  if (!n || n.unitId !== unit.id) throw new AppError("stale_state");
+  if (!n || n.unitId !== unit.id || n.campaignId !== campaign.id) throw new AppError("stale_state");
   if (n.status !== "RETURNED") throw new AppError("not_editable");
-  if (!(await env.tx.updateNominationContent(n.id, { achievement, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
-  await env.tx.audit(env.actor, { action: "nomination.resubmitted", entity: "nomination", entityId: n.id, unitId: unit.id });
-  await sendUp(env, unit, "NOMINATION", n.id, { name: n.nomineeName });
+  const form = (await proposableForms(env, unit, input.nomineeKind)).find((f) => f.id === input.formId);
+  if (!form) throw new AppError("stale_state");
+  if (input.phase && input.phase.campaignId !== campaign.id) throw new AppError("stale_state");
+  const person = input.nomineeKind === "PERSON";
+  const content = {
+    nomineeKind: input.nomineeKind,
+    nomineeName: input.nomineeName,
+    position: person ? (input.position ?? null) : null,
+    achievement: input.achievement,
+    directWorker: person && input.directWorker,
+    phaseId: input.phase?.id ?? null,
+    formId: form.id,
+  };
+  if (!(await env.tx.updateNominationContent(n.id, { ...content, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
+  const changed = (Object.keys(content) as (keyof typeof content)[]).filter((k) => content[k] !== n[k]);
+  await env.tx.audit(env.actor, { action: "nomination.resubmitted", entity: "nomination", entityId: n.id, unitId: unit.id, data: { changed, form: form.code, directWorker: content.directWorker } });
+  await sendUp(env, unit, "NOMINATION", n.id, { name: content.nomineeName });
   return (await env.tx.getNomination(n.id))!;
 }
 

@@ -4,7 +4,9 @@
  */
 import { AppError } from "../errors.js";
 import { LIMITS } from "../limits.js";
-import type { Campaign, Phase, PhaseReport, Registration, SubjectType, Unit } from "../model.js";
+import { MAX_DECIMAL } from "../format.js";
+import type { Campaign, Phase, PhaseReport, Registration, SubjectType, Target, Theme, Unit } from "../model.js";
+import type { NewTarget, ThemePatch } from "../ports.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
 import { routeUp } from "./route.js";
@@ -33,13 +35,49 @@ export async function addTheme(env: Env, unit: Unit, campaign: Campaign, content
   return (await env.tx.getRegistrationById(reg.id))!;
 }
 
-export async function renameTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number, title: string): Promise<Registration> {
+/** The editable registration and one of its themes, or stale_state when the theme is gone. */
+async function editableTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number): Promise<{ reg: Registration; theme: Theme }> {
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
-  if (!reg.themes.some((t) => t.id === themeId)) throw new AppError("stale_state");
-  await env.tx.renameTheme(themeId, title);
-  await env.tx.audit(env.actor, { action: "theme.renamed", entity: "registration", entityId: reg.id, unitId: unit.id, data: { theme: themeId } });
+  const theme = reg.themes.find((t) => t.id === themeId);
+  if (!theme) throw new AppError("stale_state");
+  return { reg, theme };
+}
+
+/** Change a theme's title, key task or person responsible (what is left undefined stays). */
+export async function updateTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number, patch: ThemePatch): Promise<Registration> {
+  const { reg } = await editableTheme(env, unit, campaign, themeId);
+  await env.tx.updateTheme(themeId, patch);
+  await env.tx.audit(env.actor, { action: "theme.updated", entity: "registration", entityId: reg.id, unitId: unit.id, data: { theme: themeId, fields: Object.keys(patch) } });
   return (await env.tx.getRegistrationById(reg.id))!;
+}
+
+/** Add a concrete target (chỉ tiêu) to a theme. */
+export async function addTarget(env: Env, unit: Unit, campaign: Campaign, themeId: number, input: NewTarget): Promise<Registration> {
+  const { reg, theme } = await editableTheme(env, unit, campaign, themeId);
+  if (theme.targets.length >= LIMITS.maxTargets) throw new AppError("stale_state");
+  if (!(input.planned >= 0 && input.planned <= MAX_DECIMAL)) throw new AppError("stale_state");
+  const target = await env.tx.addTarget(themeId, input);
+  await env.tx.audit(env.actor, { action: "target.added", entity: "registration", entityId: reg.id, unitId: unit.id, data: { theme: themeId, target: target.id } });
+  return (await env.tx.getRegistrationById(reg.id))!;
+}
+
+export async function removeTarget(env: Env, unit: Unit, campaign: Campaign, themeId: number, targetId: number): Promise<Registration> {
+  const { reg, theme } = await editableTheme(env, unit, campaign, themeId);
+  if (!theme.targets.some((t) => t.id === targetId)) throw new AppError("stale_state");
+  await env.tx.removeTarget(targetId, env.now);
+  await env.tx.audit(env.actor, { action: "target.removed", entity: "registration", entityId: reg.id, unitId: unit.id, data: { theme: themeId, target: targetId } });
+  return (await env.tx.getRegistrationById(reg.id))!;
+}
+
+/** A theme can be sent up once it says what key task it serves, who is responsible, and at least one target. */
+export function isComplete(theme: Theme): boolean {
+  return !!theme.keyTask && !!theme.responsible && theme.targets.length > 0;
+}
+
+/** The first theme that is not complete, if any. */
+export function firstIncomplete(reg: Registration): Theme | undefined {
+  return reg.themes.find((t) => !isComplete(t));
 }
 
 export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number): Promise<Registration> {
@@ -51,11 +89,13 @@ export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, them
   return (await env.tx.getRegistrationById(reg.id))!;
 }
 
-/** Send the registration up. Refused with fewer than two themes. */
+/** Send the registration up. Refused with fewer than two themes, or while one of them is incomplete. */
 export async function submitRegistration(env: Env, unit: Unit, campaign: Campaign): Promise<Registration> {
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length < LIMITS.minThemes) throw new AppError("min_themes", { min: LIMITS.minThemes, count: reg.themes.length });
+  const incomplete = firstIncomplete(reg);
+  if (incomplete) throw new AppError("theme_incomplete", { title: incomplete.title });
   const late = env.today > campaign.registrationDeadline;
   const ok = await env.tx.transitionRegistration(reg.id, [...EDITABLE], { status: "SUBMITTED", submittedAt: env.now, submittedById: personId(env), returnReason: null, decidedAt: null, late });
   if (!ok) throw new AppError("stale_state");
@@ -71,7 +111,19 @@ export async function sendUp(env: Env, unit: Unit, type: SubjectType, id: number
 
 export interface ReportAnswers {
   figures: Record<string, bigint>;
+  /** Value reached so far this year on each registered target (target id → value). */
+  targets?: Record<number, number>;
   narrative: string;
+}
+
+/**
+ * The targets a phase report answers: those of the unit's registration once it was sent up
+ * (a draft registers nothing yet), in the order they were set.
+ */
+export async function targetsToReport(env: Pick<Env, "tx">, unit: Unit, campaign: Campaign): Promise<Target[]> {
+  const reg = await env.tx.getRegistration(unit.id, campaign.id);
+  if (!reg || reg.status === "DRAFT") return [];
+  return reg.themes.flatMap((t) => t.targets);
 }
 
 /** Whether a report sent today for `phase` counts as late. */
@@ -86,12 +138,18 @@ export async function submitReport(env: Env, unit: Unit, campaign: Campaign, pha
   if (env.today < phase.startsOn) throw new AppError("phase_not_started", { ordinal: phase.ordinal });
   for (const key of campaign.figureKeys) if (answers.figures[key] === undefined || answers.figures[key]! < 0n) throw new AppError("stale_state");
   if (answers.narrative.length > LIMITS.narrative.max) throw new AppError("stale_state");
+  // Every registered target answered, and nothing else: the registration may have changed since the dialog began.
+  const targets = await targetsToReport(env, unit, campaign);
+  const given = answers.targets ?? {};
+  if (Object.keys(given).length !== targets.length) throw new AppError("stale_state");
+  for (const t of targets) if (!(given[t.id]! >= 0 && given[t.id]! <= MAX_DECIMAL)) throw new AppError("stale_state");
   const input = {
     unitId: unit.id,
     phaseId: phase.id,
     narrative: answers.narrative,
     late: isLate(env, phase),
     figures: Object.fromEntries(campaign.figureKeys.map((k) => [k, answers.figures[k]!])),
+    targets: Object.fromEntries(targets.map((t) => [t.id, given[t.id]!])),
     submittedAt: env.now,
     submittedById: personId(env),
   };

@@ -129,11 +129,12 @@ export function registration(r: Omit<M.Registration, "themes"> & { themes: Theme
   };
 }
 
-export const reportInclude = { figures: true, targets: true } satisfies Prisma.PhaseReportInclude;
+export const reportInclude = { figures: true, targets: { include: { target: true }, orderBy: { targetId: "asc" } } } satisfies Prisma.PhaseReportInclude;
 
 export function report(
-  r: Omit<M.PhaseReport, "figures" | "targets"> & { figures: { key: string; value: bigint }[]; targets?: { targetId: number; value: unknown }[] },
+  r: Omit<M.PhaseReport, "figures" | "targets" | "reached"> & { figures: { key: string; value: bigint }[]; targets?: { targetId: number; value: unknown; target?: TargetRow }[] },
 ): M.PhaseReport {
+  const results = r.targets ?? [];
   return {
     id: r.id,
     unitId: r.unitId,
@@ -147,7 +148,8 @@ export function report(
     returnReason: r.returnReason,
     atUnitId: r.atUnitId,
     figures: Object.fromEntries(r.figures.map((f) => [f.key, BigInt(f.value)])),
-    targets: Object.fromEntries((r.targets ?? []).map((t) => [t.targetId, decimal(t.value)])),
+    targets: Object.fromEntries(results.map((t) => [t.targetId, decimal(t.value)])),
+    reached: results.flatMap((t) => (t.target ? [{ target: target(t.target), value: decimal(t.value) }] : [])),
   };
 }
 

@@ -9,8 +9,10 @@ type SubmissionsTx = Pick<
   | "getRegistrationById"
   | "createRegistration"
   | "addTheme"
-  | "renameTheme"
+  | "updateTheme"
   | "removeTheme"
+  | "addTarget"
+  | "removeTarget"
   | "transitionRegistration"
   | "getReport"
   | "getReportById"
@@ -64,11 +66,17 @@ export function submissionsStore(db: Db): SubmissionsTx {
       await db.themeRegistration.update({ where: { id: registrationId }, data: { updatedAt: new Date() } });
       return map.theme({ ...t, targets: [] });
     },
-    async renameTheme(themeId, title) {
-      await db.theme.update({ where: { id: themeId }, data: { title } });
+    async updateTheme(themeId, patch) {
+      await db.theme.update({ where: { id: themeId }, data: patch });
     },
     async removeTheme(themeId, at) {
       await db.theme.update({ where: { id: themeId }, data: { removedAt: at } });
+    },
+    async addTarget(themeId, input) {
+      return map.target(await db.themeTarget.create({ data: { themeId, ...input } }));
+    },
+    async removeTarget(targetId, at) {
+      await db.themeTarget.update({ where: { id: targetId }, data: { removedAt: at } });
     },
     async transitionRegistration(id, from, patch) {
       return (await db.themeRegistration.updateMany({ where: patchWhere(id, from, patch), data: patchData(patch) })).count === 1;
@@ -92,6 +100,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
           submittedAt: input.submittedAt,
           submittedById: input.submittedById,
           figures: { create: Object.entries(input.figures).map(([key, value]) => ({ key, value })) },
+          targets: { create: Object.entries(input.targets).map(([targetId, value]) => ({ targetId: Number(targetId), value })) },
         },
         include: map.reportInclude,
       });
@@ -105,6 +114,8 @@ export function submissionsStore(db: Db): SubmissionsTx {
       if (n.count !== 1) return false;
       await db.reportFigure.deleteMany({ where: { reportId: id } });
       await db.reportFigure.createMany({ data: Object.entries(input.figures).map(([key, value]) => ({ reportId: id, key, value })) });
+      await db.targetResult.deleteMany({ where: { reportId: id } });
+      await db.targetResult.createMany({ data: Object.entries(input.targets).map(([targetId, value]) => ({ reportId: id, targetId: Number(targetId), value })) });
       return true;
     },
     async transitionReport(id, from, patch) {

@@ -1,19 +1,22 @@
 /**
- * /baocao: a unit's report for one phase — pick the phase, answer each figure, write the
- * narrative, check the summary, send. A report sent after the deadline is accepted and
+ * /baocao: a unit's report for one phase — pick the phase, answer each figure, then what
+ * was reached so far this year on each target the unit registered, write the narrative,
+ * check the summary, send. A report sent after the deadline is accepted and
  * marked late; a returned report is answered again and resubmitted.
  */
 import { z } from "zod";
-import { formatNumber, parseCount } from "../../format.js";
+import { AppError } from "../../errors.js";
+import { formatDecimal, formatNumber, parseCount, parseDecimal } from "../../format.js";
 import { LIMITS } from "../../limits.js";
-import type { Campaign, Phase } from "../../model.js";
-import { isLate, submitReport } from "../../usecases/submissions.js";
+import type { Campaign, Phase, Target } from "../../model.js";
+import { assertActsFor } from "../../usecases/env.js";
+import { isLate, submitReport, targetsToReport } from "../../usecases/submissions.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
-import type { DialogDef } from "../dialog.js";
+import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { figuresView, phaseLabel, statusLabel } from "../views.js";
-import { loadScope, readText } from "./common.js";
+import { figuresView, phaseLabel, statusLabel, targetsReachedView } from "../views.js";
+import { loadScope, loadUnit, readText } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -23,6 +26,10 @@ const schema = z.object({
   figures: z.record(z.string(), z.string().regex(/^\d+$/)).optional(),
   /** Index of the figure being asked. */
   index: z.number().int().min(0).optional(),
+  /** Values reached per target id (cumulative for the year), answered so far. */
+  reached: z.record(z.string(), z.number().nonnegative()).optional(),
+  /** Index of the target being asked. */
+  targetIndex: z.number().int().min(0).optional(),
   narrative: z.string().optional(),
 });
 type Data = z.infer<typeof schema>;
@@ -41,9 +48,29 @@ async function previous(ctx: Ctx, data: Data) {
   return data.phaseId ? ctx.tx.getReport(data.unitId, data.phaseId) : null;
 }
 
+/** The registered targets this report asks about, in order. */
+async function targetsOf(ctx: Ctx, data: Data): Promise<Target[]> {
+  const { unit, campaign } = await loadScope(ctx, data);
+  return ctx.memo(`targets:${unit.id}:${campaign.id}`, () => targetsToReport(ctx, unit, campaign));
+}
+
+function reachedOf(data: Data): Record<number, number> {
+  return Object.fromEntries(Object.entries(data.reached ?? {}).map(([k, v]) => [Number(k), v]));
+}
+
+/** After the figures: the first target, or the narrative when the unit registered none. */
+async function afterFigures(ctx: Ctx, data: Data): Promise<Outcome<Data>> {
+  const targets = await targetsOf(ctx, data);
+  if (targets.length) return { next: "target", data: { ...data, reached: {}, targetIndex: 0 } };
+  return { next: "narrative", data: { ...data, reached: {} } };
+}
+
 export const reportDialog: DialogDef<Data> = {
   name: "report",
   schema,
+  async guard(ctx, data) {
+    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
+  },
   steps: {
     phase: {
       async prompt(ctx, data) {
@@ -66,6 +93,8 @@ export const reportDialog: DialogDef<Data> = {
           return { end: [{ text: ctx.t("report.exists", { ordinal: phase.ordinal, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone) }) }] };
         }
         const notes = [ctx.t("report.intro", { ordinal: phase.ordinal, deadline: formatDate(phase.reportDeadline), count: campaign.figureKeys.length })];
+        const targets = await targetsOf(ctx, data);
+        if (targets.length) notes.push(ctx.t("report.intro_targets", { count: targets.length }));
         if (r?.status === "RETURNED") notes.unshift(ctx.t("report.returned_reason", { reason: r.returnReason ?? "" }));
         return { next: "figure", data: { ...data, phaseId: phase.id, figures: {}, index: 0 }, notes };
       },
@@ -91,7 +120,35 @@ export const reportDialog: DialogDef<Data> = {
         const index = data.index ?? 0;
         const figures = { ...data.figures, [campaign.figureKeys[index]!]: parsed.value.toString() };
         if (index + 1 < campaign.figureKeys.length) return { next: "figure", data: { ...data, figures, index: index + 1 } };
-        return { next: "narrative", data: { ...data, figures, index } };
+        return afterFigures(ctx, { ...data, figures, index });
+      },
+    },
+    target: {
+      async prompt(ctx, data) {
+        const targets = await targetsOf(ctx, data);
+        const n = data.targetIndex ?? 0;
+        const t = targets[n];
+        if (!t) throw new AppError("stale_state");
+        const before = (await previous(ctx, data))?.targets[t.id];
+        return {
+          text: [
+            ctx.t("report.ask_target", { n: n + 1, total: targets.length, indicator: t.indicator, planned: formatDecimal(t.planned, ctx.locale), measure: t.measure }),
+            before !== undefined ? ctx.t("report.previous_value", { value: formatDecimal(before, ctx.locale) }) : null,
+          ]
+            .filter(Boolean)
+            .join("\n"),
+        };
+      },
+      async text(ctx, data, text) {
+        const parsed = parseDecimal(text, ctx.locale);
+        if (!parsed.ok) return { retry: ctx.t(`input.decimal_${parsed.reason}`, { example: formatDecimal(5.5, ctx.locale), example2: formatDecimal(1250, ctx.locale) }) };
+        const targets = await targetsOf(ctx, data);
+        const n = data.targetIndex ?? 0;
+        const t = targets[n];
+        if (!t) throw new AppError("stale_state");
+        const reached = { ...data.reached, [String(t.id)]: parsed.value };
+        if (n + 1 < targets.length) return { next: "target", data: { ...data, reached, targetIndex: n + 1 } };
+        return { next: "narrative", data: { ...data, reached } };
       },
     },
     narrative: {
@@ -111,6 +168,10 @@ export const reportDialog: DialogDef<Data> = {
           text: [
             ctx.t("report.summary", { ordinal: phase.ordinal, unit: unit.name }),
             figuresView(ctx, campaign, figuresOf(data)),
+            targetsReachedView(
+              ctx,
+              (await targetsOf(ctx, data)).map((target) => ({ target, value: reachedOf(data)[target.id] ?? 0 })),
+            ),
             ctx.t("report.view.narrative", { text: data.narrative ?? "" }),
             late ? ctx.t("report.late_warning", { deadline: formatDate(phase.reportDeadline) }) : null,
           ]
@@ -124,11 +185,11 @@ export const reportDialog: DialogDef<Data> = {
         };
       },
       async choose(ctx, data, value) {
-        if (value === "redo") return { next: "figure", data: { ...data, figures: {}, index: 0, narrative: undefined } };
+        if (value === "redo") return { next: "figure", data: { ...data, figures: {}, index: 0, reached: {}, targetIndex: undefined, narrative: undefined } };
         if (value !== "send") return { end: [{ text: ctx.t("cancel.done") }] };
         const { unit, campaign } = await loadScope(ctx, data);
         const phase = phaseOf(campaign, data);
-        const report = await submitReport(envOf(ctx), unit, campaign, phase, { figures: figuresOf(data), narrative: data.narrative ?? "" });
+        const report = await submitReport(envOf(ctx), unit, campaign, phase, { figures: figuresOf(data), targets: reachedOf(data), narrative: data.narrative ?? "" });
         const parent = unit.parentId ? await ctx.tx.getUnit(unit.parentId) : null;
         return { end: [{ text: ctx.t("report.submitted", { ordinal: phase.ordinal, unit: unit.name, parent: parent?.name ?? "—", context: report.late ? "late" : undefined }) }] };
       },
