@@ -154,7 +154,7 @@ async function review(ctx: Ctx, unit: Unit): Promise<Outbound[]> {
 
 async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
   const p = await progressOf(envOf(ctx), unit, campaign!);
-  return say(progressView(ctx, unit, campaign!, p));
+  return say(progressView(ctx, unit, campaign!, p, ctx.today));
 }
 
 async function exportFile(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {

@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import type { Campaign, LocalDate, NomineeKind, Nomination, Phase, PlaqueWork, Unit } from "../model.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
+import { assertOpen } from "./campaigns.js";
 import { sendUp } from "./submissions.js";
 
 export interface NominationInput {
@@ -21,6 +22,7 @@ export interface NominationInput {
 
 export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: NominationInput): Promise<Nomination> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   const form = (await env.tx.commendationForms()).find((f) => f.id === input.formId);
   if (!form || !(input.nomineeKind === "PERSON" ? form.forPerson : form.forCollective)) throw new AppError("stale_state");
   if (input.phase && input.phase.campaignId !== campaign.id) throw new AppError("stale_state");
@@ -47,6 +49,7 @@ export async function resubmitNomination(env: Env, unit: Unit, nominationId: num
   await assertActsFor(env, unit);
   const n = await env.tx.getNomination(nominationId);
   if (!n || n.unitId !== unit.id) throw new AppError("stale_state");
+  assertOpen((await env.tx.getCampaign(n.campaignId))!);
   if (n.status !== "RETURNED") throw new AppError("not_editable");
   if (!(await env.tx.updateNominationContent(n.id, { achievement, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
   await env.tx.audit(env.actor, { action: "nomination.resubmitted", entity: "nomination", entityId: n.id, unitId: unit.id });
@@ -56,6 +59,7 @@ export async function resubmitNomination(env: Env, unit: Unit, nominationId: num
 
 export async function registerWork(env: Env, unit: Unit, campaign: Campaign, input: { name: string; description: string; completionOn: LocalDate | null }): Promise<PlaqueWork> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   const w = await env.tx.createWork({ unitId: unit.id, campaignId: campaign.id, ...input, submittedById: personId(env), submittedAt: env.now });
   await env.tx.audit(env.actor, { action: "work.registered", entity: "work", entityId: w.id, unitId: unit.id });
   await sendUp(env, unit, "WORK", w.id, { name: w.name });
@@ -66,6 +70,7 @@ export async function resubmitWork(env: Env, unit: Unit, workId: number, descrip
   await assertActsFor(env, unit);
   const w = await env.tx.getWork(workId);
   if (!w || w.unitId !== unit.id) throw new AppError("stale_state");
+  assertOpen((await env.tx.getCampaign(w.campaignId))!);
   if (w.status !== "RETURNED") throw new AppError("not_editable");
   if (!(await env.tx.updateWorkContent(w.id, { description, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
   await env.tx.audit(env.actor, { action: "work.resubmitted", entity: "work", entityId: w.id, unitId: unit.id });

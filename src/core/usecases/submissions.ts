@@ -7,6 +7,7 @@ import { LIMITS } from "../limits.js";
 import type { Campaign, Phase, PhaseReport, Registration, SubjectType, Unit } from "../model.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
+import { assertOpen } from "./campaigns.js";
 import { routeUp } from "./route.js";
 
 const EDITABLE = ["DRAFT", "RETURNED"] as const;
@@ -24,6 +25,7 @@ function assertEditable(reg: Registration): void {
 }
 
 export async function addTheme(env: Env, unit: Unit, campaign: Campaign, contentAreaId: number, title: string): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length >= LIMITS.maxThemes) throw new AppError("max_themes", { max: LIMITS.maxThemes });
@@ -34,6 +36,7 @@ export async function addTheme(env: Env, unit: Unit, campaign: Campaign, content
 }
 
 export async function renameTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number, title: string): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (!reg.themes.some((t) => t.id === themeId)) throw new AppError("stale_state");
@@ -43,6 +46,7 @@ export async function renameTheme(env: Env, unit: Unit, campaign: Campaign, them
 }
 
 export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (!reg.themes.some((t) => t.id === themeId)) throw new AppError("stale_state");
@@ -53,6 +57,7 @@ export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, them
 
 /** Send the registration up. Refused with fewer than two themes. */
 export async function submitRegistration(env: Env, unit: Unit, campaign: Campaign): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length < LIMITS.minThemes) throw new AppError("min_themes", { min: LIMITS.minThemes, count: reg.themes.length });
@@ -82,6 +87,7 @@ export function isLate(env: Pick<Env, "today">, phase: Phase): boolean {
 /** Submit (or, after a return, resubmit) the unit's report for a phase. Late reports are accepted and marked. */
 export async function submitReport(env: Env, unit: Unit, campaign: Campaign, phase: Phase, answers: ReportAnswers): Promise<PhaseReport> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   if (phase.campaignId !== campaign.id) throw new AppError("stale_state");
   if (env.today < phase.startsOn) throw new AppError("phase_not_started", { ordinal: phase.ordinal });
   for (const key of campaign.figureKeys) if (answers.figures[key] === undefined || answers.figures[key]! < 0n) throw new AppError("stale_state");
