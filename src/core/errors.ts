@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   "not_at_your_level",
   "campaign_closed",
   "campaign_number_required",
+  "campaign_not_found",
   "not_issuer",
   "bad_deadline",
   "theme_incomplete",

@@ -158,6 +158,8 @@ export interface Progress {
   /** Nominations sent up from the subtree (any status but draft), and how many name direct production workers. */
   nominationsSent: number;
   directWorkersProposed: number;
+  /** Direct production workers among the nominations still waiting for a decision. */
+  directWorkersWaiting: number;
   works: Partial<Record<WorkStatus, number>>;
   children: ChildProgress[];
 }

@@ -66,7 +66,8 @@ export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Pro
     const template = loadTemplate("64-kh-cdct")!;
     const year = yearOf(env.today);
     const root = units.get(demo.units[0]!.code)!;
-    if (!(await tx.findCampaign(root.id, year, template.number))) await createFromTemplate(env, template, year, root);
+    // One demo plan per year, whatever number an older version of the seed gave it.
+    if (!(await tx.listCampaigns()).some((c) => c.issuingUnitId === root.id && c.year === year)) await createFromTemplate(env, template, year, root, demo.campaignNumber);
   });
 }
 

@@ -246,6 +246,7 @@ export function queriesStore(db: Db): QueriesTx {
         nominations: Object.fromEntries(noms.map((r) => [r.status, num(r.n)])),
         directWorkersApproved: num(noms.find((r) => r.status === "APPROVED")?.workers),
         nominationsSent: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.n), 0),
+        directWorkersWaiting: num(noms.find((r) => r.status === "SUBMITTED")?.workers),
         directWorkersProposed: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.workers), 0),
         works: Object.fromEntries(works.map((r) => [r.status, num(r.n)])),
         children,
