@@ -35,6 +35,7 @@ import { Transcript } from "./adapters/sandbox/transcript.js";
 import type { TelegramAdapter } from "./adapters/telegram/adapter.js";
 import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
 import { createPlatforms } from "./platforms.js";
+import { loadTemplate } from "./seed/load.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
 
 export interface App {
@@ -91,7 +92,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminsByPlatform = new Map<string, ChatAdmins>();
   const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), chatAdmins },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), chatAdmins, templates: loadTemplate },
     store,
   );
 

@@ -8,13 +8,13 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { ZaloClient } from "../adapters/zalo/client.js";
 import { AppError } from "../core/errors.js";
-import type { Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
+import type { Campaign, Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
-import { addDays, formatInstant, instantOf, parseUserDate } from "../core/time.js";
+import { addDays, formatDate, formatInstant, instantOf, parseUserDate } from "../core/time.js";
 import { jobsBetween } from "../core/schedule.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
-import { createFromTemplate } from "../core/usecases/campaigns.js";
+import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
 import { progressOf } from "../core/usecases/progress.js";
 import { closeUnit, importUnits, moveUnit } from "../core/usecases/units.js";
@@ -47,6 +47,12 @@ function need(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== "string" || !v) throw new UsageError(`--${name}`);
   return v;
+}
+
+async function campaignById(tx: Tx, id: string): Promise<Campaign> {
+  const c = /^\d{1,9}$/.test(id) ? await tx.getCampaign(Number(id)) : null;
+  if (!c) throw new AppError("campaign_not_found", { id });
+  return c;
 }
 
 async function unitByCode(tx: Tx, code: string): Promise<Unit> {
@@ -168,7 +174,8 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
     },
   },
   campaign: {
-    usage: "campaign create --year YYYY [--template 64-kh-cdct] [--unit CODE] [--number \"12/KH-CĐCT\"] | campaign list",
+    usage:
+      'campaign create --year YYYY --number "15/KH-CĐCT" [--template 64-kh-cdct] [--unit CODE] | campaign list | campaign deadlines --campaign ID --registration DATE [--phase N --report DATE]… | campaign close --campaign ID',
     async run(cli, args) {
       const [sub, ...rest] = args;
       if (sub === "list") {
@@ -178,15 +185,41 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         }
         return 0;
       }
-      if (sub !== "create") throw new UsageError("create | list");
+      if (sub === "deadlines") {
+        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" }, registration: { type: "string" }, phase: { type: "string", multiple: true }, report: { type: "string", multiple: true } } });
+        const registration = parseUserDate(need(values, "registration"));
+        if (!registration) throw new UsageError("--registration dd/mm/yyyy | YYYY-MM-DD");
+        const phases = values.phase ?? [];
+        const dates = values.report ?? [];
+        if (phases.length !== dates.length) throw new UsageError("--phase N --report DATE");
+        const reports: Record<number, string> = {};
+        phases.forEach((n, i) => {
+          const d = parseUserDate(dates[i]!);
+          if (!/^\d{1,2}$/.test(n) || !d) throw new UsageError("--phase N --report dd/mm/yyyy | YYYY-MM-DD");
+          reports[Number(n)] = d;
+        });
+        const c = await cli.store.transaction(async (tx) => setDeadlines(cli.env(tx), await campaignById(tx, need(values, "campaign")), { registration, reports }));
+        cli.out(cli.say("campaign.deadlines", { number: c.number, year: c.year, registration: formatDate(c.registrationDeadline), reports: c.phases.map((p) => `${p.ordinal}: ${formatDate(p.reportDeadline)}`).join(", ") }));
+        return 0;
+      }
+      if (sub === "close") {
+        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" } } });
+        const c = await cli.store.transaction(async (tx) => closeCampaign(cli.env(tx), await campaignById(tx, need(values, "campaign"))));
+        cli.out(cli.say("campaign.closed", { number: c.number, year: c.year }));
+        return 0;
+      }
+      if (sub !== "create") throw new UsageError("create | list | deadlines | close");
       const { values } = parseArgs({ args: rest, options: { year: { type: "string" }, template: { type: "string" }, unit: { type: "string" }, number: { type: "string" } } });
       const year = Number(need(values, "year"));
       if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError("--year 2000–2100");
       const key = values.template ?? "64-kh-cdct";
       const template = loadTemplate(key);
       if (!template) throw new AppError("template_not_found", { key, known: Object.keys(TEMPLATE_FILES).join(", ") });
+      // The template's number belongs to its own year: any other year needs its own.
+      if (year !== template.year && !values.number?.trim()) throw new UsageError('--number "15/KH-CĐCT"');
       const c = await cli.store.transaction(async (tx) => createFromTemplate(cli.env(tx), template, year, await unitByCode(tx, values.unit ?? template.issuerCode), values.number));
       cli.out(cli.say("campaign.created", { id: c.id, number: c.number, year: c.year, phases: c.phases.map((p) => `${p.startsOn}…${p.endsOn}`).join(", ") }));
+      cli.out(cli.say("campaign.defaults", { id: c.id, registration: formatDate(c.registrationDeadline), reports: c.phases.map((p) => `${p.ordinal}: ${formatDate(p.reportDeadline)}`).join(", ") }));
       return 0;
     },
   },
@@ -230,7 +263,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await tx.activeCampaignsIssuedBy(unit.path.split("/").filter(Boolean).map(Number)))[0];
         if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
         const view = { t: (k: string, p?: Record<string, unknown>) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
-        return progressView(view, unit, campaign, await progressOf(env, unit, campaign));
+        return progressView(view, unit, campaign, await progressOf(env, unit, campaign), env.today);
       });
       cli.out(text);
       return 0;

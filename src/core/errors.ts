@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   "conflict_of_interest",
   "not_at_your_level",
   "campaign_closed",
+  "campaign_number_required",
+  "campaign_not_found",
+  "not_issuer",
+  "bad_deadline",
   "theme_incomplete",
 ] as const;
 

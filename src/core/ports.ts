@@ -142,13 +142,25 @@ export interface ChildProgress {
   reports: Record<number, { status: SubmissionStatus; late: boolean }>;
 }
 
+/** Who an officer's broadcast is for. */
+export type BroadcastAudience = "members" | "officers_children" | "officers_subtree" | "all_subtree";
+export const BROADCAST_AUDIENCES: readonly BroadcastAudience[] = ["members", "officers_children", "officers_subtree", "all_subtree"];
+
 export interface Progress {
-  /** Active units strictly below. */
+  /**
+   * Active units strictly below that are expected to register and report (sections and
+   * teams only when the campaign includes them).
+   */
   expected: number;
   registrations: Partial<Record<SubmissionStatus, number>>;
   reports: ReportTotals[];
   nominations: Partial<Record<SubmissionStatus, number>>;
   directWorkersApproved: number;
+  /** Nominations sent up from the subtree (any status but draft), and how many name direct production workers. */
+  nominationsSent: number;
+  directWorkersProposed: number;
+  /** Direct production workers among the nominations still waiting for a decision. */
+  directWorkersWaiting: number;
   works: Partial<Record<WorkStatus, number>>;
   children: ChildProgress[];
 }
@@ -255,6 +267,13 @@ export interface Tx {
   listCampaigns(): Promise<Campaign[]>;
   findCampaign(issuingUnitId: number, year: number, number: string): Promise<Campaign | null>;
   createCampaign(input: NewCampaign): Promise<Campaign>;
+  /**
+   * The issuing union set the deadlines: store them (the campaign no longer uses the
+   * defaults) and replace the calendar's deadline rows (REGISTRATION_DEADLINE, REPORT_DEADLINE) by `dates`.
+   */
+  setCampaignDeadlines(id: number, input: { registrationDeadline: LocalDate; phases: { id: number; reportDeadline: LocalDate }[]; dates: NewCampaign["dates"] }): Promise<void>;
+  /** Close an active campaign (read-only from then on); false if it was not active. */
+  closeCampaign(id: number, byId: number | null, at: Date): Promise<boolean>;
   campaignDates(campaignIds: number[]): Promise<CampaignDate[]>;
   commemorations(campaignIds: number[]): Promise<Commemoration[]>;
   upsertCommemoration(c: Commemoration): Promise<void>;
@@ -344,9 +363,14 @@ export interface Tx {
   setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
   /** Approved nominations of units below `unit` for a phase (names for a summary), newest first. */
   approvedNominations(unit: Unit, phaseId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;
+  /**
+   * Rewards decided in a campaign for nominations of units below `unit` (approved with a
+   * granting unit), newest first: for the final review.
+   */
+  rewardsDecided(unit: Unit, campaignId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean; formId: number; grantorName: string }[]>;
   /** Mark a broadcast complete if nothing is left to send; its counts when this call completed it. */
   completeBroadcast(id: number, at: Date): Promise<{ total: number; sent: number; failed: number; chatKey: string } | null>;
-  createBroadcast(input: { unitId: number; createdById: number | null; chatKey: string; total: number }): Promise<number>;
+  createBroadcast(input: { unitId: number; createdById: number | null; chatKey: string; total: number; audience: BroadcastAudience }): Promise<number>;
   broadcastProgress(id: number): Promise<{ total: number; sent: number; failed: number; pending: number; chatKey: string; unitId: number } | null>;
   /** Record a scheduled occurrence as done; false if it already was (another tick or instance). */
   claimScheduledRun(key: string, at: Date): Promise<boolean>;

@@ -23,6 +23,8 @@ export const loadCalendar = () => read("calendar.json", calendarSchema);
 export const loadForms = () => read("commendation-forms.json", formsSchema);
 
 const demoSchema = z.object({
+  /** A made-up number for the demo world's plan: the real 64/KH-CĐCT belongs to 2017 only. */
+  campaignNumber: z.string().min(1),
   units: z.array(z.object({ code: z.string(), name: z.string(), level: z.enum(["CONFEDERATION", "SECTOR", "UPPER_GRASSROOTS", "GRASSROOTS", "SECTION"]), parent: z.string().nullable() })),
   personas: z.array(z.object({ userId: z.string(), userName: z.string(), role: z.enum(["OFFICER", "MEMBER"]), unit: z.string() })),
   groups: z.array(z.object({ chatId: z.string(), unit: z.string(), purpose: z.enum(["OFFICERS", "MEMBERS"]), linked: z.boolean() })),

@@ -74,7 +74,8 @@ export async function seedDemo(deps: SeedDeps, demo: DemoData = loadDemo()): Pro
     const template = loadTemplate("64-kh-cdct")!;
     const year = yearOf(env.today);
     const issuer = units.get(founderPersona.unit)!;
-    if (!(await tx.findCampaign(issuer.id, year, template.number))) await createFromTemplate(env, template, year, issuer);
+    // One demo plan per year, whatever number an older version of the seed gave it.
+    if (!(await tx.listCampaigns()).some((c) => c.issuingUnitId === issuer.id && c.year === year)) await createFromTemplate(env, template, year, issuer, demo.campaignNumber);
   });
 }
 

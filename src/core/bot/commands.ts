@@ -7,7 +7,7 @@ import { occurrencesBetween, window } from "../calendar.js";
 import { AppError } from "../errors.js";
 import type { Campaign, Outbound, Unit } from "../model.js";
 import { actingUnits, canActFor } from "../permissions.js";
-import { campaignsFor } from "../usecases/campaigns.js";
+import { assertIssuer, campaignsFor, campaignsIssuedBy } from "../usecases/campaigns.js";
 import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
 import { hasConsent } from "../usecases/people.js";
 import { exportReports, progressOf } from "../usecases/progress.js";
@@ -34,6 +34,8 @@ export interface Command {
   inGroup: boolean;
   run?(ctx: Ctx, args: string): Promise<Outbound[]>;
   forScope?(ctx: Ctx, unit: Unit, campaign: Campaign | null, args: string): Promise<Outbound[]>;
+  /** Only reads: a closed campaign will do when none is active. */
+  readsClosed?: boolean;
 }
 
 const say = (text: string): Outbound[] => [{ text }];
@@ -154,12 +156,30 @@ async function review(ctx: Ctx, unit: Unit): Promise<Outbound[]> {
 
 async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
   const p = await progressOf(envOf(ctx), unit, campaign!);
-  return say(progressView(ctx, unit, campaign!, p));
+  return say(progressView(ctx, unit, campaign!, p, ctx.today));
 }
 
 async function exportFile(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
   const file = await exportReports(envOf(ctx), unit, campaign!, ctx.deps.spreadsheet, ctx.locale);
   return [{ text: ctx.t("export.ready", { unit: unit.name, year: campaign!.year }), file }];
+}
+
+/**
+ * /kehoach: the plan issued by this unit (its active one, else its latest). Officers of a
+ * unit below are told who issues the plan that applies to them.
+ */
+async function plan(ctx: Ctx, unit: Unit): Promise<Outbound[]> {
+  const env = envOf(ctx);
+  const own = await campaignsIssuedBy(env, unit);
+  const campaign = own.find((c) => c.status === "ACTIVE") ?? own[0];
+  if (!campaign) {
+    const applying = (await campaignsFor(env, unit))[0];
+    if (!applying) throw new AppError("no_campaign", { unit: unit.name });
+    await assertIssuer(env, applying);
+    throw new AppError("stale_state");
+  }
+  await assertIssuer(env, campaign);
+  return ctx.svc.startDialog(ctx, "plan", { unitId: unit.id, campaignId: campaign.id });
 }
 
 async function invite(ctx: Ctx): Promise<Outbound[]> {
@@ -181,10 +201,11 @@ export const COMMANDS: Command[] = [
   { key: "nominate", names: ["tonvinh", "nominate"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: async (ctx, u, c) => ctx.svc.startDialog(ctx, "nominate", { unitId: u.id, campaignId: c!.id }, await nominateStep(ctx, u.id, c!.id)) },
   { key: "works", names: ["congtrinh", "works"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "works", { unitId: u.id, campaignId: c!.id }) },
   { key: "review", names: ["duyet", "review"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: review },
-  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: progress },
+  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: progress },
   { key: "calendar", names: ["lich", "calendar"], audience: "everyone", consent: false, inGroup: true, run: calendar },
   { key: "announce", names: ["thongbao", "announce"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "announce", { unitId: u.id, text: null }) },
-  { key: "export", names: ["xuat", "export"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: exportFile },
+  { key: "plan", names: ["kehoach", "campaign"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: plan },
+  { key: "export", names: ["xuat", "export"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: exportFile },
   { key: "invite", names: ["moi", "invite"], audience: "officer", consent: true, inGroup: false, run: invite },
   { key: "mydata", names: ["dulieu", "mydata"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => ctx.svc.startDialog(ctx, "mydata", {}) },
   { key: "language", names: ["ngonngu", "language"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => ctx.svc.startDialog(ctx, "language", {}) },

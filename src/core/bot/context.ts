@@ -4,6 +4,7 @@
  */
 import type { Actor, Chat, Inbound, Locale, LocalDate, Outbound, Person, Role } from "../model.js";
 import type { ChatAdmins, Clock, Logger, SpreadsheetWriter, Translate, Tx } from "../ports.js";
+import type { CampaignTemplate } from "../templates.js";
 
 export interface BotDeps {
   clock: Clock;
@@ -14,6 +15,8 @@ export interface BotDeps {
   spreadsheet: SpreadsheetWriter;
   /** Platform lookups of group administrators, where a platform offers them. */
   chatAdmins?: ChatAdmins;
+  /** Campaign templates by key, for opening next year's plan from the chat. */
+  templates?: (key: string) => CampaignTemplate | null;
 }
 
 /** What dialogs and commands may call back into: the engine's own entry points. */

@@ -178,7 +178,7 @@ export class BotEngine implements Services {
     if (cmd.scope === "campaign") {
       campaign = scope.campaignId !== undefined ? await ctx.tx.getCampaign(scope.campaignId) : null;
       if (!campaign) {
-        const r = await campaignOf(ctx, unit);
+        const r = await campaignOf(ctx, unit, cmd.readsClosed ?? false);
         if ("pick" in r) return this.startDialog(ctx, "pick", { command: key, args, what: "campaign", options: r.pick.map((c) => c.id), unitId: unit.id });
         campaign = r.one;
       }

@@ -5,7 +5,7 @@
  */
 import { AppError } from "../errors.js";
 import type { Campaign, Unit } from "../model.js";
-import { actingUnits, canActFor, sameWorld } from "../permissions.js";
+import { actingUnits, canActFor, pathIds, sameWorld } from "../permissions.js";
 import { campaignsFor } from "../usecases/campaigns.js";
 import type { Ctx } from "./context.js";
 import { envOf } from "./env-of.js";
@@ -29,9 +29,16 @@ export async function actingUnit(ctx: Ctx): Promise<Resolved<Unit>> {
   return units.length === 1 ? { one: units[0]! } : { pick: units };
 }
 
-/** The active campaign that applies to `unit`, or the campaigns to choose from. */
-export async function campaignOf(ctx: Ctx, unit: Unit): Promise<Resolved<Campaign>> {
-  const campaigns = await campaignsFor(envOf(ctx), unit);
+/**
+ * The active campaign that applies to `unit`, or the campaigns to choose from. Commands
+ * that only read (`closedToo`) fall back to the latest closed one when none is active.
+ */
+export async function campaignOf(ctx: Ctx, unit: Unit, closedToo = false): Promise<Resolved<Campaign>> {
+  let campaigns = await campaignsFor(envOf(ctx), unit);
+  if (!campaigns.length && closedToo) {
+    const above = new Set(pathIds(unit));
+    campaigns = (await ctx.tx.listCampaigns()).filter((c) => c.status === "CLOSED" && above.has(c.issuingUnitId)).slice(0, 1);
+  }
   if (!campaigns.length) throw new AppError("no_campaign", { unit: unit.name });
   return campaigns.length === 1 ? { one: campaigns[0]! } : { pick: campaigns };
 }

@@ -7,6 +7,7 @@ import type { Occurrence } from "../calendar.js";
 import { excerpt, formatDecimal, formatNumber, percentOf } from "../format.js";
 import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
+import type { OwnItem, OwnStatus } from "../usecases/progress.js";
 import { formatDate, formatInstant } from "../time.js";
 import type { Ctx } from "./context.js";
 
@@ -132,16 +133,63 @@ function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>): string
 
 const MAX_CHILD_LINES = 30;
 
-export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress): string {
-  const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);
+/** A unit's own registration and reports, where each waits, and what is still due. */
+function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, today: string): string[] {
+  const where = (item: OwnItem) =>
+    (item.waitingAt && item.status === "SUBMITTED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : "") + (item.late ? ctx.t("progress.own.late") : "");
   const lines = [
-    ctx.t("progress.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
-    ctx.t("progress.expected", { count: p.expected }),
-    ctx.t("progress.registrations", { sent: sent(p.registrations), approved: p.registrations.APPROVED ?? 0, expected: p.expected }),
+    ctx.t("progress.own.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
+    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: formatDate(own.registration.deadline), status: statusLabel(ctx, own.registration.status), where: where(own.registration) }),
+    ...own.reports.map((r) =>
+      ctx.t("progress.own.report", {
+        ordinal: r.phase.ordinal,
+        deadline: formatDate(r.phase.reportDeadline),
+        status: r.phase.startsOn > today && !r.status ? ctx.t("progress.own.not_open", { date: formatDate(r.phase.startsOn) }) : statusLabel(ctx, r.status),
+        where: where(r),
+      }),
+    ),
   ];
+  if (campaign.status === "CLOSED") return lines;
+  if (!own.due.length) return [...lines, ctx.t("progress.own.nothing_due")];
+  return [
+    ...lines,
+    ctx.t("progress.own.due_head"),
+    ...own.due.map((d) =>
+      ctx.t(`progress.own.due_${d.what}`, { ordinal: d.phase?.ordinal, deadline: formatDate(d.deadline), context: d.overdue ? "overdue" : undefined }),
+    ),
+  ];
+}
+
+/**
+ * /tiendo: a grassroots union sees its own items (where each waits, what is still due); a
+ * level with units below sees their totals, accepted apart from sent but not yet accepted,
+ * and each direct child's status.
+ */
+export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress & { own?: OwnStatus | null }, today = "9999-12-31"): string {
+  const lines: string[] = [];
+  if (campaign.status === "CLOSED") lines.push(ctx.t("progress.closed", { campaign: campaignLabel(ctx, campaign) }));
+  if (p.own) lines.push(...ownView(ctx, unit, campaign, p.own, today));
+  if (!p.expected && p.own) return lines.join("\n");
+  if (p.own) lines.push("");
+  const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);
+  lines.push(
+    ctx.t("progress.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
+    ctx.t("progress.expected", { count: p.expected, context: campaign.includeSections ? undefined : "no_sections" }),
+    ctx.t("progress.registrations", { sent: sent(p.registrations), accepted: p.registrations.APPROVED ?? 0, waiting: p.registrations.SUBMITTED ?? 0, expected: p.expected }),
+  );
   for (const r of p.reports) {
     const phase = campaign.phases.find((ph) => ph.id === r.phaseId)!;
-    lines.push(ctx.t("progress.reports", { ordinal: phase.ordinal, sent: sent(r.byStatus), approved: r.byStatus.APPROVED ?? 0, expected: p.expected, late: r.late }));
+    lines.push(
+      ctx.t("progress.reports", {
+        ordinal: phase.ordinal,
+        deadline: formatDate(phase.reportDeadline),
+        sent: sent(r.byStatus),
+        accepted: r.byStatus.APPROVED ?? 0,
+        waiting: r.byStatus.SUBMITTED ?? 0,
+        expected: p.expected,
+        late: r.late,
+      }),
+    );
     if (sent(r.byStatus)) {
       for (const k of campaign.figureKeys) {
         lines.push(ctx.t("progress.total", { label: ctx.t(`figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }));
@@ -149,6 +197,9 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     }
   }
   lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations), workers: p.directWorkersApproved }));
+  if (p.nominationsSent) {
+    lines.push(ctx.t("progress.workers_share", { workers: p.directWorkersProposed, total: p.nominationsSent, share: Math.round((p.directWorkersProposed * 100) / p.nominationsSent) }));
+  }
   lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works) }));
   if (p.children.length) {
     lines.push("", ctx.t("progress.children"));
@@ -164,6 +215,17 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     if (p.children.length > MAX_CHILD_LINES) lines.push(ctx.t("progress.more", { count: p.children.length - MAX_CHILD_LINES }));
   }
   return lines.join("\n");
+}
+
+/** The plan as /kehoach shows it: number, year, status, and the deadlines (marked while they are defaults). */
+export function planView(ctx: ViewCtx, issuer: Unit, campaign: Campaign): string {
+  const mark = campaign.deadlinesDefault ? ctx.t("plan.default_mark") : "";
+  return [
+    ctx.t("plan.head", { label: campaignLabel(ctx, campaign), unit: issuer.name, title: campaign.title }),
+    ctx.t(`plan.status.${campaign.status}`, { date: campaign.closedAt ? formatInstant(campaign.closedAt, ctx.deps.timeZone) : "" }),
+    ctx.t("plan.registration", { date: formatDate(campaign.registrationDeadline), mark }),
+    ...campaign.phases.map((p) => ctx.t("plan.phase", { ordinal: p.ordinal, from: formatDate(p.startsOn), to: formatDate(p.endsOn), date: formatDate(p.reportDeadline), mark })),
+  ].join("\n");
 }
 
 export function calendarView(ctx: ViewCtx, items: Occurrence[]): string {

@@ -9,6 +9,7 @@ import { pathIds } from "../permissions.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
 import { proposableForms } from "./review.js";
+import { assertOpen } from "./campaigns.js";
 import { sendUp } from "./submissions.js";
 
 export interface NominationInput {
@@ -23,6 +24,7 @@ export interface NominationInput {
 
 export async function nominate(env: Env, unit: Unit, campaign: Campaign, input: NominationInput): Promise<Nomination> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   const form = (await proposableForms(env, unit, input.nomineeKind)).find((f) => f.id === input.formId);
   if (!form) throw new AppError("stale_state");
   if (input.phase && input.phase.campaignId !== campaign.id) throw new AppError("stale_state");
@@ -53,6 +55,7 @@ export async function resubmitNomination(env: Env, unit: Unit, campaign: Campaig
   await assertActsFor(env, unit);
   const n = await env.tx.getNomination(nominationId);
   if (!n || n.unitId !== unit.id || n.campaignId !== campaign.id) throw new AppError("stale_state");
+  assertOpen((await env.tx.getCampaign(n.campaignId))!);
   if (n.status !== "RETURNED") throw new AppError("not_editable");
   const form = (await proposableForms(env, unit, input.nomineeKind)).find((f) => f.id === input.formId);
   if (!form) throw new AppError("stale_state");
@@ -86,6 +89,7 @@ export async function registerWork(
   input: { name: string; description: string; completionOn: LocalDate | null; occasionLevel: UnitLevel; occasion: string | null },
 ): Promise<PlaqueWork> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   if (!(await occasionsFor(env, unit)).some((u) => u.level === input.occasionLevel)) throw new AppError("stale_state");
   const w = await env.tx.createWork({ unitId: unit.id, campaignId: campaign.id, ...input, submittedById: personId(env), submittedAt: env.now });
   await env.tx.audit(env.actor, { action: "work.registered", entity: "work", entityId: w.id, unitId: unit.id });
@@ -97,6 +101,7 @@ export async function resubmitWork(env: Env, unit: Unit, workId: number, descrip
   await assertActsFor(env, unit);
   const w = await env.tx.getWork(workId);
   if (!w || w.unitId !== unit.id) throw new AppError("stale_state");
+  assertOpen((await env.tx.getCampaign(w.campaignId))!);
   if (w.status !== "RETURNED") throw new AppError("not_editable");
   if (!(await env.tx.updateWorkContent(w.id, { description, submittedAt: env.now, submittedById: personId(env) }))) throw new AppError("stale_state");
   await env.tx.audit(env.actor, { action: "work.resubmitted", entity: "work", entityId: w.id, unitId: unit.id });

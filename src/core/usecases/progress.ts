@@ -1,6 +1,6 @@
 /** What officers see of the units below: statuses, totals, and a spreadsheet of it all. */
 import { AppError } from "../errors.js";
-import type { Campaign, Locale, Unit } from "../model.js";
+import type { Campaign, Locale, Phase, SubmissionStatus, Unit } from "../model.js";
 import { canManage } from "../permissions.js";
 import type { Progress, Sheet, SpreadsheetWriter } from "../ports.js";
 import { randomId } from "../codes.js";
@@ -13,10 +13,59 @@ async function assertSees(env: Env, unit: Unit): Promise<void> {
   if (!canManage(env.actor.person, await env.roles(), unit)) throw new AppError("not_officer", { unit: unit.name });
 }
 
-/** Progress of the units below `unit` (officers of the unit or of a unit above may look). */
-export async function progressOf(env: Env, unit: Unit, campaign: Campaign): Promise<Progress> {
+/** Where one of the unit's own items stands: its status, and the union that must act on it now. */
+export interface OwnItem {
+  status: SubmissionStatus | null;
+  late: boolean;
+  waitingAt: Unit | null;
+}
+
+/** A unit's own registration and reports (what it sends up itself). */
+export interface OwnStatus {
+  registration: OwnItem & { themes: number; deadline: string };
+  reports: (OwnItem & { phase: Phase })[];
+  /** What the unit still has to send, in order: the registration, then each started phase's report. */
+  due: { what: "registration" | "report"; phase: Phase | null; deadline: string; overdue: boolean }[];
+}
+
+/** Progress as a level sees it: the units below, and (below the issuing union) its own items. */
+export type UnitProgress = Progress & { own: OwnStatus | null };
+
+const STILL_TO_SEND: (SubmissionStatus | null)[] = [null, "DRAFT", "RETURNED"];
+
+/** The unit's own registration and reports; null for the issuing union, and for sections the campaign leaves out. */
+async function ownStatus(env: Env, unit: Unit, campaign: Campaign): Promise<OwnStatus | null> {
+  if (unit.id === campaign.issuingUnitId) return null;
+  if (unit.level === "SECTION" && !campaign.includeSections) return null;
+  const holders = new Map<number, Unit | null>();
+  const at = async (id: number | null) => {
+    if (id === null || id === unit.id) return null;
+    if (!holders.has(id)) holders.set(id, await env.tx.getUnit(id));
+    return holders.get(id)!;
+  };
+  const reg = await env.tx.getRegistration(unit.id, campaign.id);
+  const registration = { status: reg?.status ?? null, late: reg?.late ?? false, waitingAt: await at(reg?.atUnitId ?? null), themes: reg?.themes.length ?? 0, deadline: campaign.registrationDeadline };
+  const reports = [];
+  for (const phase of campaign.phases) {
+    const r = await env.tx.getReport(unit.id, phase.id);
+    reports.push({ phase, status: r?.status ?? null, late: r?.late ?? false, waitingAt: await at(r?.atUnitId ?? null) });
+  }
+  const due: OwnStatus["due"] = [];
+  if (STILL_TO_SEND.includes(registration.status)) due.push({ what: "registration", phase: null, deadline: campaign.registrationDeadline, overdue: env.today > campaign.registrationDeadline });
+  for (const r of reports) {
+    if (r.phase.startsOn > env.today || !STILL_TO_SEND.includes(r.status)) continue;
+    due.push({ what: "report", phase: r.phase, deadline: r.phase.reportDeadline, overdue: env.today > r.phase.reportDeadline });
+  }
+  return { registration, reports, due };
+}
+
+/**
+ * Progress of the units below `unit` (officers of the unit or of a unit above may look),
+ * with the unit's own registration and reports. Closed campaigns can be read too.
+ */
+export async function progressOf(env: Env, unit: Unit, campaign: Campaign): Promise<UnitProgress> {
   await assertSees(env, unit);
-  return env.tx.progress(unit, campaign);
+  return { ...(await env.tx.progress(unit, campaign)), own: await ownStatus(env, unit, campaign) };
 }
 
 /** Build the reports spreadsheet of `unit`'s subtree and store it as a file. */

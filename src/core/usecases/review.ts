@@ -21,6 +21,7 @@ import type { ReviewQueue, StatusPatch } from "../ports.js";
 import { formatDate } from "../time.js";
 import type { Env } from "./env.js";
 import { actorId, assertActsFor, personId } from "./env.js";
+import { assertOpen } from "./campaigns.js";
 import { announceToMembers, notifyOfficers } from "./notify.js";
 import { passThrough, routeUp } from "./route.js";
 
@@ -58,6 +59,7 @@ export interface Subject {
   status: SubmissionStatus | WorkStatus;
   atUnitId: number | null;
   submittedById: number | null;
+  campaignId: number;
   /** Nominations: the form proposed and who is nominated. */
   form?: CommendationForm;
   nomineeKind?: NomineeKind;
@@ -76,7 +78,8 @@ export async function loadSubject(env: Env, type: SubjectType, id: number): Prom
           : await env.tx.getWork(id);
   if (!rec) throw new AppError("stale_state");
   const unit = (await env.tx.getUnit(rec.unitId))!;
-  const s: Subject = { type, id, unit, status: rec.status, atUnitId: rec.atUnitId, submittedById: rec.submittedById };
+  const campaignId = "campaignId" in rec ? rec.campaignId : (await env.tx.getPhase(rec.phaseId))!.campaignId;
+  const s: Subject = { type, id, unit, status: rec.status, atUnitId: rec.atUnitId, submittedById: rec.submittedById, campaignId };
   if (type === "NOMINATION" && "formId" in rec) {
     s.form = (await env.tx.commendationForms()).find((f) => f.id === rec.formId);
     s.nomineeKind = rec.nomineeKind;
@@ -204,6 +207,8 @@ const STORED: Record<Action, Decision> = {
 export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: number, action: Action, input: DecisionInput = {}): Promise<void> {
   await assertActsFor(env, reviewer);
   const s = await loadSubject(env, type, id);
+  const campaign = await env.tx.getCampaign(s.campaignId);
+  if (campaign) assertOpen(campaign);
   const opts = await optionsFor(env, reviewer, s);
   if (!opts.actions.includes(action)) {
     if (opts.why === "conflict") throw new AppError("conflict_of_interest", { unit: s.unit.name });

@@ -98,7 +98,9 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
     });
   }
 
-  // Phase summary: every unit with units below gets the figures of its subtree.
+  // Phase summary: every unit with units below gets the figures of its subtree; after the
+  // last phase it is the year's final review (tổng kết).
+  if (phase && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal))) return finalReview(env, job, campaign, issuer);
   const units = [issuer, ...(await env.tx.descendantsOf(issuer))];
   const parents = units.filter((u) => units.some((c) => c.parentId === u.id));
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
@@ -124,6 +126,61 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
               ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
               : t(locale, "scheduled.commended_none"),
           ].join("\n"),
+      }),
+    );
+  }
+  return items;
+}
+
+/** Rewards listed by name in the final review before "… and N more". */
+const MAX_REWARDS = 10;
+
+/**
+ * Tổng kết: per level with units below, the year's figures over both phases, accepted
+ * against sent reports per phase, the rewards decided in the year ("được … tặng …") and
+ * the proposals still waiting for year-end rewards.
+ */
+async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: Campaign, issuer: Unit): Promise<OutboxItem[]> {
+  const t = (locale: Locale, key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
+  const units = [issuer, ...(await env.tx.descendantsOf(issuer))];
+  const parents = units.filter((u) => units.some((c) => c.parentId === u.id));
+  const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
+  const forms = await env.tx.commendationForms();
+  const items: OutboxItem[] = [];
+  for (const u of parents) {
+    const p = await env.tx.progress(u, campaign);
+    if (!p.expected) continue;
+    const totals: Record<string, bigint> = {};
+    for (const r of p.reports) for (const [k, v] of Object.entries(r.totals)) totals[k] = (totals[k] ?? 0n) + v;
+    const rewards = await env.tx.rewardsDecided(u, campaign.id, MAX_REWARDS + 1);
+    const pending = p.nominations.SUBMITTED ?? 0;
+    items.push(
+      ...itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], {
+        cause: `${job.key}:${u.id}`,
+        kind: "summary",
+        notice: "summary",
+        dueAt: job.dueAt,
+        render: (locale) => {
+          const formName = (id: number) => {
+            const f = forms.find((x) => x.id === id);
+            return f ? (locale === "vi" ? f.nameVi : f.nameEn) : "?";
+          };
+          const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, form: formName(r.formId) }));
+          return [
+            t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
+            ...p.reports.map((r) => {
+              const ph = campaign.phases.find((x) => x.id === r.phaseId)!;
+              return t(locale, "scheduled.final_reports", { ordinal: ph.ordinal, accepted: r.byStatus.APPROVED ?? 0, waiting: r.byStatus.SUBMITTED ?? 0, expected: p.expected, late: r.late });
+            }),
+            t(locale, "scheduled.final_totals"),
+            ...campaign.figureKeys.map((k) =>
+              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
+            ),
+            rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
+            pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
+            t(locale, "scheduled.final_send"),
+          ].join("\n");
+        },
       }),
     );
   }

@@ -9,6 +9,7 @@ import type { Campaign, Phase, PhaseReport, Registration, SubjectType, Target, T
 import type { NewTarget, ThemePatch } from "../ports.js";
 import type { Env } from "./env.js";
 import { assertActsFor, personId } from "./env.js";
+import { assertOpen } from "./campaigns.js";
 import { routeUp } from "./route.js";
 
 const EDITABLE = ["DRAFT", "RETURNED"] as const;
@@ -26,6 +27,7 @@ function assertEditable(reg: Registration): void {
 }
 
 export async function addTheme(env: Env, unit: Unit, campaign: Campaign, contentAreaId: number, title: string): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length >= LIMITS.maxThemes) throw new AppError("max_themes", { max: LIMITS.maxThemes });
@@ -81,6 +83,7 @@ export function firstIncomplete(reg: Registration): Theme | undefined {
 }
 
 export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, themeId: number): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (!reg.themes.some((t) => t.id === themeId)) throw new AppError("stale_state");
@@ -91,6 +94,7 @@ export async function removeTheme(env: Env, unit: Unit, campaign: Campaign, them
 
 /** Send the registration up. Refused with fewer than two themes, or while one of them is incomplete. */
 export async function submitRegistration(env: Env, unit: Unit, campaign: Campaign): Promise<Registration> {
+  assertOpen(campaign);
   const reg = await registrationOf(env, unit, campaign);
   assertEditable(reg);
   if (reg.themes.length < LIMITS.minThemes) throw new AppError("min_themes", { min: LIMITS.minThemes, count: reg.themes.length });
@@ -134,6 +138,7 @@ export function isLate(env: Pick<Env, "today">, phase: Phase): boolean {
 /** Submit (or, after a return, resubmit) the unit's report for a phase. Late reports are accepted and marked. */
 export async function submitReport(env: Env, unit: Unit, campaign: Campaign, phase: Phase, answers: ReportAnswers): Promise<PhaseReport> {
   await assertActsFor(env, unit);
+  assertOpen(campaign);
   if (phase.campaignId !== campaign.id) throw new AppError("stale_state");
   if (env.today < phase.startsOn) throw new AppError("phase_not_started", { ordinal: phase.ordinal });
   for (const key of campaign.figureKeys) if (answers.figures[key] === undefined || answers.figures[key]! < 0n) throw new AppError("stale_state");

@@ -10,6 +10,8 @@ type CampaignsTx = Pick<
   | "listCampaigns"
   | "findCampaign"
   | "createCampaign"
+  | "setCampaignDeadlines"
+  | "closeCampaign"
   | "campaignDates"
   | "commemorations"
   | "upsertCommemoration"
@@ -62,6 +64,16 @@ export function campaignsStore(db: Db): CampaignsTx {
         include: map.campaignInclude,
       });
       return map.campaign(c);
+    },
+    async setCampaignDeadlines(id, input) {
+      await db.campaign.update({ where: { id }, data: { registrationDeadline: fromLocalDate(input.registrationDeadline), deadlinesDefault: false } });
+      for (const p of input.phases) await db.phase.updateMany({ where: { id: p.id, campaignId: id }, data: { reportDeadline: fromLocalDate(p.reportDeadline) } });
+      await db.campaignDate.deleteMany({ where: { campaignId: id, kind: { in: ["REGISTRATION_DEADLINE", "REPORT_DEADLINE"] } } });
+      await db.campaignDate.createMany({ data: input.dates.map((d) => ({ campaignId: id, kind: d.kind, date: fromLocalDate(d.date), title: d.title })) });
+    },
+    async closeCampaign(id, byId, at) {
+      const n = await db.campaign.updateMany({ where: { id, status: "ACTIVE" }, data: { status: "CLOSED", closedAt: at, closedById: byId } });
+      return n.count === 1;
     },
     async campaignDates(campaignIds) {
       if (!campaignIds.length) return [];

@@ -12,6 +12,7 @@ type NoticesTx = Pick<
   | "unsubmitted"
   | "setChatPrefs"
   | "approvedNominations"
+  | "rewardsDecided"
   | "createBroadcast"
   | "broadcastProgress"
   | "completeBroadcast"
@@ -85,6 +86,16 @@ export function noticesStore(db: Db): NoticesTx {
     },
     async setChatPrefs(chatId, prefs) {
       await db.chat.update({ where: { id: chatId }, data: { prefs: (prefs ?? undefined) as Prisma.InputJsonValue | undefined } });
+    },
+    async rewardsDecided(unit, campaignId, limit) {
+      const rows = await db.nomination.findMany({
+        where: { campaignId, status: "APPROVED", grantedByUnitId: { not: null }, unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
+        include: { unit: { select: { name: true } } },
+        orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
+        take: limit,
+      });
+      const grantors = new Map((await db.unit.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.grantedByUnitId!))] } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+      return rows.map((n) => ({ name: n.nomineeName, unitName: n.unit.name, directWorker: n.directWorker, formId: n.grantedFormId ?? n.formId, grantorName: grantors.get(n.grantedByUnitId!) ?? "?" }));
     },
     async approvedNominations(unit, phaseId, limit) {
       const rows = await db.nomination.findMany({

@@ -177,9 +177,10 @@ export function queriesStore(db: Db): QueriesTx {
     },
 
     async progress(unit, campaign): Promise<Progress> {
-      const below = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE'`;
-      const args = [unit.path, unit.id, campaign.id] as const;
-      const expected = num((await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Unit" u WHERE ${below}`, unit.path, unit.id))[0]?.n);
+      // Sections and teams (SECTION) register and report only when the campaign includes them.
+      const below = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean)`;
+      const args = [unit.path, unit.id, campaign.id, campaign.includeSections] as const;
+      const expected = num((await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Unit" u WHERE ${below} AND $3::int IS NOT NULL`, ...args))[0]?.n);
 
       const regs = await db.$queryRawUnsafe<{ status: SubmissionStatus; n: bigint }[]>(
         `SELECT r.status::text AS status, count(*) AS n FROM "ThemeRegistration" r JOIN "Unit" u ON u.id = r."unitId"
@@ -218,7 +219,7 @@ export function queriesStore(db: Db): QueriesTx {
         ...args,
       );
 
-      const childRows = await db.unit.findMany({ where: { parentId: unit.id, status: "ACTIVE" }, orderBy: [{ name: "asc" }, { id: "asc" }] });
+      const childRows = await db.unit.findMany({ where: { parentId: unit.id, status: "ACTIVE", ...(!campaign.includeSections && { level: { not: "SECTION" } }) }, orderBy: [{ name: "asc" }, { id: "asc" }] });
       const childIds = childRows.map((c) => c.id);
       const childRegs = await db.themeRegistration.findMany({
         where: { unitId: { in: childIds }, campaignId: campaign.id },
@@ -244,6 +245,9 @@ export function queriesStore(db: Db): QueriesTx {
         reports,
         nominations: Object.fromEntries(noms.map((r) => [r.status, num(r.n)])),
         directWorkersApproved: num(noms.find((r) => r.status === "APPROVED")?.workers),
+        nominationsSent: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.n), 0),
+        directWorkersWaiting: num(noms.find((r) => r.status === "SUBMITTED")?.workers),
+        directWorkersProposed: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.workers), 0),
         works: Object.fromEntries(works.map((r) => [r.status, num(r.n)])),
         children,
       };

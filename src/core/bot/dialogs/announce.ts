@@ -1,10 +1,14 @@
 /**
- * /thongbao: an officer writes an announcement for the members of their unit and of every
- * unit below, sees a preview and how many chats it will reach, and confirms. The messages
- * go to the outbox in the same transaction, one per chat, never twice.
+ * /thongbao: an officer chooses who it is for — the members of their unit and every unit
+ * below, or (a directive) the officers of the direct child units or of the whole subtree,
+ * or officers and members alike — writes it, sees a preview with the audience and how
+ * many chats it will reach, and confirms. The messages go to the outbox in the same
+ * transaction, one per chat, never twice.
  */
 import { z } from "zod";
 import { formatNumber } from "../../format.js";
+import { BROADCAST_AUDIENCES } from "../../ports.js";
+import { assertActsFor } from "../../usecases/env.js";
 import { broadcast, broadcastReach, broadcastStatus } from "../../usecases/announce.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
@@ -13,17 +17,41 @@ import { loadUnit, readText } from "./common.js";
 /** Zalo's limit; Telegram's is larger, so one message fits every platform. */
 export const ANNOUNCEMENT_MAX = 2000;
 
-const schema = z.object({ unitId: z.number().int(), text: z.string().nullable(), broadcastId: z.number().int().optional() });
+const schema = z.object({
+  unitId: z.number().int(),
+  audience: z.enum(BROADCAST_AUDIENCES as [string, ...string[]]).optional(),
+  text: z.string().nullable(),
+  broadcastId: z.number().int().optional(),
+});
 type Data = z.infer<typeof schema>;
+type To = (typeof BROADCAST_AUDIENCES)[number];
+
+const audienceOf = (data: Data): To => (data.audience as To | undefined) ?? "members";
 
 export const announceDialog: DialogDef<Data> = {
   name: "announce",
   schema,
+  async guard(ctx, data) {
+    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
+  },
   steps: {
+    audience: {
+      async prompt(ctx, data) {
+        const unit = await loadUnit(ctx, data.unitId);
+        return {
+          text: ctx.t("announce.ask_audience", { unit: unit.name }),
+          choices: [...BROADCAST_AUDIENCES.map((a) => ({ value: a, label: ctx.t(`announce.audience.${a}`) })), { value: "cancel", label: ctx.t("common.cancel") }],
+        };
+      },
+      choose(ctx, data, value) {
+        if (!(BROADCAST_AUDIENCES as readonly string[]).includes(value)) return { end: [{ text: ctx.t("cancel.done") }] };
+        return { next: "text", data: { ...data, audience: value } };
+      },
+    },
     text: {
       async prompt(ctx, data) {
         const unit = await loadUnit(ctx, data.unitId);
-        return { text: ctx.t("announce.ask", { unit: unit.name, max: formatNumber(ANNOUNCEMENT_MAX, ctx.locale) }) };
+        return { text: ctx.t("announce.ask", { unit: unit.name, max: formatNumber(ANNOUNCEMENT_MAX, ctx.locale), audience: ctx.t(`announce.audience.${audienceOf(data)}`) }) };
       },
       text(ctx, data, text) {
         const r = readText<Data>(ctx, text, { min: 5, max: ANNOUNCEMENT_MAX });
@@ -33,9 +61,15 @@ export const announceDialog: DialogDef<Data> = {
     confirm: {
       async prompt(ctx, data) {
         const unit = await loadUnit(ctx, data.unitId);
-        const reach = await broadcastReach(envOf(ctx), unit);
+        const reach = await broadcastReach(envOf(ctx), unit, audienceOf(data));
         return {
-          text: ctx.t("announce.preview", { text: data.text, unit: unit.name, chats: reach.chats, units: reach.units }),
+          text: ctx.t("announce.preview", {
+            text: ctx.t("announce.from", { unit: unit.name, text: data.text }),
+            unit: unit.name,
+            chats: reach.chats,
+            units: reach.units,
+            audience: ctx.t(`announce.audience.${audienceOf(data)}`),
+          }),
           choices: [
             { value: "send", label: ctx.t("announce.action.send") },
             { value: "edit", label: ctx.t("announce.action.edit") },
@@ -47,8 +81,8 @@ export const announceDialog: DialogDef<Data> = {
         if (value === "edit") return { next: "text", data: { ...data, text: null } };
         if (value !== "send") return { end: [{ text: ctx.t("cancel.done") }] };
         const unit = await loadUnit(ctx, data.unitId);
-        const { id, queued } = await broadcast(envOf(ctx), unit, data.text!, ctx.chat.key);
-        if (!queued) return { end: [{ text: ctx.t("announce.nobody") }] };
+        const { id, queued } = await broadcast(envOf(ctx), unit, data.text!, ctx.chat.key, audienceOf(data));
+        if (!queued) return { end: [{ text: ctx.t(audienceOf(data) === "members" ? "announce.nobody" : "announce.nobody_officers") }] };
         return { next: "progress", data: { ...data, broadcastId: id }, notes: [ctx.t("announce.queued", { count: queued })] };
       },
     },
