@@ -81,12 +81,15 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     await app.outbox.tick();
     return tg.sent(world.officer.id).slice(before);
   }
-  const inGroups = (text: string) => world.groupIds.map((id) => tg.sent(id).filter((m) => m.text === text).length);
+  /** An announcement as delivered: the sending union's line, then the officer's text (rows written here directly: the text alone). */
+  const announced = (sent: string, text: string) => sent === text || sent.endsWith(`thông báo:\n${text}`);
+  const inGroups = (text: string) => world.groupIds.map((id) => tg.sent(id).filter((m) => announced(m.text ?? "", text)).length);
   /** Sends to groups Telegram refused for exceeding its limits. */
   const groupRefusals = () => tg.calls.filter((c) => c.status === 429 && Number(c.params.chat_id) < 0).length;
 
   it("paces a broadcast so that Telegram never refuses, and reaches every group once", async () => {
     await officerSays("/thongbao");
+    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
     const preview = await officerSays("Thông báo: Hội nghị sơ kết Đợt 2 họp lúc 8 giờ thứ Hai tại hội trường.");
     expect(preview.at(-1)!.text).toContain(`Sẽ gửi tới ${GROUPS} nhóm/người nhận thuộc 1 đơn vị.`);
     expect((await press("Gửi thông báo")).map((m) => m.text).join("\n")).toContain(`Đã đưa ${GROUPS} tin vào hàng gửi`);
@@ -114,6 +117,7 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
   it("obeys retry_after for the whole token, losing nothing", async () => {
     tg.failNext("sendMessage", { status: 429, retryAfter: 1 }, 1, { chatId: world.groupIds[10] });
     await officerSays("/thongbao");
+    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
     await officerSays("Nhắc lại: mang theo bảng tổng hợp số liệu.");
     await press("Gửi thông báo");
     const text = "Nhắc lại: mang theo bảng tổng hợp số liệu.";
@@ -133,11 +137,12 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     const gone = world.groupIds[7]!;
     tg.failNext("sendMessage", { status: 403, description: "Forbidden: bot was kicked from the supergroup chat" }, 1, { chatId: gone });
     await officerSays("/thongbao");
+    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
     await officerSays("Lịch trực Tết đã được gửi qua email.");
     await press("Gửi thông báo");
     await until(async () => (await app.outbox.tick(), (await app.db.prisma.outboxMessage.count({ where: { status: { in: ["PENDING", "SENDING"] } } })) === 0), 60_000, "the broadcast to settle");
     expect((await app.store.getChat(`tg:${gone}`))!.active).toBe(false);
-    const row = await app.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatKey: `tg:${gone}`, text: "Lịch trực Tết đã được gửi qua email." } });
+    const row = await app.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatKey: `tg:${gone}`, text: { endsWith: "Lịch trực Tết đã được gửi qua email." } } });
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
     await app.outbox.tick();
     expect(tg.calls.filter((c) => String(c.params.chat_id) === String(gone) && c.status === 403)).toHaveLength(1);
@@ -158,7 +163,7 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
       app.db.prisma.outboxMessage.create({ data: { key: "reply:order:0", kind: "reply", platform: "tg", chatKey: `tg:${world.officer.id}`, text: "Lịch sắp tới: (trả lời bị chậm)" } }),
     ]);
     await until(async () => (await app.outbox.tick(), inGroups(text).every((n) => n === 1)), 60_000, "every group");
-    const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (c.params.text === text || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
+    const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (announced(String(c.params.text), text) || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
     const position = order.findIndex((c) => Number(c.params.chat_id) === world.officer.id);
     // First of the first batch — or, if the officer's chat had to wait its second, first of
     // the next one (claimed when half a batch is left) — not after 300 groups.
@@ -171,15 +176,16 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     const text = "Hội nghị sơ kết dời sang chiều thứ Ba.";
     tg.failNext("sendMessage", { status: 429, retryAfter: 60 }, 1, { chatId: world.groupIds[20] });
     await officerSays("/thongbao");
+    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
     await officerSays(text);
     await press("Gửi thông báo");
-    const ours = (c: { params: Record<string, unknown> }) => c.params.text === text;
+    const ours = (c: { params: Record<string, unknown> }) => announced(String(c.params.text), text);
     await until(async () => (await app.outbox.tick(), tg.calls.some((c) => c.status === 429 && ours(c))), 30_000, "the 429");
     const refused = tg.calls.find((c) => c.status === 429 && ours(c))!;
     // Delivering now returns at once: nothing may be sent for a minute, and nothing is claimed meanwhile.
     await app.outbox.tick();
     await app.outbox.tick();
-    const rows = await app.db.prisma.outboxMessage.findMany({ where: { text }, select: { status: true } });
+    const rows = await app.db.prisma.outboxMessage.findMany({ where: { text: { endsWith: text } }, select: { status: true } });
     const accepted = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && ours(c));
     expect(rows.filter((r) => r.status === "SENDING")).toEqual([]);
     expect(rows.filter((r) => r.status === "SENT")).toHaveLength(accepted.length);
