@@ -82,7 +82,7 @@ async function realWorld(deps: SeedDeps, tx: Tx): Promise<void> {
   await tx.createUnit({ code: PARENT_CODE.real, name: "Công đoàn cấp trên cơ sở thử tải", level: "UPPER_GRASSROOTS", parent: root, demo: false });
   const today = localDateOf(deps.now, deps.timeZone);
   const env: Env = { tx, actor: { kind: "system", tag: "seed" }, now: deps.now, today, translate: deps.translate, defaultLocale: deps.defaultLocale, timeZone: deps.timeZone, roles: async () => [] };
-  await createFromTemplate(env, loadTemplate("64-kh-cdct")!, yearOf(today), root);
+  await createFromTemplate(env, loadTemplate("64-kh-cdct")!, yearOf(today), root, "01/KH-CĐCT");
 }
 
 async function seed(cfg: DatabaseConfig, world: World, seats: Seat[]): Promise<void> {

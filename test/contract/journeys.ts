@@ -110,9 +110,9 @@ export function contract(doorName: DoorName): void {
       );
 
       const progress = joined(await door.say(cuong, places.hcOfficers, "/tiendo"));
-      expect(progress).toContain("Báo cáo Đợt 1: 1/2 đã gửi (0 đã chấp nhận, 1 nộp muộn)");
+      expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
       expect(progress).toContain("Lượt người tham gia: 1.250 lượt người");
-      expect(progress).toContain("công nhân trực tiếp sản xuất được duyệt: 1");
+      expect(progress).toContain("công nhân trực tiếp sản xuất đã được duyệt: 1");
       expect(joined(await door.say(binh, places.dm(binh), "/tiendo"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
     });
 

@@ -71,7 +71,7 @@ export async function buildWorld(app: App, addr: Addressing, now: Date): Promise
     const imported = await importUnits(env, UNITS, { demo: addr.demo });
     if (imported.problems.length) throw new Error(JSON.stringify(imported.problems));
     const unit = async (code: string) => (await tx.getUnitByCode(code))!;
-    await createFromTemplate(env, loadTemplate("64-kh-cdct")!, 2026, await unit("CDCT"));
+    await createFromTemplate(env, loadTemplate("64-kh-cdct")!, 2026, await unit("CDCT"), "01/KH-CĐCT");
     const roles: [Persona, string][] = [
       [people.an, "PB"],
       [people.giang, "PA"],

@@ -152,7 +152,7 @@ X3,Z,co_so,CDCTVN
     const r = await cli("progress", "--unit", "CDCTVN");
     expect(r.code).toBe(0);
     expect(r.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
-    expect(r.out).toContain("Số đơn vị cấp dưới: 4");
+    expect(r.out).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 4");
     const usage = await cli("frobnicate");
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("npm run cli -- import-units <file.csv> [--dry-run]");
