@@ -96,8 +96,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
 
   it("reports Phase 1 after its deadline: accepted and marked late; the totals change", async () => {
     const before = text(await say(cuong, cuongOfficers, "/tiendo"));
-    expect(before).toContain("Báo cáo Đợt 1: 0/2 đã gửi");
-    expect(before).toContain("Đăng ký thi đua: 1/2 đã gửi (1 đã duyệt)");
+    expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 0/2 đơn vị đã gửi");
+    expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận, 0 đã gửi, chưa được chấp nhận");
 
     expect(text(await say(an, anOfficers, "/baocao"))).toContain("chọn đợt");
     expect(text(await pick(an, anOfficers, "Đợt 1"))).toContain("(1/6) Số lượt người tham gia");
@@ -113,7 +113,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(report?.figures).toEqual({ participants: 1250n, initiatives: 12n, initiative_value: 350000000n, savings: 120000000n, works_completed: 3n, commended: 45n });
 
     const after = text(await say(cuong, cuongOfficers, "/tiendo"));
-    expect(after).toContain("Báo cáo Đợt 1: 1/2 đã gửi (0 đã chấp nhận, 1 nộp muộn)");
+    expect(after).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
     expect(after).toContain("Lượt người tham gia: 1.250 lượt người");
   });
 
@@ -143,8 +143,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   it("rolls the totals up to the sector union", async () => {
     await say(binh, dm(binh.userId), "/tiendo");
     const progress = text(await pick(binh, dm(binh.userId), "Tôi đồng ý"));
-    expect(progress).toContain("Số đơn vị cấp dưới: 6");
-    expect(progress).toContain("Báo cáo Đợt 1: 1/6 đã gửi");
+    expect(progress).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 6");
+    expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/6 đơn vị đã gửi");
     expect(progress).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
   });
 

@@ -118,18 +118,20 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     const asked: Msg[] = await say(newcomer, dm(newcomer.userId), "/tiendo");
     expect(text(asked)).toContain("Bạn là cán bộ của nhiều đơn vị. Thao tác cho đơn vị nào?");
     expect(asked.at(-1)!.choices!.map((c) => c.label).sort()).toEqual(["Công đoàn Công ty CP Pin Ắc quy Phương Nam", "Công đoàn Công ty CP Thực phẩm Hà Thành"]);
-    expect(text(await say(newcomer, dm(newcomer.userId), "2"))).toContain("Tiến độ Kế hoạch 64/KH-CĐCT năm 2026 – các đơn vị trực thuộc Công đoàn Công ty CP Thực phẩm Hà Thành");
+    expect(text(await say(newcomer, dm(newcomer.userId), "2"))).toContain("Tình hình của Công đoàn Công ty CP Thực phẩm Hà Thành – Kế hoạch 01/KH-CĐCT năm 2026:");
   });
 
   it("announces down the tree to members' groups and to members who follow privately", async () => {
-    await say(cuong, cuongGroup, "/thongbao");
+    expect(text(await say(cuong, cuongGroup, "/thongbao"))).toContain("Thông báo của Công đoàn Tổng công ty Hóa chất Phương Bắc gửi tới ai?");
+    expect(text(await pick(cuong, cuongGroup, "Đoàn viên"))).toContain("Gửi tới: Đoàn viên (đơn vị mình và các đơn vị trực thuộc).");
     const preview = text(await say(cuong, cuongGroup, "Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh."));
     // The members' group of Pin Ắc quy (linked in the demo) and Minh, a member who has a private chat.
     expect(preview).toContain("Sẽ gửi tới 2 nhóm/người nhận thuộc 3 đơn vị.");
     expect(text(await pick(cuong, cuongGroup, "Gửi thông báo"))).toContain("Đã đưa 2 tin vào hàng gửi");
     await t.client.deliverOutbox();
-    expect((await t.client.lastBot("grp-pinaq-members"))!.text).toBe("Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh.");
-    expect((await t.client.lastBot(`dm-${minh.userId}`))!.text).toBe("Mời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh.");
+    const delivered = "📢 Công đoàn Tổng công ty Hóa chất Phương Bắc thông báo:\nMời đoàn viên tham dự Hội thao công nhân ngày 20/12 tại sân vận động tỉnh.";
+    expect((await t.client.lastBot("grp-pinaq-members"))!.text).toBe(delivered);
+    expect((await t.client.lastBot(`dm-${minh.userId}`))!.text).toBe(delivered);
   });
 
   it("exports a spreadsheet of the registrations and reports below", async () => {
