@@ -83,7 +83,7 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", (backend:
     tg.pressButton(world.officer, chat, preview.message_id, preview.buttons.find((b) => b.text === "Gửi thông báo")!.data!);
   }
 
-  const received = (tg: FakeTelegram, world: BroadcastWorld) => world.groupIds.map((id) => tg.sent(id).filter((m) => m.text.endsWith(TEXT)).length);
+  const received = (tg: FakeTelegram, world: BroadcastWorld) => world.groupIds.map((id) => tg.sent(id).filter((m) => (m.text ?? "").endsWith(TEXT)).length);
   const delivered = (tg: FakeTelegram, world: BroadcastWorld) => received(tg, world).filter((n) => n > 0).length;
 
   it("stopped with SIGTERM halfway and restarted: every group gets it exactly once", async () => {
