@@ -148,6 +148,44 @@ X3,Z,co_so,CDCTVN
     expect((await cli("campaign", "list")).out).toContain("15/KH-CĐCT  năm 2027  ACTIVE  (CDCTVN)");
   });
 
+  it("shows a new plan's deadlines as defaults; the issuing union sets them and closes the plan; another year needs its own number", async () => {
+    const missing = await cli("campaign", "create", "--year", "2028", "--unit", "CDCTVN");
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--number "15/KH-CĐCT"');
+    const created = await cli("campaign", "create", "--year", "2028", "--unit", "CDCTVN", "--number", "09/KH-CĐCT");
+    expect(created.out).toContain("Các hạn đang là mặc định, chưa được ấn định (đăng ký 31/03/2028; báo cáo các đợt 1: 10/09/2028, 2: 10/01/2029)");
+    const id = String((await peek((p) => p.campaign.findFirstOrThrow({ where: { year: 2028 } }))).id);
+    const defaults = await peek((p) => p.campaignDate.findMany({ where: { campaign: { year: 2028 }, kind: "REGISTRATION_DEADLINE" } }));
+    expect(defaults.map((d) => d.title)).toEqual(["Hạn đăng ký nội dung thi đua năm 2028 (mặc định, chưa được ấn định)"]);
+
+    expect((await cli("campaign", "deadlines", "--campaign", id, "--registration", "31/13/2028")).code).toBe(2);
+    expect((await cli("campaign", "deadlines", "--campaign", id, "--registration", "15/04/2028", "--phase", "2", "--report", "2028-11-30")).err).toBe(
+      "Ngày 30/11/2028 không hợp lệ: hạn phải trong khoảng 31/12/2028 – 30/04/2029.",
+    );
+    const set = await cli("campaign", "deadlines", "--campaign", id, "--registration", "15/04/2028", "--phase", "2", "--report", "2029-01-20");
+    expect(set.code).toBe(0);
+    expect(set.out).toBe("Đã ấn định các hạn của kế hoạch 09/KH-CĐCT năm 2028: đăng ký thi đua 15/04/2028; báo cáo các đợt 1: 10/09/2028, 2: 20/01/2029.");
+    const after = await peek(async (p) => ({
+      campaign: await p.campaign.findFirstOrThrow({ where: { year: 2028 } }),
+      dates: await p.campaignDate.findMany({ where: { campaign: { year: 2028 }, kind: { in: ["REGISTRATION_DEADLINE", "REPORT_DEADLINE"] } }, orderBy: { date: "asc" } }),
+      audit: await p.auditEvent.findMany({ where: { action: "campaign.deadlines_set" } }),
+    }));
+    expect(after.campaign.deadlinesDefault).toBe(false);
+    expect(after.dates.map((d) => [d.date.toISOString().slice(0, 10), d.title])).toEqual([
+      ["2028-04-15", "Hạn đăng ký nội dung thi đua năm 2028"],
+      ["2028-09-10", "Hạn gửi báo cáo kết quả Đợt 1"],
+      ["2029-01-20", "Hạn gửi báo cáo kết quả Đợt 2"],
+    ]);
+    expect(after.audit).toHaveLength(1);
+
+    expect((await cli("campaign", "close", "--campaign", id)).out).toBe("Đã kết thúc kế hoạch 09/KH-CĐCT năm 2028; kế hoạch chỉ còn để xem.");
+    const again = await cli("campaign", "close", "--campaign", id);
+    expect(again.code).toBe(1);
+    expect(again.err).toBe("Kế hoạch 09/KH-CĐCT năm 2028 đã kết thúc: chỉ còn xem, không sửa được.");
+    expect((await cli("campaign", "list")).out).toContain("09/KH-CĐCT  năm 2028  CLOSED  (CDCTVN)");
+    expect((await cli("campaign", "close", "--campaign", "999")).err).toBe("Không có kế hoạch #999.");
+  });
+
   it("prints a unit's progress, and explains its usage", async () => {
     const r = await cli("progress", "--unit", "CDCTVN");
     expect(r.code).toBe(0);

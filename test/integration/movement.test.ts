@@ -131,7 +131,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   it("reports Phase 1 after its deadline: accepted and marked late; the totals change", async () => {
     const before = text(await say(cuong, cuongOfficers, "/tiendo"));
     expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 0/2 đơn vị đã gửi");
-    expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận");
+    expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận, 0 đã gửi, chưa được chấp nhận");
 
     expect(text(await say(an, anOfficers, "/baocao"))).toContain("chọn đợt");
     expect(text(await pick(an, anOfficers, "Đợt 1"))).toContain("(1/6) Số lượt người tham gia");

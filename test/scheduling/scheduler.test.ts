@@ -95,7 +95,15 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(await rows({ key: { startsWith: "remind:1:p2:1:" } })).toHaveLength(0);
   });
 
-  it("sends the overdue list and the phase summary to the level above the day after the deadline", async () => {
+  it("sends the overdue list, and after the last phase the year's final review (tổng kết), to the level above the day after the deadline", async () => {
+    // A reward Công Thương Hà Nội decided for a direct worker of Dệt may, and a proposal still waiting at it.
+    const db = t.app.db.prisma;
+    const [cthnUnit, detmay] = [await t.app.store.getUnitByCode("DEMO-CTHN"), await t.app.store.getUnitByCode("DEMO-DETMAY")];
+    const giayKhen = await db.commendationForm.findUniqueOrThrow({ where: { code: "giay_khen_ctcs" } });
+    const nomination = { unitId: detmay!.id, campaignId: 1, nomineeKind: "PERSON" as const, achievement: "Sáng kiến tiết kiệm điện", formId: giayKhen.id, submittedAt: new Date() };
+    await db.nomination.create({ data: { ...nomination, nomineeName: "Nguyễn Thị Thu", directWorker: true, status: "APPROVED", grantedFormId: giayKhen.id, grantedByUnitId: cthnUnit!.id, decidedAt: new Date() } });
+    await db.nomination.create({ data: { ...nomination, nomineeName: "Trần Văn Lực", directWorker: true, atUnitId: cthnUnit!.id } });
+
     const ran = await tickAt("2027-01-11T09:00:30");
     expect(ran.map((r) => r.key)).toEqual(["overdue:1:p2", "summary:1:p2"]);
     const hoachat = await t.client.messages("grp-hoachat-officers");
@@ -104,11 +112,21 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     );
     const cthn = text((await t.client.messages("grp-cthn-officers")).filter((m) => m.from === "bot"));
     expect(cthn).toContain("1/2 đơn vị trực thuộc Công đoàn Công Thương Hà Nội chưa gửi: Công đoàn Công ty CP Thực phẩm Hà Thành.");
-    expect(cthn).toContain("📊 Sơ kết Đợt 2 – Công đoàn Công Thương Hà Nội: 1/2 đơn vị cấp dưới đã báo cáo (0 nộp muộn). Tổng hợp số liệu:");
-    expect(cthn).toContain("– Lượt người tham gia: 900 lượt người");
-    expect(cthn).toContain("Chưa có điển hình nào được duyệt biểu dương trong đợt.");
-    // The sector union's summary rolls up all six units below.
-    expect(text((await t.client.messages("grp-cdctvn-officers")).filter((m) => m.from === "bot"))).toContain("1/6 đơn vị cấp dưới đã báo cáo");
+    // Phase 2 is the last: its summary is the year's final review, over both phases.
+    expect(cthn).not.toContain("Sơ kết Đợt 2");
+    expect(cthn).toContain("📊 Tổng kết phong trào thi đua năm 2026 – Công đoàn Công Thương Hà Nội (Kế hoạch 01/KH-CĐCT năm 2026):");
+    expect(cthn).toContain("• Báo cáo Đợt 2: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 0 nộp muộn");
+    expect(cthn).toContain("Tổng hợp số liệu cả năm (các báo cáo đã gửi):\n   – Lượt người tham gia: 900 lượt người");
+    expect(cthn).toContain(
+      "Khen thưởng đã quyết định trong năm (1): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long) được Công đoàn Công Thương Hà Nội tặng Giấy khen của Công đoàn cấp trên trực tiếp cơ sở",
+    );
+    expect(cthn).toContain("Đề nghị khen thưởng tổng kết năm còn chờ xem xét: 1 (trong đó 1 công nhân trực tiếp sản xuất).");
+    // Công đoàn Tổng công ty Hóa chất decided nothing and has nothing waiting.
+    const hoachatFinal = text(hoachat.filter((m) => m.from === "bot"));
+    expect(hoachatFinal).toContain("Chưa có quyết định khen thưởng nào trong năm.");
+    expect(cthn).toContain("Kết quả tổng kết gửi về Công đoàn Công Thương Việt Nam qua Ban Chính sách pháp luật.");
+    // The sector union's final review rolls up all six units below.
+    expect(text((await t.client.messages("grp-cdctvn-officers")).filter((m) => m.from === "bot"))).toContain("• Báo cáo Đợt 2: 0/6 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận");
   });
 
   it("crosses midnight and the 31/8 → 01/9 phase boundary without a slip", async () => {

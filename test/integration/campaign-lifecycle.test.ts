@@ -1,0 +1,147 @@
+/**
+ * A plan's year through the sandbox: the issuing union sets its deadlines (the calendar
+ * and lateness follow), a grassroots union sees where it stands, the sector union sends a
+ * directive to the officers of the units below, closes the plan (nothing can be sent to it
+ * any more), and opens next year's plan with its own number.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/database.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { dm, group, text, type Speaker, type Where } from "../support/sandbox-client.js";
+
+const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector, issues the plan)
+const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
+const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, Phân bón Sông Cầu (grassroots)
+const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots)
+const binhGroup = group("grp-cdctvn-officers");
+const cuongGroup = group("grp-hoachat-officers");
+
+describe.each(backends())("a plan's year on %s", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend); // 24/11/2026
+    for (const who of [binh, cuong, an, giang]) {
+      await t.client.say(who, dm(who.userId), "/start");
+      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
+    }
+  });
+  afterAll(async () => t?.stop());
+
+  const say = (who: Speaker, where: Where, input: string) => t.client.say(who, where, input);
+  const pick = (who: Speaker, where: Where, label: string | RegExp) => t.client.pick(who, where, label);
+  const db = () => t.app.db.prisma;
+  const campaign2026 = () => db().campaign.findFirstOrThrow({ where: { year: 2026 } });
+
+  async function register(who: Speaker, where: Where) {
+    await say(who, where, "/dangky");
+    for (const title of ["Tăng năng suất 10% so với năm trước", "Đào tạo 100 công nhân bậc thợ"]) {
+      await pick(who, where, "Thêm nội dung");
+      await pick(who, where, "Lao động giỏi");
+      await say(who, where, title);
+    }
+    await pick(who, where, "Gửi cấp trên");
+    return text(await pick(who, where, "Gửi"));
+  }
+
+  it("keeps the bot's default deadlines marked as defaults until the sector union sets them; /lich and lateness follow", async () => {
+    const c = await campaign2026();
+    expect(c.number).toBe("01/KH-CĐCT");
+    expect(c.deadlinesDefault).toBe(true);
+    expect(text(await say(an, dm(an.userId), "/lich"))).toContain("10/01/2027: Hạn gửi báo cáo kết quả Đợt 2 (mặc định, chưa được ấn định)");
+
+    // Only the issuing union's officers may change the plan.
+    expect(text(await say(an, dm(an.userId), "/kehoach"))).toContain("Chỉ cán bộ Công đoàn Công Thương Việt Nam, đơn vị ban hành kế hoạch 01/KH-CĐCT năm 2026, mới được thay đổi kế hoạch này.");
+
+    const plan = text(await say(binh, dm(binh.userId), "/kehoach"));
+    expect(plan).toContain("Kế hoạch 01/KH-CĐCT năm 2026 – Công đoàn Công Thương Việt Nam");
+    expect(plan).toContain("• Hạn đăng ký thi đua: 31/03/2026 (mặc định, chưa được ấn định)");
+    expect(plan).toContain("• Đợt 2 (01/09/2026 – 31/12/2026): hạn báo cáo 10/01/2027 (mặc định, chưa được ấn định)");
+    expect(text(await pick(binh, dm(binh.userId), "Ấn định các hạn"))).toContain("Nhập hạn đăng ký thi đua");
+    expect(text(await say(binh, dm(binh.userId), "31/11/2026"))).toContain("Chưa đọc được ngày");
+    expect(text(await say(binh, dm(binh.userId), "30/11/2026"))).toContain("Nhập hạn gửi báo cáo kết quả Đợt 1");
+    await pick(binh, dm(binh.userId), "Giữ nguyên");
+    const preview = text(await say(binh, dm(binh.userId), "15/01/2027"));
+    expect(preview).toContain("• Hạn đăng ký thi đua: 30/11/2026\n• Hạn báo cáo Đợt 1: 10/09/2026\n• Hạn báo cáo Đợt 2: 15/01/2027");
+    const saved = text(await pick(binh, dm(binh.userId), "Lưu các hạn"));
+    expect(saved).toContain("Đã ấn định các hạn của Kế hoạch 01/KH-CĐCT năm 2026.");
+    expect(saved).toContain("• Hạn đăng ký thi đua: 30/11/2026\n");
+    expect(saved).not.toContain("mặc định");
+    await pick(binh, dm(binh.userId), "Đóng");
+
+    const calendar = text(await say(an, dm(an.userId), "/lich"));
+    expect(calendar).toContain("30/11/2026: Hạn đăng ký nội dung thi đua năm 2026");
+    expect(calendar).toContain("15/01/2027: Hạn gửi báo cáo kết quả Đợt 2");
+    expect(calendar).not.toContain("mặc định");
+    expect((await campaign2026()).deadlinesDefault).toBe(false);
+    expect(await db().auditEvent.count({ where: { action: "campaign.deadlines_set" } })).toBe(1);
+
+    // Sent before the new deadline: on time (under the default of 31/03 it would be late).
+    expect(await register(giang, group("grp-pinaq-officers"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    // Sent after it: late.
+    t.clock.set(new Date("2026-12-01T03:00:00.000Z"));
+    await register(an, dm(an.userId));
+    const late = async (code: string) => (await db().themeRegistration.findFirstOrThrow({ where: { unit: { code } } })).late;
+    expect(await late("DEMO-PINAQ")).toBe(false);
+    expect(await late("DEMO-PHANBON")).toBe(true);
+  });
+
+  it("shows a grassroots officer their own unit: where the registration waits and what is still due", async () => {
+    const own = text(await say(an, dm(an.userId), "/tiendo"));
+    expect(own).toContain("Tình hình của Công đoàn Công ty CP Phân bón Sông Cầu – Kế hoạch 01/KH-CĐCT năm 2026:");
+    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): chờ duyệt, đang chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét (nộp muộn)");
+    expect(own).toContain("• Báo cáo kết quả Đợt 2 (hạn 15/01/2027): chưa gửi");
+    expect(own).toContain("Còn phải gửi:\n– Báo cáo kết quả Đợt 1, đã quá hạn 10/09/2026 (lệnh /baocao)\n– Báo cáo kết quả Đợt 2, hạn 15/01/2027 (lệnh /baocao)");
+    expect(own).not.toContain("Số đơn vị cấp dưới");
+
+    // The level above: sent apart from accepted.
+    const above = text(await say(cuong, cuongGroup, "/tiendo"));
+    expect(above).toContain("Đăng ký thi đua: 2/2 đơn vị đã gửi – 0 đã được chấp nhận, 2 đã gửi, chưa được chấp nhận");
+  });
+
+  it("sends a directive to the officers of the units directly below, naming the sending union", async () => {
+    expect(text(await say(binh, binhGroup, "/thongbao"))).toContain("Thông báo của Công đoàn Công Thương Việt Nam gửi tới ai?");
+    await pick(binh, binhGroup, "Cán bộ công đoàn các đơn vị trực thuộc trực tiếp");
+    const preview = text(await say(binh, binhGroup, "Đề nghị các đồng chí gửi báo cáo tổng kết trước ngày 15/01/2027."));
+    expect(preview).toContain("📢 Công đoàn Công Thương Việt Nam thông báo:\nĐề nghị các đồng chí gửi báo cáo tổng kết trước ngày 15/01/2027.");
+    expect(preview).toContain("Gửi tới: Cán bộ công đoàn các đơn vị trực thuộc trực tiếp.");
+    // The officers' groups of Hóa chất Phương Bắc and Công Thương Hà Nội.
+    expect(preview).toContain("Sẽ gửi tới 2 nhóm/người nhận thuộc 2 đơn vị.");
+    expect(text(await pick(binh, binhGroup, "Gửi thông báo"))).toContain("Đã đưa 2 tin vào hàng gửi");
+    await t.client.deliverOutbox();
+    expect((await t.client.lastBot(cuongGroup.chatId))!.text).toBe("📢 Công đoàn Công Thương Việt Nam thông báo:\nĐề nghị các đồng chí gửi báo cáo tổng kết trước ngày 15/01/2027.");
+    expect((await t.client.lastBot("grp-pinaq-officers"))?.text ?? "").not.toContain("thông báo:");
+    expect((await t.client.lastBot("grp-pinaq-members"))?.text ?? "").not.toContain("thông báo:");
+    expect((await db().broadcast.findFirstOrThrow({ orderBy: { id: "desc" } })).audience).toBe("officers_children");
+  });
+
+  it("closes the plan: a report in progress is refused with the reason and nothing changes; progress can still be read", async () => {
+    await say(giang, dm(giang.userId), "/baocao");
+    await pick(giang, dm(giang.userId), "Đợt 2");
+    for (const n of ["500", "2", "10000000", "5000000", "1", "3"]) await say(giang, dm(giang.userId), n);
+    expect(text(await say(giang, dm(giang.userId), "Hoàn thành kế hoạch sản xuất quý IV, an toàn lao động."))).toContain("Kiểm tra lại báo cáo Đợt 2");
+
+    await say(binh, dm(binh.userId), "/kehoach");
+    expect(text(await pick(binh, dm(binh.userId), "Kết thúc kế hoạch"))).toContain("Kết thúc Kế hoạch 01/KH-CĐCT năm 2026?");
+    expect(text(await pick(binh, dm(binh.userId), "Kết thúc kế hoạch"))).toContain("Đã kết thúc Kế hoạch 01/KH-CĐCT năm 2026.");
+    const closed = await campaign2026();
+    expect(closed.status).toBe("CLOSED");
+    expect(closed.closedAt).not.toBeNull();
+    expect(await db().auditEvent.count({ where: { action: "campaign.closed" } })).toBe(1);
+
+    expect(text(await pick(giang, dm(giang.userId), "Gửi báo cáo"))).toContain("Kế hoạch 01/KH-CĐCT năm 2026 đã kết thúc: chỉ còn xem, không sửa được.");
+    expect(await db().phaseReport.count({ where: { unit: { code: "DEMO-PINAQ" } } })).toBe(0);
+    expect(text(await say(giang, dm(giang.userId), "/baocao"))).toContain("Chưa có kế hoạch thi đua nào đang áp dụng");
+    expect(text(await say(cuong, cuongGroup, "/tiendo"))).toContain("Kế hoạch 01/KH-CĐCT năm 2026 đã kết thúc: số liệu dưới đây chỉ để xem.");
+  });
+
+  it("opens next year's plan with its own number", async () => {
+    const menu = text(await say(binh, dm(binh.userId), "/kehoach"));
+    expect(menu).toContain("Trạng thái: đã kết thúc");
+    expect(text(await pick(binh, dm(binh.userId), "Mở kế hoạch năm sau"))).toContain("Nhập số văn bản của kế hoạch năm 2027");
+    expect(text(await say(binh, dm(binh.userId), "ab"))).toContain("Nội dung quá ngắn");
+    expect(text(await say(binh, dm(binh.userId), "15/KH-CĐCT"))).toContain("Đã mở Kế hoạch 15/KH-CĐCT năm 2027.");
+    const next = await db().campaign.findFirstOrThrow({ where: { year: 2027 } });
+    expect(next).toMatchObject({ number: "15/KH-CĐCT", status: "ACTIVE", deadlinesDefault: true });
+    expect(await db().campaign.count({ where: { number: "64/KH-CĐCT" } })).toBe(0);
+  });
+});
