@@ -38,6 +38,9 @@ describe.each(backends())("a plan's year on %s", (backend) => {
       await pick(who, where, "Thêm nội dung");
       await pick(who, where, "Lao động giỏi");
       await say(who, where, title);
+      // The unit's own plan: the key task it serves, who is responsible, one target.
+      for (const answer of ["Kế hoạch sản xuất năm", "Đồng chí Chủ tịch Công đoàn", "Năng suất lao động", "%", "10"]) await say(who, where, answer);
+      await pick(who, where, "Hoàn tất");
     }
     await pick(who, where, "Gửi cấp trên");
     return text(await pick(who, where, "Gửi"));
@@ -88,7 +91,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
   it("shows a grassroots officer their own unit: where the registration waits and what is still due", async () => {
     const own = text(await say(an, dm(an.userId), "/tiendo"));
     expect(own).toContain("Tình hình của Công đoàn Công ty CP Phân bón Sông Cầu – Kế hoạch 01/KH-CĐCT năm 2026:");
-    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): chờ duyệt, đang chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét (nộp muộn)");
+    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): đang chờ xem xét, đang chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét (nộp muộn)");
     expect(own).toContain("• Báo cáo kết quả Đợt 2 (hạn 15/01/2027): chưa gửi");
     expect(own).toContain("Còn phải gửi:\n– Báo cáo kết quả Đợt 1, đã quá hạn 10/09/2026 (lệnh /baocao)\n– Báo cáo kết quả Đợt 2, hạn 15/01/2027 (lệnh /baocao)");
     expect(own).not.toContain("Số đơn vị cấp dưới");
@@ -118,6 +121,8 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     await say(giang, dm(giang.userId), "/baocao");
     await pick(giang, dm(giang.userId), "Đợt 2");
     for (const n of ["500", "2", "10000000", "5000000", "1", "3"]) await say(giang, dm(giang.userId), n);
+    // Then what was reached on each registered target.
+    for (const n of ["8", "9"]) await say(giang, dm(giang.userId), n);
     expect(text(await say(giang, dm(giang.userId), "Hoàn thành kế hoạch sản xuất quý IV, an toàn lao động."))).toContain("Kiểm tra lại báo cáo Đợt 2");
 
     await say(binh, dm(binh.userId), "/kehoach");

@@ -188,7 +188,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
 
     await t.client.deliverOutbox();
     const announced = await t.client.lastBot(anMembers.chatId);
-    expect(announced?.text).toContain("Chúc mừng đồng chí Đặng Văn Tuấn, tổ trưởng tổ đóng bao, công nhân trực tiếp sản xuất (Công đoàn Công ty CP Phân bón Sông Cầu), được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 123/QĐ-CĐCT ngày 24/11/2026)");
+    expect(announced?.text).toContain("Chúc mừng đồng chí Đặng Văn Tuấn, công nhân trực tiếp sản xuất (Công đoàn Công ty CP Phân bón Sông Cầu), được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 123/QĐ-CĐCT ngày 24/11/2026)");
     const { phanbon, campaign } = await unitIds();
     const [n] = await t.app.store.nominationsOf(phanbon.id, campaign.id);
     expect(n).toMatchObject({ status: "APPROVED", decisionNumber: "123/QĐ-CĐCT", decisionDate: "2026-11-24", atUnitId: null });
