@@ -109,6 +109,7 @@ describe.each(backends())("Zalo by webhook on %s", (backend) => {
     expect(joined(await d.pick(minh, places.dm(minh), "Tôi đồng ý"))).toContain("Bạn đã đăng ký theo dõi Công đoàn Công ty CP Pin Ắc quy Phương Nam");
 
     await d.say(giang, places.dm(giang), "/thongbao");
+    await d.pick(giang, places.dm(giang), "Đoàn viên");
     expect(joined(await d.say(giang, places.dm(giang), "Chiều thứ Sáu, đoàn viên tham gia ngày hội an toàn lao động."))).toContain("Sẽ gửi tới 1 nhóm/người nhận");
     await d.pick(giang, places.dm(giang), "Gửi thông báo");
     await d.app.outbox.tick();
