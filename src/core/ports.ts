@@ -113,6 +113,8 @@ export interface ReviewQueue {
 
 /** A step to add to an item's path. */
 export interface NewStep {
+  /** When the step was taken (the app's clock, not the database's). */
+  at: Date;
   subjectType: SubjectType;
   subjectId: number;
   decision: Decision;
@@ -162,6 +164,12 @@ export interface Progress {
   /** Direct production workers among the nominations still waiting for a decision. */
   directWorkersWaiting: number;
   works: Partial<Record<WorkStatus, number>>;
+  /**
+   * The targets (chỉ tiêu) registered below in sent or accepted registrations; how many a
+   * sent report has answered (its latest phase counts: values are cumulative for the year);
+   * how many of those reach their planned value.
+   */
+  targets: { registered: number; reported: number; reached: number };
   children: ChildProgress[];
 }
 

@@ -4,6 +4,7 @@
  * runs the same journeys through every door and expects the same answers.
  */
 import type { App } from "../../src/app.js";
+import type { FakeClock } from "../support/clock.js";
 import type { Addressing, Persona, Place } from "./world.js";
 
 export interface Reply {
@@ -16,6 +17,8 @@ export interface Reply {
 export interface Door extends Addressing {
   readonly name: string;
   readonly app: App;
+  /** The bot's clock: journeys move it through the year. */
+  readonly clock: FakeClock;
   /** Make a group exist on the platform with the bot in it, `admins` administering it. */
   prepareGroup(place: Place, admins: Persona[]): Promise<void>;
   /** Say `text` as `who` in `where`; the bot's answers once it has settled. */

@@ -31,33 +31,51 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Deliver every notice due now, waiting out the platform's pacing between sends. */
+async function drainOutbox(app: App): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await app.outbox.tick();
+    const [left] = await app.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(
+      `SELECT count(*) AS n FROM "OutboxMessage" WHERE "status" IN ('PENDING', 'SENDING') AND "notBefore" < now() + interval '1 minute'`,
+    );
+    if (!Number(left?.n) || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface Started {
   app: App;
   db: TestDatabase;
   logs: string[];
+  clock: FakeClock;
 }
 
 export async function startBot(backend: Backend, over: Partial<Config>): Promise<Started> {
   const db = await createTestDatabase(backend);
   const logs: string[] = [];
   const secrets = [over.telegram?.token, over.zalo?.token, over.telegram?.webhookSecret, over.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
-  const app = await createApp(testConfig({ database: db.config, demoSeed: false, ...over }), {
-    clock: new FakeClock(NOW),
+  const clock = new FakeClock(NOW);
+  // A year of notices to one group outruns Telegram's 20 a minute: the platform doors'
+  // pacing runs 60 times faster here (the rules themselves are tested in delivery tests).
+  const app = await createApp(testConfig({ database: db.config, demoSeed: false, delivery: { zaloPerSecond: 5, rateScale: 60, staleClaimMs: 120_000 }, ...over }), {
+    clock,
     log: createLogger("info", (l) => logs.push(l), secrets),
   });
-  return { app, db, logs };
+  return { app, db, logs, clock };
 }
 
 // ---------------------------------------------------------------- sandbox
 
 export async function sandboxDoor(backend: Backend): Promise<Door> {
-  const { app, db } = await startBot(backend, { sandbox: true });
+  const { app, db, clock } = await startBot(backend, { sandbox: true });
   const client = new SandboxClient(app.url, () => app.idle(), () => app.outbox.tick().then(() => undefined));
   const where = (place: Place) => ({ chatId: place.id, chatKind: place.kind, chatTitle: place.title });
   const toReply = (m: { text: string; choices?: { label: string }[]; file?: { name: string } }): Reply => ({ text: m.text, choices: m.choices?.map((c) => c.label) ?? [], file: m.file });
   const door: Door = {
     name: "sandbox",
     app,
+    clock,
     demo: true,
     userKey: (p) => `web:${p.id}`,
     chatKey: (place) => `web:${place.id}`,
@@ -100,7 +118,7 @@ export function parseNumbered(text: string): Reply {
 export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { zl: FakeZalo; user(p: Persona): ZaloUser; chat(place: Place, owner?: Persona): ZaloChat }> {
   const zl = await FakeZalo.start();
   const secret = "zalo-webhook-secret-0123";
-  const { app, db } = await startBot(backend, {
+  const { app, db, clock } = await startBot(backend, {
     sandbox: false,
     zalo: { token: zl.token, apiRoot: zl.apiRoot, mode, webhookSecret: mode === "webhook" ? secret : undefined },
   });
@@ -141,6 +159,7 @@ export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): P
     user,
     chat,
     app,
+    clock,
     demo: false,
     userKey: (p) => `zalo:${user(p).id}`,
     chatKey: (place, owner) => `zalo:${chat(place, owner ?? ownerOf(place)).id}`,
@@ -169,7 +188,7 @@ export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): P
       const c = chat(place, ownerOf(place));
       return zl.sent(c.id).map((m) => parseNumbered(m.text));
     },
-    deliverOutbox: () => app.outbox.tick().then(() => undefined),
+    deliverOutbox: () => drainOutbox(app),
     async stop() {
       await app.stop();
       await zl.stop();
@@ -187,7 +206,7 @@ export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"
   const tg = await FakeTelegram.start();
   const secret = "tg_webhook_secret-0123";
   const port = await freePort();
-  const { app, db } = await startBot(backend, {
+  const { app, db, clock } = await startBot(backend, {
     sandbox: false,
     http: { port, host: "127.0.0.1" },
     publicUrl: `http://127.0.0.1:${port}`,
@@ -240,6 +259,7 @@ export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"
     chat,
     secret,
     app,
+    clock,
     demo: false,
     userKey: (p) => `tg:${user(p).id}`,
     chatKey: (place, owner) => `tg:${chat(place, owner ?? ownerOf(place)).id}`,
@@ -272,7 +292,7 @@ export async function telegramDoor(backend: Backend, mode: "polling" | "webhook"
         .filter((m) => !m.edited)
         .map(toReply);
     },
-    deliverOutbox: () => app.outbox.tick().then(() => undefined),
+    deliverOutbox: () => drainOutbox(app),
     async stop() {
       await app.stop();
       await tg.stop();

@@ -157,5 +157,108 @@ export function contract(doorName: DoorName): void {
       expect(joined(await door.say(giang, paMembers, `/lienket ${code}`))).toContain("Đã liên kết nhóm này làm nhóm đoàn viên của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
       expect(joined(await door.say(giang, other, `/lienket ${code}`))).toBe("Mã này đã được dùng hết lượt. Hãy xin cán bộ đơn vị một mã mới.");
     });
+
+    it("goes on to the year's end: a registration returned, plaques decided at two levels, phase 2, the tổng kết and next year's plan", async () => {
+      const pb = places.pbOfficers;
+      const hc = places.hcOfficers;
+      // Pin Ắc quy registers too, late (its officer has no group: the bot answers in private);
+      // its first theme was written earlier in the year.
+      await door.say(giang, places.dm(giang), "/dangky");
+      await door.pick(giang, places.dm(giang), "Thêm nội dung");
+      await door.pick(giang, places.dm(giang), "Lao động giỏi");
+      await door.say(giang, places.dm(giang), "Đào tạo công nhân bậc thợ 3/7");
+      for (const answer of ["Kế hoạch sản xuất kinh doanh năm 2026", "Ban Chấp hành Công đoàn", "Công nhân được nâng bậc", "người", "200"]) await door.say(giang, places.dm(giang), answer);
+      await door.pick(giang, places.dm(giang), "Hoàn tất");
+      await door.pick(giang, places.dm(giang), "Gửi cấp trên");
+      expect(joined(await door.pick(giang, places.dm(giang), /^Gửi$/))).toContain("Đã gửi đăng ký 2 nội dung thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam lên Công đoàn Tổng công ty Hóa chất Phương Bắc (quá hạn đăng ký).");
+      // The upper union returns it with the reason; the unit is told, the sector union never sees it.
+      await door.say(cuong, hc, "/duyet");
+      await door.pick(cuong, hc, "Pin Ắc quy");
+      await door.pick(cuong, hc, "Trả lại để bổ sung");
+      expect(joined(await door.say(cuong, hc, "Chỉ tiêu đào tạo cần ghi rõ số người mỗi quý"))).toContain("Đã trả lại");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(places.dm(giang)))).toContain("đã trả lại đăng ký thi đua của đơn vị (2 nội dung). Lý do: Chỉ tiêu đào tạo cần ghi rõ số người mỗi quý");
+      expect(joined(await door.say(binh, places.cdctOfficers, "/duyet"))).toContain("Không có hồ sơ nào đang chờ Công đoàn Công Thương Việt Nam xem xét.");
+      // The unit reads its item's path on request.
+      expect(joined(await door.say(giang, places.dm(giang), "/hoso"))).toContain("Hồ sơ Công đoàn Công ty CP Pin Ắc quy Phương Nam đã gửi lên trong năm: 1.");
+      const returned = joined(await door.pick(giang, places.dm(giang), "Đăng ký thi đua (2 nội dung) – bị trả lại"));
+      expect(returned).toContain("Quá trình xử lý:\n• 24/11/2026 10:00: Công đoàn Công ty CP Pin Ắc quy Phương Nam gửi lên Công đoàn Tổng công ty Hóa chất Phương Bắc (đ/c ");
+      expect(returned).toMatch(/Công đoàn Tổng công ty Hóa chất Phương Bắc trả lại \(đ\/c [^)]+\)\. Ý kiến: “Chỉ tiêu đào tạo cần ghi rõ số người mỗi quý”/);
+      await door.pick(giang, places.dm(giang), "Đóng");
+
+      // Two works for plaques: one for the upper union's congress, decided there; one for the
+      // Vietnam Trade Union's congress, proposed through the sector union and decided by TLĐ.
+      async function registerWork(name: string, occasion: string): Promise<string> {
+        await door.say(an, pb, "/congtrinh");
+        await door.pick(an, pb, "Đăng ký công trình mới");
+        await door.say(an, pb, name);
+        await door.say(an, pb, "Giảm 90% bụi và khí thải, hoàn thành chào mừng Đại hội.");
+        await door.pick(an, pb, occasion);
+        await door.say(an, pb, "30/4/2027");
+        return joined(await door.pick(an, pb, "Gửi đăng ký"));
+      }
+      expect(await registerWork("Hệ thống xử lý khí thải xưởng NPK", "Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc")).toContain(
+        "hồ sơ gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét",
+      );
+      await door.say(cuong, hc, "/duyet");
+      expect(joined(await door.pick(cuong, hc, "Gắn biển: Hệ thống xử lý"))).toContain("Chào mừng: Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc");
+      expect(joined(await door.pick(cuong, hc, "Quyết định gắn biển"))).toContain("Đã quyết định gắn biển công trình");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(pb))).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đã quyết định gắn biển công trình “Hệ thống xử lý khí thải xưởng NPK”.");
+
+      await registerWork("Nhà máy phân bón NPK số 2", "Đại hội Công đoàn Việt Nam");
+      await door.say(cuong, hc, "/duyet");
+      await door.pick(cuong, hc, "Gắn biển: Nhà máy phân bón");
+      await door.pick(cuong, hc, "Đồng ý, đề nghị Công đoàn Công Thương Việt Nam gắn biển");
+      await door.pick(cuong, hc, "Không có ý kiến");
+      await door.say(binh, places.cdctOfficers, "/duyet");
+      expect(joined(await door.pick(binh, places.cdctOfficers, "Gắn biển: Nhà máy phân bón"))).not.toContain("Quyết định gắn biển");
+      await door.pick(binh, places.cdctOfficers, "Đồng ý, đề nghị Tổng Liên đoàn Lao động Việt Nam gắn biển");
+      await door.pick(binh, places.cdctOfficers, "Không có ý kiến");
+      await door.say(an, pb, "/hoso");
+      const proposed = joined(await door.pick(an, pb, "Gắn biển: Nhà máy phân bón NPK số 2"));
+      expect(proposed).toContain("Công đoàn Công Thương Việt Nam đồng ý, chuyển lên Tổng Liên đoàn Lao động Việt Nam (đ/c ");
+      expect(proposed).toContain("Hiện đang chờ: Tổng Liên đoàn Lao động Việt Nam xem xét.");
+      await door.pick(an, pb, "Đóng");
+      await door.say(khanh, places.dm(khanh), "/duyet");
+      const atTld = joined(await door.pick(khanh, places.dm(khanh), "Gắn biển: Nhà máy phân bón"));
+      expect(atTld).toContain("Chào mừng: Đại hội Công đoàn Việt Nam");
+      expect(joined(await door.pick(khanh, places.dm(khanh), "Quyết định gắn biển"))).toContain("Đã quyết định gắn biển công trình");
+      await door.deliverOutbox();
+      expect(joined(await door.replies(pb))).toContain("Tổng Liên đoàn Lao động Việt Nam đã quyết định gắn biển công trình “Nhà máy phân bón NPK số 2”.");
+
+      // Phase 2, on time; the upper union accepts it.
+      door.clock.set(new Date("2027-01-05T03:00:00.000Z"));
+      await door.say(an, pb, "/baocao");
+      await door.pick(an, pb, "Đợt 2");
+      for (const n of ["2.100", "15", "500.000.000", "200000000", "4", "60", "25", "18"]) await door.say(an, pb, n);
+      await door.say(an, pb, "Hoàn thành vượt kế hoạch năm, không để xảy ra tai nạn lao động.");
+      expect(joined(await door.pick(an, pb, "Gửi báo cáo"))).not.toContain("nộp muộn");
+      await door.say(cuong, hc, "/duyet");
+      await door.pick(cuong, hc, "Báo cáo Đợt 2");
+      expect(joined(await door.pick(cuong, hc, "Chấp nhận báo cáo"))).toContain("Đã chấp nhận");
+
+      // The day after phase 2's deadline: the year's final review (tổng kết) per level.
+      door.clock.set(new Date("2027-01-11T02:00:30.000Z"));
+      await door.app.scheduler.tick();
+      await door.deliverOutbox();
+      const review = joined(await door.replies(hc));
+      expect(review).toContain("📊 Tổng kết phong trào thi đua năm 2026 – Công đoàn Tổng công ty Hóa chất Phương Bắc (Kế hoạch 01/KH-CĐCT năm 2026):");
+      expect(review).toContain("• Báo cáo Đợt 1: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 1 nộp muộn");
+      expect(review).toContain("• Báo cáo Đợt 2: 1/2 đơn vị được chấp nhận, 0 đã gửi chưa được chấp nhận, 0 nộp muộn");
+      expect(review).toContain("Chỉ tiêu các đơn vị đã đăng ký: 2; đã báo cáo kết quả: 2, trong đó đạt hoặc vượt kế hoạch: 1");
+      expect(review).toContain("Khen thưởng đã quyết định trong năm (1): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu) được Công đoàn Công Thương Việt Nam tặng Bằng khen\n");
+
+      // The year is closed by the issuing union, and next year's plan opened with its own number.
+      await door.say(binh, places.dm(binh), "/kehoach");
+      expect(joined(await door.pick(binh, places.dm(binh), "Kết thúc kế hoạch"))).toContain("Kết thúc Kế hoạch 01/KH-CĐCT năm 2026?");
+      expect(joined(await door.pick(binh, places.dm(binh), "Kết thúc kế hoạch"))).toContain("Đã kết thúc Kế hoạch 01/KH-CĐCT năm 2026.");
+      expect(joined(await door.say(an, pb, "/baocao"))).toContain("Chưa có kế hoạch thi đua nào đang áp dụng");
+      await door.say(binh, places.dm(binh), "/kehoach");
+      await door.pick(binh, places.dm(binh), "Mở kế hoạch năm sau");
+      expect(joined(await door.say(binh, places.dm(binh), "15/KH-CĐCT"))).toContain("Đã mở Kế hoạch 15/KH-CĐCT năm 2027.");
+      expect(joined(await door.say(an, pb, "/dangky"))).toContain("2027");
+      await door.say(an, pb, "/huy");
+    });
   });
 }

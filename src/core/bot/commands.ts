@@ -200,6 +200,7 @@ export const COMMANDS: Command[] = [
   { key: "report", names: ["baocao", "report"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "report", { unitId: u.id, campaignId: c!.id }) },
   { key: "nominate", names: ["tonvinh", "nominate"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: async (ctx, u, c) => ctx.svc.startDialog(ctx, "nominate", { unitId: u.id, campaignId: c!.id }, await nominateStep(ctx, u.id, c!.id)) },
   { key: "works", names: ["congtrinh", "works"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "works", { unitId: u.id, campaignId: c!.id }) },
+  { key: "records", names: ["hoso", "records"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "records", { unitId: u.id, campaignId: c!.id }) },
   { key: "review", names: ["duyet", "review"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: review },
   { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: progress },
   { key: "calendar", names: ["lich", "calendar"], audience: "everyone", consent: false, inGroup: true, run: calendar },

@@ -135,16 +135,18 @@ const MAX_CHILD_LINES = 30;
 
 /** A unit's own registration and reports, where each waits, and what is still due. */
 function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, today: string): string[] {
-  const where = (item: OwnItem) =>
-    (item.waitingAt && item.status === "SUBMITTED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : "") + (item.late ? ctx.t("progress.own.late") : "");
+  // "đã gửi, đang chờ Công đoàn … xem xét" names the holder in place of the bare status.
+  const status = (item: OwnItem) =>
+    item.waitingAt && item.status === "SUBMITTED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : statusLabel(ctx, item.status);
+  const where = (item: OwnItem) => (item.late ? ctx.t("progress.own.late") : "");
   const lines = [
     ctx.t("progress.own.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
-    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: formatDate(own.registration.deadline), status: statusLabel(ctx, own.registration.status), where: where(own.registration) }),
+    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: formatDate(own.registration.deadline), status: status(own.registration), where: where(own.registration) }),
     ...own.reports.map((r) =>
       ctx.t("progress.own.report", {
         ordinal: r.phase.ordinal,
         deadline: formatDate(r.phase.reportDeadline),
-        status: r.phase.startsOn > today && !r.status ? ctx.t("progress.own.not_open", { date: formatDate(r.phase.startsOn) }) : statusLabel(ctx, r.status),
+        status: r.phase.startsOn > today && !r.status ? ctx.t("progress.own.not_open", { date: formatDate(r.phase.startsOn) }) : status(r),
         where: where(r),
       }),
     ),
@@ -196,6 +198,7 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
       }
     }
   }
+  if (p.targets.registered) lines.push(ctx.t("progress.targets", p.targets));
   lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations), workers: p.directWorkersApproved }));
   if (p.nominationsSent) {
     lines.push(ctx.t("progress.workers_share", { workers: p.directWorkersProposed, total: p.nominationsSent, share: Math.round((p.directWorkersProposed * 100) / p.nominationsSent) }));

@@ -266,6 +266,7 @@ export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: nu
   if (!ok) throw new AppError("stale_state");
   if (action !== "FORWARD") {
     await env.tx.addStep({
+      at: env.now,
       subjectType: type,
       subjectId: id,
       decision: STORED[action],

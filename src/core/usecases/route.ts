@@ -22,7 +22,7 @@ export interface RouteStep {
  */
 export async function routeUp(env: Env, type: SubjectType, id: number, step: RouteStep, notifyParams: Record<string, unknown>): Promise<Unit | null> {
   let target = step.from.parentId !== null ? await env.tx.getUnit(step.from.parentId) : null;
-  await env.tx.addStep({ subjectType: type, subjectId: id, decision: step.decision, reason: step.note, reviewerId: actorId(env.actor), reviewerUnitId: step.from.id, toUnitId: target?.id ?? null });
+  await env.tx.addStep({ at: env.now, subjectType: type, subjectId: id, decision: step.decision, reason: step.note, reviewerId: actorId(env.actor), reviewerUnitId: step.from.id, toUnitId: target?.id ?? null });
   target = await passThrough(env, type, id, target);
   await env.tx.setHolder(type, id, target?.id ?? null);
   if (target) await tellHolder(env, target, type, id, step, notifyParams);
@@ -34,7 +34,7 @@ export async function passThrough(env: Env, type: SubjectType, id: number, targe
   while (target && target.reviewPassThrough && target.parentId !== null) {
     const next = await env.tx.getUnit(target.parentId);
     if (!next) break;
-    await env.tx.addStep({ subjectType: type, subjectId: id, decision: "PASS", reason: null, reviewerId: null, reviewerUnitId: target.id, toUnitId: next.id });
+    await env.tx.addStep({ at: env.now, subjectType: type, subjectId: id, decision: "PASS", reason: null, reviewerId: null, reviewerUnitId: target.id, toUnitId: next.id });
     target = next;
   }
   return target;

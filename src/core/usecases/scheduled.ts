@@ -11,6 +11,7 @@ import type { Job } from "../schedule.js";
 import { formatDate } from "../time.js";
 import type { Env } from "./env.js";
 import { itemsFor, memberChats } from "./notify.js";
+import { awardPhrase } from "./review.js";
 
 /** Names listed in an overdue message before "… and N more". */
 const MAX_NAMES = 20;
@@ -161,11 +162,11 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
         notice: "summary",
         dueAt: job.dueAt,
         render: (locale) => {
-          const formName = (id: number) => {
+          const award = (id: number) => {
             const f = forms.find((x) => x.id === id);
-            return f ? (locale === "vi" ? f.nameVi : f.nameEn) : "?";
+            return f ? awardPhrase(env, locale, f) : "";
           };
-          const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, form: formName(r.formId) }));
+          const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, award: award(r.formId) }));
           return [
             t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
             ...p.reports.map((r) => {
@@ -176,6 +177,7 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
             ...campaign.figureKeys.map((k) =>
               t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
             ),
+            ...(p.targets.registered ? [t(locale, "progress.targets", p.targets)] : []),
             rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
             pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
             t(locale, "scheduled.final_send"),

@@ -89,6 +89,7 @@ export function queriesStore(db: Db): QueriesTx {
     async addStep(step) {
       await db.reviewDecision.create({
         data: {
+          at: step.at,
           subjectType: step.subjectType,
           subjectId: step.subjectId,
           decision: step.decision,
@@ -219,6 +220,22 @@ export function queriesStore(db: Db): QueriesTx {
         ...args,
       );
 
+      const [targets] = await db.$queryRawUnsafe<{ registered: bigint; reported: bigint; reached: bigint }[]>(
+        `WITH t AS (
+           SELECT tt.id, tt.planned FROM "ThemeTarget" tt JOIN "Theme" th ON th.id = tt."themeId"
+             JOIN "ThemeRegistration" r ON r.id = th."registrationId" JOIN "Unit" u ON u.id = r."unitId"
+            WHERE ${below} AND r."campaignId" = $3 AND r.status IN ('SUBMITTED', 'APPROVED') AND tt."removedAt" IS NULL AND th."removedAt" IS NULL
+         ), latest AS (
+           SELECT DISTINCT ON (tr."targetId") tr."targetId", tr.value FROM "TargetResult" tr
+             JOIN "PhaseReport" p ON p.id = tr."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"
+            WHERE tr."targetId" IN (SELECT id FROM t) AND p.status IN ('SUBMITTED', 'APPROVED')
+            ORDER BY tr."targetId", ph.ordinal DESC
+         )
+         SELECT count(*) AS registered, count(l."targetId") AS reported, count(*) FILTER (WHERE l.value >= t.planned) AS reached
+           FROM t LEFT JOIN latest l ON l."targetId" = t.id`,
+        ...args,
+      );
+
       const childRows = await db.unit.findMany({ where: { parentId: unit.id, status: "ACTIVE", ...(!campaign.includeSections && { level: { not: "SECTION" } }) }, orderBy: [{ name: "asc" }, { id: "asc" }] });
       const childIds = childRows.map((c) => c.id);
       const childRegs = await db.themeRegistration.findMany({
@@ -249,6 +266,7 @@ export function queriesStore(db: Db): QueriesTx {
         directWorkersWaiting: num(noms.find((r) => r.status === "SUBMITTED")?.workers),
         directWorkersProposed: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.workers), 0),
         works: Object.fromEntries(works.map((r) => [r.status, num(r.n)])),
+        targets: { registered: num(targets?.registered), reported: num(targets?.reported), reached: num(targets?.reached) },
         children,
       };
     },

@@ -7,6 +7,7 @@ import { mydataDialog } from "./mydata.js";
 import { nominateDialog } from "./nominate.js";
 import { pickDialog } from "./pick.js";
 import { planDialog } from "./plan.js";
+import { recordsDialog } from "./records.js";
 import { reportDialog } from "./report.js";
 import { reviewDialog } from "./review.js";
 import { themesDialog } from "./themes.js";
@@ -23,6 +24,7 @@ export const allDialogs: AnyDialog[] = [
   nominateDialog,
   worksDialog,
   reviewDialog,
+  recordsDialog,
   announceDialog,
   planDialog,
   inviteDialog,

@@ -38,7 +38,7 @@ const CLOSE = "close";
 const SKIP = "skip";
 const TODAY = "today";
 
-async function details(ctx: Ctx, type: SubjectType, id: number): Promise<string> {
+export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<string> {
   if (type === "REGISTRATION") {
     const reg = (await ctx.tx.getRegistrationById(id))!;
     const unit = (await ctx.tx.getUnit(reg.unitId))!;
