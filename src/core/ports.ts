@@ -367,7 +367,8 @@ export interface Tx {
   /** Officers' groups per unit; a unit with none gets its officers' private chats. */
   officerChatsOf(unitIds: number[]): Promise<Map<number, Chat[]>>;
   /** Active units strictly below `issuer` that have not sent their registration (phaseId null) or the phase's report. */
-  unsubmitted(issuer: Unit, campaignId: number, phaseId: number | null): Promise<Unit[]>;
+  /** Units below the issuer that have not sent (sections and teams only when the campaign includes them). */
+  unsubmitted(issuer: Unit, campaign: Pick<Campaign, "id" | "includeSections">, phaseId: number | null): Promise<Unit[]>;
   setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
   /** Approved nominations of units below `unit` for a phase (names for a summary), newest first. */
   approvedNominations(unit: Unit, phaseId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;

@@ -148,6 +148,42 @@ X3,Z,co_so,CDCTVN
     expect((await cli("campaign", "list")).out).toContain("15/KH-CĐCT  năm 2027  ACTIVE  (CDCTVN)");
   });
 
+  it("lets a unit without officers pass its items straight up, audited and recorded in each item's path", async () => {
+    // Phân bón's registration waits at the chemicals union, which has no officer in the bot.
+    const waiting = await peek(async (p) => {
+      const [pb1, hoachat, campaign] = [await p.unit.findUniqueOrThrow({ where: { code: "PB1" } }), await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }), await p.campaign.findFirstOrThrow({ where: { year: 2027 } })];
+      const reg = await p.themeRegistration.create({ data: { unitId: pb1.id, campaignId: campaign.id, status: "SUBMITTED", submittedAt: new Date(), atUnitId: hoachat.id } });
+      await p.reviewDecision.create({ data: { subjectType: "REGISTRATION", subjectId: reg.id, decision: "SUBMIT", reviewerUnitId: pb1.id, toUnitId: hoachat.id } });
+      return reg;
+    });
+    expect((await cli("pass-through", "--unit", "HOACHAT", "maybe")).code).toBe(2);
+    expect((await cli("pass-through", "--unit", "NOPE", "on")).err).toBe("Không tìm thấy đơn vị NOPE.");
+
+    const on = await cli("pass-through", "--unit", "HOACHAT", "on");
+    expect(on).toMatchObject({ code: 0, out: "Hồ sơ gửi lên HOACHAT sẽ được chuyển thẳng lên cấp trên của đơn vị này (mỗi lần chuyển được ghi vào quá trình xử lý); 1 hồ sơ đang chờ ở đó đã được chuyển." });
+    const after = await peek(async (p) => ({
+      reg: await p.themeRegistration.findUniqueOrThrow({ where: { id: waiting.id } }),
+      steps: await p.reviewDecision.findMany({ where: { subjectType: "REGISTRATION", subjectId: waiting.id }, orderBy: { id: "asc" } }),
+      units: new Map((await p.unit.findMany()).map((u) => [u.id, u.code])),
+      hoachat: await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }),
+      audit: await p.auditEvent.findMany({ where: { action: { startsWith: "unit.pass_through" } } }),
+    }));
+    expect(after.reg.atUnitId).toBe((await peek((p) => p.unit.findUniqueOrThrow({ where: { code: "CDCTVN" } }))).id);
+    expect(after.steps.map((s) => [s.decision, after.units.get(s.reviewerUnitId), s.toUnitId && after.units.get(s.toUnitId), s.reviewerId])).toEqual([
+      ["SUBMIT", "PB1", "HOACHAT", null],
+      ["PASS", "HOACHAT", "CDCTVN", null],
+    ]);
+    expect(after.hoachat.reviewPassThrough).toBe(true);
+    expect(after.audit.map((a) => a.action)).toEqual(["unit.pass_through_on"]);
+
+    expect((await cli("pass-through", "--unit", "HOACHAT", "off")).out).toBe("Từ nay hồ sơ gửi lên HOACHAT lại chờ cán bộ của đơn vị này xem xét.");
+    expect((await peek((p) => p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }))).reviewPassThrough).toBe(false);
+    await peek(async (p) => {
+      await p.reviewDecision.deleteMany({ where: { subjectType: "REGISTRATION", subjectId: waiting.id } });
+      await p.themeRegistration.delete({ where: { id: waiting.id } });
+    });
+  });
+
   it("shows a new plan's deadlines as defaults; the issuing union sets them and closes the plan; another year needs its own number", async () => {
     const missing = await cli("campaign", "create", "--year", "2028", "--unit", "CDCTVN");
     expect(missing.code).toBe(2);

@@ -104,8 +104,15 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     await db.nomination.create({ data: { ...nomination, nomineeName: "Nguyễn Thị Thu", directWorker: true, status: "APPROVED", grantedFormId: giayKhen.id, grantedByUnitId: cthnUnit!.id, decidedAt: new Date() } });
     await db.nomination.create({ data: { ...nomination, nomineeName: "Trần Văn Lực", directWorker: true, atUnitId: cthnUnit!.id } });
 
+    // A trade-union team under Pin Ắc quy: teams report only when the campaign includes them.
+    const pinaq = (await t.app.store.getUnitByCode("DEMO-PINAQ"))!;
+    const team = await db.unit.create({ data: { code: "DEMO-PINAQ-T1", name: "Tổ công đoàn Phân xưởng 1", level: "SECTION", parentId: pinaq.id, path: "", depth: pinaq.depth + 1, demo: true } });
+    await db.unit.update({ where: { id: team.id }, data: { path: `${pinaq.path}${team.id}/` } });
+
     const ran = await tickAt("2027-01-11T09:00:30");
     expect(ran.map((r) => r.key)).toEqual(["overdue:1:p2", "summary:1:p2"]);
+    expect(await last("grp-pinaq-officers")).not.toContain("Tổ công đoàn Phân xưởng 1");
+    await db.unit.update({ where: { id: team.id }, data: { status: "CLOSED", closedAt: new Date() } });
     const hoachat = await t.client.messages("grp-hoachat-officers");
     expect(text(hoachat.filter((m) => m.from === "bot"))).toContain(
       "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",

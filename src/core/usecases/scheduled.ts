@@ -58,7 +58,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   const what = (locale: Locale) => (phase ? t(locale, "scheduled.what_report", { ordinal: phase.ordinal }) : t(locale, "scheduled.what_registration", { year: campaign.year }));
 
   if (job.kind === "reminder") {
-    const units = await env.tx.unsubmitted(issuer, campaign.id, job.phaseId);
+    const units = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
     const chats = await env.tx.officerChatsOf(units.map((u) => u.id));
     return units.flatMap((u) =>
       itemsFor(env, chats.get(u.id) ?? [], {
@@ -72,7 +72,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   }
 
   if (job.kind === "overdue") {
-    const late = await env.tx.unsubmitted(issuer, campaign.id, job.phaseId);
+    const late = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
     const all = [issuer, ...(await env.tx.descendantsOf(issuer))];
     const parents = new Map<number, Unit[]>();
     for (const u of late) if (u.parentId !== null) parents.set(u.parentId, [...(parents.get(u.parentId) ?? []), u]);

@@ -60,27 +60,30 @@ export function noticesStore(db: Db): NoticesTx {
       }
       return out;
     },
-    async unsubmitted(issuer, campaignId, phaseId) {
+    async unsubmitted(issuer, campaign, phaseId) {
       const sent = `('SUBMITTED', 'APPROVED')`;
+      const expected = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean)`;
       const rows =
         phaseId === null
           ? await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
               `SELECT u.* FROM "Unit" u
-                WHERE u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE'
+                WHERE ${expected}
                   AND NOT EXISTS (SELECT 1 FROM "ThemeRegistration" r WHERE r."unitId" = u.id AND r."campaignId" = $3 AND r.status IN ${sent})
                 ORDER BY u.depth, u.name, u.id`,
               issuer.path,
               issuer.id,
-              campaignId,
+              campaign.id,
+              campaign.includeSections,
             )
           : await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
               `SELECT u.* FROM "Unit" u
-                WHERE u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE'
+                WHERE ${expected}
                   AND NOT EXISTS (SELECT 1 FROM "PhaseReport" p WHERE p."unitId" = u.id AND p."phaseId" = $3 AND p.status IN ${sent})
                 ORDER BY u.depth, u.name, u.id`,
               issuer.path,
               issuer.id,
               phaseId,
+              campaign.includeSections,
             );
       return rows.map(map.unit);
     },
