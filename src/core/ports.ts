@@ -181,20 +181,11 @@ export interface ExportRow {
   reports: Record<number, { status: SubmissionStatus; late: boolean; figures: Record<string, bigint>; narrative: string } | undefined>;
 }
 
-export interface NewCampaign {
-  number: string;
-  templateKey: string | null;
-  year: number;
-  title: string;
-  goals: string;
-  issuingUnitId: number;
-  issuedOn: LocalDate;
-  registrationDeadline: LocalDate;
-  figureKeys: string[];
+export type NewCampaign = Pick<Campaign, "number" | "templateKey" | "year" | "title" | "goals" | "issuingUnitId" | "issuedOn" | "registrationDeadline" | "figureKeys"> & {
   areas: { ordinal: number; title: string; summary: string }[];
   phases: { ordinal: number; startsOn: LocalDate; endsOn: LocalDate; reportDeadline: LocalDate; dedication: string }[];
   dates: { kind: CampaignDate["kind"]; date: LocalDate; title: string }[];
-}
+};
 
 export interface NewUnit {
   code: string;

@@ -112,22 +112,15 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
     const sent = (r.byStatus.SUBMITTED ?? 0) + (r.byStatus.APPROVED ?? 0);
     const commended = await env.tx.approvedNominations(u, job.phaseId, 5);
     items.push(
-      ...itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], {
-        cause: `${job.key}:${u.id}`,
-        kind: "summary",
-        notice: "summary",
-        dueAt: job.dueAt,
-        render: (locale) =>
-          [
-            t(locale, "scheduled.summary", { ordinal: phase!.ordinal, unit: u.name, sent, expected: p.expected, late: r.late }),
-            ...campaign.figureKeys.map((k) =>
-              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
-            ),
-            commended.length
-              ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
-              : t(locale, "scheduled.commended_none"),
-          ].join("\n"),
-      }),
+      ...(await summaryItems(env, job, u, chats, (locale) =>
+        [
+          t(locale, "scheduled.summary", { ordinal: phase!.ordinal, unit: u.name, sent, expected: p.expected, late: r.late }),
+          ...figureLines(env, locale, campaign, r.totals),
+          commended.length
+            ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
+            : t(locale, "scheduled.commended_none"),
+        ].join("\n"),
+      )),
     );
   }
   return items;
@@ -156,37 +149,40 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
     const rewards = await env.tx.rewardsDecided(u, campaign.id, MAX_REWARDS + 1);
     const pending = p.nominations.SUBMITTED ?? 0;
     items.push(
-      ...itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], {
-        cause: `${job.key}:${u.id}`,
-        kind: "summary",
-        notice: "summary",
-        dueAt: job.dueAt,
-        render: (locale) => {
-          const award = (id: number) => {
-            const f = forms.find((x) => x.id === id);
-            return f ? awardPhrase(env, locale, f) : "";
-          };
-          const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, award: award(r.formId) }));
-          return [
-            t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
-            ...p.reports.map((r) => {
-              const ph = campaign.phases.find((x) => x.id === r.phaseId)!;
-              return t(locale, "scheduled.final_reports", { ordinal: ph.ordinal, accepted: r.byStatus.APPROVED ?? 0, waiting: r.byStatus.SUBMITTED ?? 0, expected: p.expected, late: r.late });
-            }),
-            t(locale, "scheduled.final_totals"),
-            ...campaign.figureKeys.map((k) =>
-              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
-            ),
-            ...(p.targets.registered ? [t(locale, "progress.targets", p.targets)] : []),
-            rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
-            pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
-            t(locale, "scheduled.final_send"),
-          ].join("\n");
-        },
-      }),
+      ...(await summaryItems(env, job, u, chats, (locale) => {
+        const award = (id: number) => {
+          const f = forms.find((x) => x.id === id);
+          return f ? awardPhrase(env, locale, f) : "";
+        };
+        const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, award: award(r.formId) }));
+        return [
+          t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
+          ...p.reports.map((r) => {
+            const ph = campaign.phases.find((x) => x.id === r.phaseId)!;
+            return t(locale, "scheduled.final_reports", { ordinal: ph.ordinal, accepted: r.byStatus.APPROVED ?? 0, waiting: r.byStatus.SUBMITTED ?? 0, expected: p.expected, late: r.late });
+          }),
+          t(locale, "scheduled.final_totals"),
+          ...figureLines(env, locale, campaign, totals),
+          ...(p.targets.registered ? [t(locale, "progress.targets", p.targets)] : []),
+          rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
+          pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
+          t(locale, "scheduled.final_send"),
+        ].join("\n");
+      })),
     );
   }
   return items;
+}
+
+/** A summary for unit `u`, to its officers' chats and its members' chats. */
+async function summaryItems(env: Env, job: Job, u: Unit, chats: Map<number, Chat[]>, render: (locale: Locale) => string): Promise<OutboxItem[]> {
+  return itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], { cause: `${job.key}:${u.id}`, kind: "summary", notice: "summary", dueAt: job.dueAt, render });
+}
+
+/** "   – Lượt người tham gia: 1.250 lượt người", one line per figure of the plan. */
+function figureLines(env: Env, locale: Locale, campaign: Campaign, totals: Record<string, bigint>): string[] {
+  const t = (key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
+  return campaign.figureKeys.map((k) => t("progress.total", { label: t(`figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(`figures.${k}.unit`) }));
 }
 
 function names(list: string[], locale: Locale, env: Env): string {

@@ -41,6 +41,14 @@ function readDate<D>(ctx: Ctx, year: number, text: string): { ok: true; value: s
   return d ? { ok: true, value: d } : { ok: false, outcome: { retry: ctx.t("plan.bad_date", { year }) } };
 }
 
+/** "Giữ nguyên" or stop, beside a date to type. */
+function keepOrCancel(ctx: Ctx) {
+  return [
+    { value: KEEP, label: ctx.t("plan.action.keep") },
+    { value: "cancel", label: ctx.t("common.cancel") },
+  ];
+}
+
 export const planDialog: DialogDef<Data> = {
   name: "plan",
   schema,
@@ -72,10 +80,7 @@ export const planDialog: DialogDef<Data> = {
         const campaign = await loadCampaign(ctx, data);
         return {
           text: ctx.t("plan.ask_registration", { year: campaign.year, current: formatDate(campaign.registrationDeadline) }),
-          choices: [
-            { value: KEEP, label: ctx.t("plan.action.keep") },
-            { value: "cancel", label: ctx.t("common.cancel") },
-          ],
+          choices: keepOrCancel(ctx),
         };
       },
       async choose(ctx, data, value) {
@@ -95,10 +100,7 @@ export const planDialog: DialogDef<Data> = {
         const phase = campaign.phases[data.index ?? 0]!;
         return {
           text: ctx.t("plan.ask_report", { ordinal: phase.ordinal, end: formatDate(phase.endsOn), current: formatDate(phase.reportDeadline) }),
-          choices: [
-            { value: KEEP, label: ctx.t("plan.action.keep") },
-            { value: "cancel", label: ctx.t("common.cancel") },
-          ],
+          choices: keepOrCancel(ctx),
         };
       },
       async choose(ctx, data, value) {
