@@ -44,6 +44,7 @@ export function createPlatforms(d: PlatformDeps): { telegram: TelegramAdapter | 
         publicUrl: config.publicUrl,
         receive,
         chatEvent: (e) => d.engine.chatEvent(e),
+        inOrder: (key, task) => d.inbox.inOrder(key, task),
         files: d.files,
         commands: telegramCommands(d.engine, d.translate),
         log: d.log,

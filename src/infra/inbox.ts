@@ -47,6 +47,11 @@ export class Inbox {
     return rows.length;
   }
 
+  /** Run `task` after everything of `chatKey` received so far, and before what comes next. */
+  inOrder<T>(chatKey: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(chatKey, task);
+  }
+
   /** Resolves when everything received so far has been handled. */
   idle(): Promise<void> {
     return this.queue.idle();
