@@ -198,6 +198,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let stopping: Promise<void> | null = null;
   const idle = async () => {
+    await telegram?.idle();
     await inbox.idle();
     await sandbox?.idle();
   };

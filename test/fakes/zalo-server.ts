@@ -489,9 +489,14 @@ export class FakeZalo {
     return event;
   }
 
+  /**
+   * An event handed to a long poll counts as pending until the next getUpdates: Zalo has no
+   * acknowledgement, and a sequential poller asks again only once it has taken the event in.
+   */
+  private handedOut = false;
   /** Events waiting for getUpdates or for webhook delivery. */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + (this.handedOut ? 1 : 0);
   }
 
   private emit(from: ZaloUser, chat: ZaloChat, event_name: string, content: Partial<ZaloMessage>): ZaloEvent {
@@ -516,6 +521,7 @@ export class FakeZalo {
     }
     while (this.queue.length > 0 && this.waiters.length > 0) {
       const w = this.waiters.shift() as PollWaiter;
+      this.handedOut = true;
       w.finish(success(this.queue.shift()));
     }
   }
@@ -810,8 +816,12 @@ export class FakeZalo {
     const timeout = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 0) throw bad("timeout must be a non-negative number of seconds");
     if (req.socket.destroyed) return { gone: true };
+    this.handedOut = false;
     const event = this.queue.shift();
-    if (event) return success(event);
+    if (event) {
+      this.handedOut = true;
+      return success(event);
+    }
     if (timeout === 0 || this.stopped) return { status: 200, body: { ...ZALO_EMPTY_POLL } };
     return new Promise<Outcome>((resolve) => {
       const waiter: PollWaiter = {

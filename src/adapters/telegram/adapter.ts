@@ -69,9 +69,20 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   readonly bot: Bot;
   private runner: RunnerHandle | null = null;
   private readonly admins = new Map<string, { admin: boolean; until: number }>();
+  private inFlight = 0;
+  private readonly drained: (() => void)[] = [];
 
   constructor(private readonly o: TelegramOptions) {
     this.bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, timeoutSeconds: 60 } });
+    // Counted from the moment grammY hands an update over until it is stored (or applied).
+    this.bot.use(async (_ctx, next) => {
+      this.inFlight++;
+      try {
+        await next();
+      } finally {
+        if (--this.inFlight === 0) for (const wake of this.drained.splice(0)) wake();
+      }
+    });
     this.bot.use(sequentialize((ctx) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     this.bot.use(async (ctx) => {
       // Stop the button's spinner at once; the answer itself comes as a message.
@@ -83,6 +94,12 @@ export class TelegramAdapter implements Channel, ChatAdmins {
     });
     this.bot.catch((err) => o.log.error("telegram update failed", { error: err.message }));
   }
+
+  /** Resolves when every update grammY has handed over is stored in the inbox (or applied). */
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.drained.push(resolve));
+  }
+
 
   /** Check the token (getMe), register commands, then poll or take webhooks. */
   async start(router: Router): Promise<void> {

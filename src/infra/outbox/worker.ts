@@ -305,16 +305,22 @@ export class OutboxWorker {
   /**
    * Claim up to `limit` due rows of `platform` (and claims of dead processes gone stale).
    * Replies to a conversation come first: a person waiting for an answer that the platform
-   * refused for a moment must not wait behind a 10,000-group broadcast.
+   * refused for a moment must not wait behind a 10,000-group broadcast. A chat's messages
+   * leave in the order written: a row waits while an earlier one of its chat is not due yet
+   * (a send that failed and waits to be retried) or is being sent.
    */
   private async claim(platform: string, limit: number): Promise<ClaimedRow[]> {
     const stale = new Date(Date.now() - (this.o.staleClaimMs ?? 120_000));
     const rows = await this.o.prisma.$queryRawUnsafe<ClaimedRow[]>(
       `UPDATE "OutboxMessage" SET "status" = 'SENDING', "claimedAt" = now(), "claimedBy" = $1, "attempts" = "attempts" + 1
         WHERE "id" IN (
-          SELECT "id" FROM "OutboxMessage"
-           WHERE "platform" = $2 AND (("status" = 'PENDING' AND "notBefore" <= now()) OR ("status" = 'SENDING' AND "claimedAt" < $3))
-           ORDER BY ("kind" = 'reply') DESC, "notBefore", "id" LIMIT $4 FOR UPDATE SKIP LOCKED)
+          SELECT c."id" FROM "OutboxMessage" c
+           WHERE c."platform" = $2 AND ((c."status" = 'PENDING' AND c."notBefore" <= now()) OR (c."status" = 'SENDING' AND c."claimedAt" < $3))
+             AND NOT EXISTS (
+               SELECT 1 FROM "OutboxMessage" e
+                WHERE e."chatKey" = c."chatKey" AND e."id" < c."id" AND e."platform" = c."platform"
+                  AND ((e."status" = 'PENDING' AND e."notBefore" > now()) OR (e."status" = 'SENDING' AND e."claimedAt" >= $3)))
+           ORDER BY (c."kind" = 'reply') DESC, c."notBefore", c."id" LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
         RETURNING "id", "kind", "chatKey", "text", "choices", "fileId", "fileName", "attempts", "broadcastId"`,
       this.o.instance,
       platform,
@@ -354,8 +360,9 @@ export class OutboxWorker {
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError("retry", e instanceof Error ? e.message : String(e));
       if (err.kind === "gone") {
-        await this.fail(row, err.message);
+        // The chat is marked first: once the row shows FAILED, the chat is known gone.
         await this.o.onChatGone?.(row.chatKey).catch((x: unknown) => this.o.log.error("chat gone handler failed", { error: String(x) }));
+        await this.fail(row, err.message);
         this.o.log.warn("chat gone, stopped sending", { outbox: String(row.id) });
       } else if (err.kind === "fatal" || row.attempts >= (this.o.maxAttempts ?? 12)) {
         await this.fail(row, err.message);
