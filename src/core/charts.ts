@@ -69,6 +69,8 @@ export interface FigureBar {
 
 /** A progress chart, ready to draw; every text already translated. */
 export interface ChartSpec {
+  /** The language of the texts; numbers drawn in the bars are written its way. */
+  locale: Locale;
   title: string;
   subtitle: string;
   /** The four statuses in stacking order, with their words (the legend). */
@@ -225,6 +227,7 @@ export function progressChart(input: ProgressChartInput, t: ChartTranslate, opti
   const figures = phase ? figuresPanel(input, phase, phaseTotals?.totals ?? {}, sent(all.report!), t) : null;
   const campaignLabel = t("campaign.label", { number: campaign.number, year: campaign.year });
   const spec: ChartSpec = {
+    locale,
     title: t("chart.title", { campaign: campaignLabel }),
     subtitle: t("chart.subtitle", { unit: truncateLabel(input.unit.name, 2 * o.labelWidth), expected: formatNumber(p.expected, locale), date: formatDate(input.today) }),
     legend: CHART_STATUSES.map((status) => ({ status, label: t(`chart.status.${status}`) })),
@@ -272,7 +275,7 @@ function figuresPanel(input: ProgressChartInput, phase: Phase, totals: Record<st
 
 function altText(spec: ChartSpec, t: ChartTranslate): string {
   const all = spec.bars[0]!;
-  const counts = (c: StatusCounts) => CHART_STATUSES.map((s) => t("chart.alt.count", { status: t(`chart.status.${s}`), count: c[s] })).join(", ");
+  const counts = (c: StatusCounts) => CHART_STATUSES.map((s) => t("chart.alt.count", { status: t(`chart.status.${s}`), n: c[s] })).join("; ");
   const lines = [spec.title, spec.subtitle, t("chart.alt.line", { column: spec.columns.registration, counts: counts(all.registration) })];
   if (all.report && spec.columns.report) lines.push(t("chart.alt.line", { column: spec.columns.report, counts: counts(all.report) }));
   if (spec.note) lines.push(spec.note);

@@ -18,7 +18,6 @@ import { SVGRenderer } from "echarts/renderers";
 import type { ChartSpec, ChartStatus, StatusBar, StatusCounts } from "../core/charts.js";
 import { CHART_STATUSES } from "../core/charts.js";
 import { formatNumber } from "../core/format.js";
-import type { Locale } from "../core/model.js";
 import type { ChartRenderer } from "../core/ports.js";
 import { type FontFacts, readFont } from "./fonts.js";
 
@@ -39,8 +38,6 @@ export const SHIPPED_FONTS: ChartFonts = {
 
 export interface ChartRendererOptions {
   fonts?: ChartFonts;
-  /** Numbers in the bars are written as the reader writes them. Default "vi". */
-  locale?: Locale;
   /** Logical width in px (default 720); the text sizes are chosen for it. */
   width?: number;
   /** Device pixels per logical pixel: the default 1.75 gives a 1260 px wide PNG, sharp on a phone and within Telegram's 1280 px photo side. */
@@ -98,7 +95,6 @@ export function createChartRenderer(options: ChartRendererOptions = {}): PngChar
   const family = regular.family;
   const width = options.width ?? 720;
   const scale = options.scale ?? 1.75;
-  const locale = options.locale ?? "vi";
   const resvg: ResvgRenderOptions = {
     font: { fontFiles: [files.regular, files.bold], loadSystemFonts: false, defaultFontFamily: family, sansSerifFamily: family },
     fitTo: { mode: "zoom", value: scale },
@@ -108,7 +104,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): PngChar
   };
 
   const svg = (spec: ChartSpec): ChartSvg => {
-    const layout = lay(spec, { regular, bold, family, width, locale });
+    const layout = lay(spec, { regular, bold, family, width });
     // ECharts measures text through one process-wide hook: point it at this renderer's
     // fonts for this (synchronous) layout only.
     echarts.setPlatformAPI({ measureText: (text: string, font?: string) => ({ width: measureFont(text, font) }) });
@@ -131,7 +127,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): PngChar
     fonts: { regular, bold },
     svg,
     size(spec) {
-      const { height } = lay(spec, { regular, bold, family, width, locale });
+      const { height } = lay(spec, { regular, bold, family, width });
       return { width: Math.round(width * scale), height: Math.round(height * scale) };
     },
     async render(spec) {
@@ -146,7 +142,6 @@ interface Ctx {
   bold: FontFacts;
   family: string;
   width: number;
-  locale: Locale;
 }
 
 type Graphic = Record<string, unknown>;
@@ -241,22 +236,23 @@ function lay(spec: ChartSpec, c: Ctx): { option: echarts.EChartsCoreOption; heig
     rule(y + 8);
     y = para(spec.figures.title, y + 22, SIZE.head, { heavy: true }) + 6;
     const rows = spec.figures.bars;
-    const valueW = Math.min(Math.max(...rows.map((f) => measure(f.text, SIZE.text, true))), inner * 0.5);
+    // With targets, each row has a second line: a track filled up to the share reached.
     const hasTargets = rows.some((f) => f.share !== null);
-    const figLabelW = Math.min(Math.max(...rows.map((f) => measure(f.label, SIZE.text))), inner - valueW - (hasTargets ? 120 : 24));
-    const trackX = PAD + figLabelW + 16;
-    const trackW = W - PAD - valueW - 16 - trackX;
+    const rowH = hasTargets ? FIGURE_ROW + 18 : FIGURE_ROW;
     rows.forEach((f, i) => {
-      const cy = y + i * FIGURE_ROW + FIGURE_ROW / 2;
-      if (i % 2 === 0) g.push({ type: "rect", silent: true, shape: { x: PAD - 8, y: cy - FIGURE_ROW / 2, width: inner + 16, height: FIGURE_ROW, r: 4 }, style: { fill: "#f5f7f9" } });
-      text(fit(f.label, SIZE.text, figLabelW), PAD, cy, SIZE.text, { valign: "middle" });
-      text(fit(f.text, SIZE.text, valueW, true), W - PAD, cy, SIZE.text, { heavy: true, align: "right", valign: "middle" });
-      if (f.share !== null && trackW > 40) {
-        g.push({ type: "rect", silent: true, shape: { x: trackX, y: cy - 7, width: trackW, height: 14, r: 7 }, style: { fill: TRACK } });
-        g.push({ type: "rect", silent: true, shape: { x: trackX, y: cy - 7, width: Math.max(4, trackW * Math.min(1, f.share)), height: 14, r: 7 }, style: { fill: FIGURE } });
+      const rowTop = y + i * rowH;
+      const cy = rowTop + FIGURE_ROW / 2 + (hasTargets ? -2 : 0);
+      if (i % 2 === 0) g.push({ type: "rect", silent: true, shape: { x: PAD - 8, y: rowTop, width: inner + 16, height: rowH, r: 4 }, style: { fill: "#f5f7f9" } });
+      const valueText = fit(f.text, SIZE.text, inner * 0.62, true);
+      text(valueText, W - PAD, cy, SIZE.text, { heavy: true, align: "right", valign: "middle" });
+      text(fit(f.label, SIZE.text, inner - measure(valueText, SIZE.text, true) - 20), PAD, cy, SIZE.text, { valign: "middle" });
+      if (f.share !== null) {
+        const ty = rowTop + FIGURE_ROW + 2;
+        g.push({ type: "rect", silent: true, shape: { x: PAD, y: ty, width: inner, height: 10, r: 5 }, style: { fill: "#dde3e9" } });
+        g.push({ type: "rect", silent: true, shape: { x: PAD, y: ty, width: Math.max(6, inner * Math.min(1, f.share)), height: 10, r: 5 }, style: { fill: FIGURE } });
       }
     });
-    y += rows.length * FIGURE_ROW + 10;
+    y += rows.length * rowH + 10;
     if (spec.figures.note) y = para(spec.figures.note, y, SIZE.note, { fill: MUTED });
   }
   const height = Math.ceil(y + PAD - 6);
@@ -280,11 +276,11 @@ function lay(spec: ChartSpec, c: Ctx): { option: echarts.EChartsCoreOption; heig
 function barItem(b: StatusBar, counts: StatusCounts, status: ChartStatus, colW: number, spec: ChartSpec, c: Ctx, fit: (s: string, size: number, max: number, heavy?: boolean) => string) {
   const n = counts[status];
   const share = b.units > 0 ? n / b.units : 0;
-  const room = colW * share - 8;
+  const room = colW * share - 6;
   const size = SIZE.bar;
   let label = "";
   if (n > 0) {
-    const words = b.kind === "unit" ? spec.legend.find((l) => l.status === status)!.label : formatNumber(n, c.locale);
+    const words = b.kind === "unit" ? spec.legend.find((l) => l.status === status)!.label : formatNumber(n, spec.locale);
     label = c.regular.measure(words, size) <= room ? words : b.kind === "unit" ? fit(words, size, room) : "";
     if (label === "…") label = "";
   }
@@ -309,7 +305,9 @@ export function wrap(text: string, max: number, measure: (s: string) => number):
     }
     if (line) out.push(line);
     line = "";
-    for (const word of part.split(/\s+/).filter(Boolean)) {
+    // A number stays with the word before it ("Đợt 2" never ends a line with "Đợt").
+    const words = part.split(/\s+/).filter(Boolean).reduce<string[]>((acc, w) => (acc.length && /^\d+\W*$/.test(w) ? [...acc.slice(0, -1), `${acc.at(-1)} ${w}`] : [...acc, w]), []);
+    for (const word of words) {
       const next = line ? `${line} ${word}` : word;
       if (measure(next) <= max || !line) line = next;
       else {
