@@ -140,14 +140,12 @@ export function chartPhase(phases: readonly Phase[], today: LocalDate): Phase | 
 }
 
 /**
- * Counts over the whole subtree: Progress has counts per stored status; units with no
- * item (or a draft) are the expected ones not counted elsewhere.
+ * Counts over the whole subtree: Progress has counts per stored status; the units not
+ * counted as accepted, waiting or returned (no item, or a draft) have sent nothing.
  */
 function subtreeCounts(byStatus: Partial<Record<SubmissionStatus, number>>, expected: number): StatusCounts {
   const c = zero();
-  for (const [s, n] of Object.entries(byStatus) as [SubmissionStatus, number][]) {
-    if (s !== "DRAFT") c[chartStatusOf(s)] += n;
-  }
+  for (const [s, n] of Object.entries(byStatus) as [SubmissionStatus, number][]) c[chartStatusOf(s)] += n;
   c.not_sent = Math.max(0, expected - c.accepted - c.waiting - c.returned);
   return c;
 }
@@ -178,6 +176,7 @@ export function progressChart(input: ProgressChartInput, t: ChartTranslate, opti
   const phase = chartPhase(campaign.phases, input.today);
   const phaseTotals = phase ? p.reports.find((r) => r.phaseId === phase.id) : undefined;
   const cut = (s: string) => truncateLabel(s, o.labelWidth);
+  const n = (x: number) => formatNumber(x, locale);
 
   const reportOf = (c: ChildProgress): ChartStatus => chartStatusOf(phase ? c.reports[phase.id]?.status : null);
   const bar = (kind: StatusBar["kind"], fullLabel: string, units: ChildProgress[]): StatusBar => {
@@ -192,8 +191,8 @@ export function progressChart(input: ProgressChartInput, t: ChartTranslate, opti
 
   const all: StatusBar = {
     kind: "all",
-    label: t("chart.all", { count: p.expected }),
-    fullLabel: t("chart.all", { count: p.expected }),
+    label: t("chart.all", { units: n(p.expected) }),
+    fullLabel: t("chart.all", { units: n(p.expected) }),
     units: p.expected,
     registration: subtreeCounts(p.registrations, p.expected),
     report: phase ? subtreeCounts(phaseTotals?.byStatus ?? {}, p.expected) : null,
@@ -212,14 +211,14 @@ export function progressChart(input: ProgressChartInput, t: ChartTranslate, opti
     const ranked = children.map((c, i) => ({ c, i, w: weight(c) })).sort((a, b) => b.w - a.w || a.i - b.i);
     const shown = ranked.slice(0, o.maxBars - 1).map((r) => r.c);
     const others = ranked.slice(o.maxBars - 1).map((r) => r.c);
-    rest = [...shown.map((c) => bar("unit", c.unit.name, [c])), bar("others", t("chart.others", { count: others.length }), others)];
-    note = t("chart.note.top_units", { shown: shown.length, rest: others.length });
+    rest = [...shown.map((c) => bar("unit", c.unit.name, [c])), bar("others", t("chart.others", { units: n(others.length) }), others)];
+    note = t("chart.note.top_units", { shown: n(shown.length), rest: n(others.length) });
   } else {
     grouping = "levels";
     const byLevel = new Map<UnitLevel, ChildProgress[]>();
     for (const c of children) byLevel.set(c.unit.level, [...(byLevel.get(c.unit.level) ?? []), c]);
-    rest = LEVEL_ORDER.filter((l) => byLevel.has(l)).map((l) => bar("level", t(`chart.level.${l}`, { count: byLevel.get(l)!.length }), byLevel.get(l)!));
-    note = t("chart.note.levels", { children: children.length });
+    rest = LEVEL_ORDER.filter((l) => byLevel.has(l)).map((l) => bar("level", t(`chart.level.${l}`, { units: n(byLevel.get(l)!.length) }), byLevel.get(l)!));
+    note = t("chart.note.levels", { children: n(children.length) });
   }
   // With a single direct unit and nothing deeper, its bar would repeat the "all" bar.
   const bars = p.expected === 1 && rest.length === 1 ? [all] : [all, ...rest];
@@ -229,7 +228,7 @@ export function progressChart(input: ProgressChartInput, t: ChartTranslate, opti
   const spec: ChartSpec = {
     locale,
     title: t("chart.title", { campaign: campaignLabel }),
-    subtitle: t("chart.subtitle", { unit: truncateLabel(input.unit.name, 2 * o.labelWidth), expected: formatNumber(p.expected, locale), date: formatDate(input.today) }),
+    subtitle: t("chart.subtitle", { unit: truncateLabel(input.unit.name, 2 * o.labelWidth), expected: n(p.expected), date: formatDate(input.today) }),
     legend: CHART_STATUSES.map((status) => ({ status, label: t(`chart.status.${status}`) })),
     columns: { registration: t("chart.registration"), report: phase ? t("chart.report", { ordinal: phase.ordinal }) : null },
     grouping,

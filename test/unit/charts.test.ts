@@ -95,6 +95,12 @@ describe("the progress chart's data", () => {
     expect(spec.note).toBe("620 đơn vị trực thuộc, gộp theo cấp công đoàn.");
   });
 
+  it("writes counts the reader's way in a tree of thousands", () => {
+    const spec = chart(sampleProgress({ children: 1300, deeper: 900, level: "GRASSROOTS" }));
+    expect(spec.bars.map((b) => b.label)).toEqual(["Toàn bộ đơn vị cấp dưới (2.200)", "Công đoàn cơ sở (1.300)"]);
+    expect(chart(sampleProgress({ children: 1300, level: "GRASSROOTS" }), {}, "en").bars[1]!.label).toBe("Grassroots unions (1,300)");
+  });
+
   it("honours a smaller bar budget", () => {
     const spec = progressChart({ unit: { name: "X" }, campaign: SAMPLE_CAMPAIGN, progress: sampleProgress({ children: 20 }), today: "2026-11-20", locale: "vi" }, tr("vi"), { maxBars: 5 })!;
     expect(spec.bars.slice(1).map((b) => b.kind)).toEqual(["unit", "unit", "unit", "unit", "others"]);
