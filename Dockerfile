@@ -13,6 +13,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json eslint.config.js ./
 COPY src ./src
 COPY locales ./locales
+# The chart font (Noto Sans, OFL): pictures are drawn with it, never with the system's fonts.
+COPY assets ./assets
 # Type-check the image's sources, then keep only what runs.
 RUN npx tsc --noEmit -p . && npm prune --omit=dev --no-audit --no-fund
 
@@ -27,6 +29,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/src ./src
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/locales ./locales
+COPY --from=build --chown=node:node /app/assets ./assets
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

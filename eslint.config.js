@@ -1,5 +1,5 @@
 // Lint rules. The dependency rule of the architecture lives here: src/core/ must not
-// import grammY, Prisma, HTTP or anything that reaches outside the process.
+// import grammY, Prisma, HTTP, the chart renderer or anything that reaches outside the process.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -7,6 +7,7 @@ const outside = [
   { group: ["grammy", "grammy/*", "@grammyjs/*"], message: "src/core must not know grammY: adapters translate." },
   { group: ["@prisma/*", "prisma", "prisma/*", "*/generated/*", "pg", "@electric-sql/*", "pglite-prisma-adapter"], message: "src/core must not know the database driver: use the Store port." },
   { group: ["node:http", "node:https", "http", "https", "node:net", "undici"], message: "src/core must not speak HTTP: adapters do." },
+  { group: ["echarts", "echarts/*", "zrender", "zrender/*", "@resvg/*"], message: "src/core decides what a chart shows (src/core/charts.ts); src/infra/charts.ts draws it." },
   { group: ["*/infra/*", "*/adapters/*", "../infra/*", "../adapters/*", "*/config.js", "../config.js"], message: "src/core depends on nothing outside src/core." },
 ];
 

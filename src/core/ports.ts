@@ -38,6 +38,7 @@ import type {
   Decision,
   PathStep,
 } from "./model.js";
+import type { ChartSpec } from "./charts.js";
 
 export interface Clock {
   now(): Date;
@@ -67,6 +68,16 @@ export interface SpreadsheetWriter {
   readonly extension: string;
   readonly mime: string;
   write(sheets: Sheet[]): Promise<Uint8Array>;
+}
+
+/**
+ * Draws a progress chart (built by `progressChart` in src/core/charts.ts) as a picture
+ * file; the core decides what is shown, the renderer only how it looks.
+ */
+export interface ChartRenderer {
+  readonly extension: string;
+  readonly mime: string;
+  render(spec: ChartSpec): Promise<Uint8Array>;
 }
 
 export interface Sheet {
