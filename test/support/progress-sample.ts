@@ -109,6 +109,7 @@ export function sampleProgress(o: SampleOptions): Progress {
     directWorkersProposed: 0,
     directWorkersWaiting: 0,
     works: {},
+    targets: { registered: 0, reported: 0, reached: 0 },
     children,
   };
 }
