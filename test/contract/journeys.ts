@@ -126,7 +126,7 @@ export function contract(doorName: DoorName): void {
       expect(letters).toContain("Vui lòng nhập một số nguyên, ví dụ 1.250.");
       expect(letters).toContain("(1/6)");
       expect(joined(await door.say(giang, places.dm(giang), "-5"))).toContain("Số liệu không được âm");
-      expect(joined(await door.say(giang, places.dm(giang), "/huy"))).toBe("Đã huỷ.");
+      expect(joined(await door.say(giang, places.dm(giang), "/huy"))).toBe("Đã hủy.");
       expect(joined(await door.say(giang, places.pbOfficers, "/dangky"))).toContain("bạn chưa có vai trò cán bộ");
       expect(joined(await door.say(minh, places.dm(minh), "/baocao"))).toContain("Bạn có đồng ý không?");
       expect(joined(await door.pick(minh, places.dm(minh), "Tôi đồng ý"))).toContain("Bạn chưa là cán bộ của đơn vị nào");

@@ -105,7 +105,7 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     expect(long).toContain("Nội dung quá dài (5000 ký tự); tối đa 4000 ký tự.");
     expect(text(await say(giang, dm(giang.userId), "x".repeat(6000)))).toBe("Tin nhắn quá dài (tối đa 5000 ký tự).");
     expect((await dialogOf(giang.userId, `dm-${giang.userId}`))?.step).toBe("narrative");
-    expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Đã huỷ.");
+    expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Đã hủy.");
     expect(await dialogOf(giang.userId, `dm-${giang.userId}`)).toBeNull();
     expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Không có thao tác nào đang dở.");
   });

@@ -66,11 +66,11 @@ describe.each(backends())("privacy and language on %s", (backend) => {
   });
 
   it("erases a person on request, keeping the unit's records under a placeholder", async () => {
-    await t.client.pick(lan, dm(lan.userId), "Xoá dữ liệu của tôi");
-    expect(text(await t.client.pick(lan, dm(lan.userId), "Xoá vĩnh viễn"))).toContain("Đã xoá dữ liệu cá nhân của bạn");
+    await t.client.pick(lan, dm(lan.userId), "Xóa dữ liệu của tôi");
+    expect(text(await t.client.pick(lan, dm(lan.userId), "Xóa vĩnh viễn"))).toContain("Đã xóa dữ liệu cá nhân của bạn");
     const prisma = t.app.db.prisma;
     const erased = await prisma.person.findFirstOrThrow({ where: { erasedAt: { not: null } }, include: { identities: true, roles: true, consents: true, chats: true } });
-    expect(erased.displayName).toBe(`Người dùng đã xoá #${erased.id}`);
+    expect(erased.displayName).toBe(`Người dùng đã xóa #${erased.id}`);
     expect(erased.identities).toEqual([]);
     expect(erased.roles.every((r) => r.revokedAt !== null)).toBe(true);
     expect(erased.consents.every((c) => c.withdrawnAt !== null && c.chatKey === "erased")).toBe(true);
