@@ -79,7 +79,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     expect(await db().auditEvent.count({ where: { action: "campaign.deadlines_set" } })).toBe(1);
 
     // Sent before the new deadline: on time (under the default of 31/03 it would be late).
-    expect(await register(giang, group("grp-pinaq-officers"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    expect(await register(giang, group("grp-pinaq-officers"))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung)");
     // Sent after it: late.
     t.clock.set(new Date("2026-12-01T03:00:00.000Z"));
     await register(an, dm(an.userId));
@@ -91,7 +91,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
   it("shows a grassroots officer their own unit: where the registration waits and what is still due", async () => {
     const own = text(await say(an, dm(an.userId), "/tiendo"));
     expect(own).toContain("Tình hình của Công đoàn Công ty CP Phân bón Sông Cầu – Kế hoạch 01/KH-CĐCT năm 2026:");
-    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): đang chờ xem xét, đang chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét (nộp muộn)");
+    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): đang chờ xem xét tại Công đoàn Tổng công ty Hóa chất Phương Bắc (nộp muộn)");
     expect(own).toContain("• Báo cáo kết quả Đợt 2 (hạn 15/01/2027): chưa gửi");
     expect(own).toContain("Còn phải gửi:\n– Báo cáo kết quả Đợt 1, đã quá hạn 10/09/2026 (lệnh /baocao)\n– Báo cáo kết quả Đợt 2, hạn 15/01/2027 (lệnh /baocao)");
     expect(own).not.toContain("Số đơn vị cấp dưới");

@@ -5,7 +5,7 @@
  * finds it done and writes nothing.
  */
 import { commemorationTitle } from "../calendar.js";
-import { formatNumber } from "../format.js";
+import { figureText } from "../format.js";
 import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
 import type { Job } from "../schedule.js";
 import { formatDate } from "../time.js";
@@ -120,7 +120,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
           [
             t(locale, "scheduled.summary", { ordinal: phase!.ordinal, unit: u.name, sent, expected: p.expected, late: r.late }),
             ...campaign.figureKeys.map((k) =>
-              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
+              t(locale, "progress.total", figureText((key, params) => t(locale, key, params), locale, k, r.totals[k] ?? 0n)),
             ),
             commended.length
               ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
@@ -174,7 +174,7 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
             }),
             t(locale, "scheduled.final_totals"),
             ...campaign.figureKeys.map((k) =>
-              t(locale, "progress.total", { label: t(locale, `figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(locale, `figures.${k}.unit`) }),
+              t(locale, "progress.total", figureText((key, params) => t(locale, key, params), locale, k, totals[k] ?? 0n)),
             ),
             rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
             pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
