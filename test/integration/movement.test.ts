@@ -142,6 +142,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(text(confirm)).toContain("Sáng kiến được công nhận: kế hoạch 20, thực hiện 12 sáng kiến (60%)");
     expect(text(confirm)).toContain("đã quá hạn 10/09/2026");
     expect(text(confirm)).toContain("Giá trị làm lợi của sáng kiến: 350.000.000 đồng");
+    // A count is not followed by its label again as a unit.
+    expect(text(confirm)).toContain("• Tập thể, cá nhân được khen thưởng: 45\n");
     expect(text(await pick(an, anOfficers, "Gửi báo cáo"))).toContain("(ghi nhận nộp muộn)");
 
     const { phanbon, campaign } = await unitIds();
