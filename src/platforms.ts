@@ -5,6 +5,7 @@
  */
 import type { BotCommand } from "grammy/types";
 import type { Config } from "./config.js";
+import { commandName } from "./core/bot/commands.js";
 import type { BotEngine } from "./core/bot/engine.js";
 import type { Locale } from "./core/model.js";
 import type { Logger, Translate } from "./core/ports.js";
@@ -26,7 +27,7 @@ export interface PlatformDeps {
 export function telegramCommands(engine: BotEngine, translate: Translate): { language: Locale | null; scope: "default" | "all_group_chats"; list: BotCommand[] }[] {
   const visible = engine.commands.filter((c) => c.names[0] && c.key !== "start");
   const list = (locale: Locale, group: boolean) =>
-    visible.filter((c) => !group || c.inGroup).map((c) => ({ command: locale === "en" ? c.names[1] : c.names[0], description: translate(locale, `commands.${c.key}`).slice(0, 256) }));
+    visible.filter((c) => !group || c.inGroup).map((c) => ({ command: commandName(c, locale), description: translate(locale, `commands.${c.key}`).slice(0, 256) }));
   return [
     { language: null, scope: "default", list: list("vi", false) },
     { language: "en", scope: "default", list: list("en", false) },

@@ -17,7 +17,7 @@ import { systemEnv, type Env } from "../core/usecases/env.js";
 import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
 import { progressOf } from "../core/usecases/progress.js";
-import { closeUnit, importUnits, moveUnit } from "../core/usecases/units.js";
+import { closeUnit, importUnits, moveUnit, type ImportProblem } from "../core/usecases/units.js";
 import { setPassThrough } from "../core/usecases/review.js";
 import { progressView } from "../core/bot/views.js";
 import { DataDirBusyError, openDatabase } from "../infra/db/open.js";
@@ -42,6 +42,17 @@ interface Cli {
 
 const ROLES: Record<string, RoleKind> = { officer: "OFFICER", member: "MEMBER", admin: "ADMIN" };
 const KINDS: Record<string, UnitInviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
+
+/** "Đợt 1: 10/09/2027, Đợt 2: 10/01/2028". */
+function reportDeadlines(cli: Cli, c: Campaign): string {
+  return c.phases.map((p) => cli.say("campaign.report_deadline", { ordinal: p.ordinal, date: formatDate(p.reportDeadline) })).join(", ");
+}
+
+/** Import problems name levels as stored (GRASSROOTS); the operator reads them in words. */
+function problemParams(cli: Cli, p: ImportProblem): Record<string, unknown> | undefined {
+  if (p.reason !== "level_order" && p.reason !== "level_differs") return p.params;
+  return Object.fromEntries(Object.entries(p.params ?? {}).map(([k, v]) => [k, cli.say(`level.${v}`)]));
+}
 
 function need(values: Record<string, unknown>, name: string): string {
   const v = values[name];
@@ -70,7 +81,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const csv = await readFile(positionals[0], "utf8");
       const result = await cli.store.transaction((tx) => importUnits(cli.env(tx), csv, { dryRun: values["dry-run"] }));
       if (result.problems.length) {
-        for (const p of result.problems) cli.out(cli.say("import.problem", { line: p.line, code: p.code || "-", message: cli.say(`import.why.${p.reason}`, p.params) }));
+        for (const p of result.problems) cli.out(cli.say("import.problem", { line: p.line, code: p.code || "-", message: cli.say(`import.why.${p.reason}`, problemParams(cli, p)) }));
         cli.out(cli.say("import.nothing", { count: result.problems.length }));
         return 1;
       }
@@ -84,9 +95,10 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const { values } = parseArgs({ args, options: { under: { type: "string" } } });
       const all = await cli.store.allUnits();
       const root = values.under ? all.find((u) => u.code === values.under) : null;
-      if (values.under && !root) throw new AppError("unit_not_found");
+      if (values.under && !root) throw new AppError("unit_not_found", { code: values.under });
       for (const u of all.filter((x) => !root || x.path.startsWith(root.path)).sort((a, b) => a.path.localeCompare(b.path))) {
-        cli.out(`${"  ".repeat(u.depth - (root?.depth ?? 0))}${u.code}  ${u.name}  [${u.level}${u.status === "CLOSED" ? ", CLOSED" : ""}]`);
+        const line = cli.say("units.line", { code: u.code, name: u.name, level: cli.say(`level.${u.level}`), context: u.status === "CLOSED" ? "closed" : undefined });
+        cli.out(`${"  ".repeat(u.depth - (root?.depth ?? 0))}${line}`);
       }
       return 0;
     },
@@ -137,7 +149,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         if (person.sandbox !== unit.demo) throw new AppError("sandbox_boundary");
         return grantRole(cli.env(tx), person, unit, role as "OFFICER");
       });
-      cli.out(cli.say(created ? "role.granted" : "role.already", { person: key, role: values.role, unit: values.unit }));
+      cli.out(cli.say(created ? "role.granted" : "role.already", { person: key, role: cli.say(`role.kind.${role}`), unit: values.unit }));
       return 0;
     },
   },
@@ -153,7 +165,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         if (!person) throw new AppError("person_not_found");
         return revokeRole(cli.env(tx), person, unit, role as "OFFICER");
       });
-      cli.out(cli.say(revoked ? "role.revoked" : "role.none", { person: values.person, role: values.role, unit: values.unit }));
+      cli.out(cli.say(revoked ? "role.revoked" : "role.none", { person: values.person, role: cli.say(`role.kind.${role}`), unit: values.unit }));
       return revoked ? 0 : 1;
     },
   },
@@ -181,7 +193,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       if (sub === "list") {
         for (const c of await cli.store.listCampaigns()) {
           const issuer = await cli.store.getUnit(c.issuingUnitId);
-          cli.out(cli.say("campaign.line", { id: c.id, number: c.number, year: c.year, status: c.status, unit: issuer?.code, title: c.title }));
+          cli.out(cli.say("campaign.line", { id: c.id, number: c.number, year: c.year, status: cli.say(`campaign.status.${c.status}`), unit: issuer?.code, title: c.title }));
         }
         return 0;
       }
@@ -199,7 +211,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
           reports[Number(n)] = d;
         });
         const c = await cli.store.transaction(async (tx) => setDeadlines(cli.env(tx), await campaignById(tx, need(values, "campaign")), { registration, reports }));
-        cli.out(cli.say("campaign.deadlines", { number: c.number, year: c.year, registration: formatDate(c.registrationDeadline), reports: c.phases.map((p) => `${p.ordinal}: ${formatDate(p.reportDeadline)}`).join(", ") }));
+        cli.out(cli.say("campaign.deadlines", { number: c.number, year: c.year, registration: formatDate(c.registrationDeadline), reports: reportDeadlines(cli, c) }));
         return 0;
       }
       if (sub === "close") {
@@ -218,18 +230,19 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       // The template's number belongs to its own year: any other year needs its own.
       if (year !== template.year && !values.number?.trim()) throw new UsageError('--number "15/KH-CĐCT"');
       const c = await cli.store.transaction(async (tx) => createFromTemplate(cli.env(tx), template, year, await unitByCode(tx, values.unit ?? template.issuerCode), values.number));
-      cli.out(cli.say("campaign.created", { id: c.id, number: c.number, year: c.year, phases: c.phases.map((p) => `${p.startsOn}…${p.endsOn}`).join(", ") }));
-      cli.out(cli.say("campaign.defaults", { id: c.id, registration: formatDate(c.registrationDeadline), reports: c.phases.map((p) => `${p.ordinal}: ${formatDate(p.reportDeadline)}`).join(", ") }));
+      const phases = c.phases.map((p) => cli.tr.translate(cli.locale, "phase.label", { ordinal: p.ordinal, from: formatDate(p.startsOn), to: formatDate(p.endsOn) }));
+      cli.out(cli.say("campaign.created", { id: c.id, number: c.number, year: c.year, phases: phases.join(", ") }));
+      cli.out(cli.say("campaign.defaults", { id: c.id, registration: formatDate(c.registrationDeadline), reports: reportDeadlines(cli, c) }));
       return 0;
     },
   },
   announcements: {
-    usage: "announcements --from YYYY-MM-DD --to YYYY-MM-DD [--campaign ID]",
+    usage: "announcements --from DATE --to DATE [--campaign ID]",
     async run(cli, args) {
       const { values } = parseArgs({ args, options: { from: { type: "string" }, to: { type: "string" }, campaign: { type: "string" } } });
       const from = parseUserDate(need(values, "from"));
       const to = parseUserDate(need(values, "to"));
-      if (!from || !to || to < from) throw new UsageError("--from/--to YYYY-MM-DD");
+      if (!from || !to || to < from) throw new UsageError("--from/--to dd/mm/yyyy | YYYY-MM-DD");
       // Planned, not sent: what each job would write, computed and shown, nothing stored.
       const lines = await cli.store.transaction(async (tx) => {
         const env = cli.env(tx);

@@ -3,7 +3,7 @@
  * 87 năm … (03/02/1930 – 03/02/2017)") and the dates campaigns add (deadlines, phase
  * ends, congresses). Pure functions over data; nothing here knows about storage.
  */
-import type { CampaignDate, Commemoration, Locale, LocalDate } from "./model.js";
+import type { Campaign, CampaignDate, Commemoration, Locale, LocalDate, Phase } from "./model.js";
 import type { Translate } from "./ports.js";
 import { addDays, formatDate, makeLocalDate, yearOf } from "./time.js";
 
@@ -46,6 +46,29 @@ export function commemorationTitle(c: Commemoration, year: number, locale: Local
     from: base ? formatDate(base) : String(c.baseYear),
     to: date ? formatDate(date) : String(year),
   });
+}
+
+/** What a campaign's generated dates are titled from: its year, whether its deadlines are still defaults, its phases. */
+export type DatedCampaign = Pick<Campaign, "year" | "deadlinesDefault"> & { phases: Pick<Phase, "ordinal" | "endsOn" | "reportDeadline">[] };
+
+/**
+ * The title of a date a campaign generated (its registration deadline, a phase's end or
+ * report deadline) in `locale`, from the campaign as it stands; any other date (a congress
+ * typed in) keeps the title it was stored with.
+ */
+export function campaignDateTitle(d: Pick<CampaignDate, "kind" | "date" | "title">, campaign: DatedCampaign | undefined, locale: Locale, t: Translate): string {
+  if (!campaign) return d.title;
+  const context = campaign.deadlinesDefault ? "default" : undefined;
+  if (d.kind === "REGISTRATION_DEADLINE") return t(locale, "campaign.dates.registration", { year: campaign.year, context });
+  if (d.kind === "REPORT_DEADLINE") {
+    const phase = campaign.phases.find((p) => p.reportDeadline === d.date);
+    if (phase) return t(locale, "campaign.dates.report", { ordinal: phase.ordinal, context });
+  }
+  if (d.kind === "PHASE_END") {
+    const phase = campaign.phases.find((p) => p.endsOn === d.date);
+    if (phase) return t(locale, "campaign.dates.phase_end", { ordinal: phase.ordinal });
+  }
+  return d.title;
 }
 
 /** Everything on the calendar between `from` and `to` inclusive, in date order. */

@@ -10,6 +10,14 @@ export function formatNumber(n: bigint | number, locale: Locale): string {
   return negative ? `-${grouped}` : grouped;
 }
 
+/**
+ * A report figure as a line shows it: its label and its amount, worded by
+ * `figures.<key>.amount` — a count bare ("1.250"), money with its currency ("350.000.000 đồng").
+ */
+export function figureText(t: (key: string, params?: Record<string, unknown>) => string, locale: Locale, key: string, value: bigint): { label: string; amount: string } {
+  return { label: t(`figures.${key}.label`), amount: t(`figures.${key}.amount`, { value: formatNumber(value, locale) }) };
+}
+
 export type IntegerParse =
   | { ok: true; value: bigint }
   | { ok: false; reason: "not_number" | "negative" | "not_integer" | "too_large" };

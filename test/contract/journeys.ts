@@ -54,7 +54,7 @@ export function contract(doorName: DoorName): void {
         await door.pick(an, places.pbOfficers, "Hoàn tất");
       }
       await door.pick(an, places.pbOfficers, "Gửi cấp trên");
-      expect(joined(await door.pick(an, places.pbOfficers, /^Gửi$/))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+      expect(joined(await door.pick(an, places.pbOfficers, /^Gửi$/))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Phân bón Sông Cầu (2 nội dung)");
 
       await door.deliverOutbox();
       expect(joined(await door.replies(places.hcOfficers))).toContain("vừa gửi đăng ký 2 nội dung thi đua");
@@ -92,7 +92,7 @@ export function contract(doorName: DoorName): void {
       await door.pick(an, places.pbOfficers, "Đợt 1");
       await door.say(an, places.pbOfficers, "Có 3 sáng kiến cải tiến máy đóng bao, làm lợi 120 triệu đồng.");
       await door.pick(an, places.pbOfficers, "Bằng khen của Công đoàn ngành");
-      expect(joined(await door.pick(an, places.pbOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
+      expect(joined(await door.pick(an, places.pbOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị khen thưởng Đặng Văn Tuấn");
       await door.say(cuong, places.hcOfficers, "/duyet");
       await door.pick(cuong, places.hcOfficers, "Đề nghị khen thưởng");
       await door.pick(cuong, places.hcOfficers, "Đồng ý, đề nghị lên Công đoàn Công Thương Việt Nam");
@@ -111,14 +111,14 @@ export function contract(doorName: DoorName): void {
 
       const progress = joined(await door.say(cuong, places.hcOfficers, "/tiendo"));
       expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
-      expect(progress).toContain("Lượt người tham gia: 1.250 lượt người");
-      expect(progress).toContain("công nhân trực tiếp sản xuất đã được duyệt: 1");
+      expect(progress).toContain("Lượt người tham gia: 1.250");
+      expect(progress).toContain("Công nhân trực tiếp sản xuất đã được khen thưởng: 1");
       expect(joined(await door.say(binh, places.dm(binh), "/tiendo"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
     });
 
     it("answers mistakes clearly and changes nothing", async () => {
       expect(joined(await door.say(giang, places.dm(giang), "/xinchao"))).toBe("Không có lệnh /xinchao. Gõ /help để xem các lệnh.");
-      expect(joined(await door.say(giang, places.dm(giang), "chào bot"))).toContain("Tôi chưa hiểu tin nhắn này");
+      expect(joined(await door.say(giang, places.dm(giang), "chào bot"))).toContain("Bot chưa hiểu tin nhắn này");
       await door.say(giang, places.dm(giang), "/baocao");
       await door.pick(giang, places.dm(giang), "Tôi đồng ý");
       await door.pick(giang, places.dm(giang), "Đợt 2");
@@ -126,7 +126,7 @@ export function contract(doorName: DoorName): void {
       expect(letters).toContain("Vui lòng nhập một số nguyên, ví dụ 1.250.");
       expect(letters).toContain("(1/6)");
       expect(joined(await door.say(giang, places.dm(giang), "-5"))).toContain("Số liệu không được âm");
-      expect(joined(await door.say(giang, places.dm(giang), "/huy"))).toBe("Đã huỷ.");
+      expect(joined(await door.say(giang, places.dm(giang), "/huy"))).toBe("Đã hủy.");
       expect(joined(await door.say(giang, places.pbOfficers, "/dangky"))).toContain("bạn chưa có vai trò cán bộ");
       expect(joined(await door.say(minh, places.dm(minh), "/baocao"))).toContain("Bạn có đồng ý không?");
       expect(joined(await door.pick(minh, places.dm(minh), "Tôi đồng ý"))).toContain("Bạn chưa là cán bộ của đơn vị nào");

@@ -209,12 +209,12 @@ async function showErrorsInVietnamese(page: Page): Promise<void> {
   );
   await input.fill("/help");
   await input.press("Enter");
-  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Máy chủ đang gặp sự cố nên chưa gửi được. Đồng chí vui lòng thử lại sau ít phút.");
+  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Máy chủ đang gặp sự cố nên chưa gửi được. Vui lòng thử lại sau ít phút.");
   expect(await input.inputValue()).toBe("/help"); // kept, to send again
   await page.unroute("**/sandbox/api/messages");
   await page.route("**/sandbox/api/messages", (route) => (route.request().method() === "POST" ? route.abort("internetdisconnected") : route.fallback()));
   await input.press("Enter");
-  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Chưa gửi được vì mất kết nối. Đồng chí vui lòng thử lại.");
+  await expect.poll(() => error.textContent(), { timeout: WAIT_MS }).toBe("Chưa gửi được vì mất kết nối. Vui lòng thử lại.");
   await page.unroute("**/sandbox/api/messages");
   await input.fill("");
 }
@@ -245,7 +245,7 @@ async function switchToEnglishAndBack(page: Page): Promise<void> {
 
   await page.locator("#lang-select").selectOption("vi");
   await expect.poll(() => sendButton.textContent(), { timeout: WAIT_MS }).toBe("Gửi");
-  expect(await page.locator("#persona-heading").textContent()).toBe("Đồng chí đóng vai ai?");
+  expect(await page.locator("#persona-heading").textContent()).toBe("Đóng vai ai?");
 }
 
 // ---------- the test ----------

@@ -60,8 +60,8 @@ describe("fake Telegram Bot API", () => {
     tg.sendText(an, an.id, "/start");
     const runner = run(bot);
     try {
-      const menu = await bot.api.sendMessage(an.id, "Chọn việc:", { reply_markup: new InlineKeyboard().text("Đăng ký", "reg:1").text("Huỷ", "cancel") });
-      expect(tg.sent(an.id)[0]?.buttons).toEqual([{ text: "Đăng ký", data: "reg:1" }, { text: "Huỷ", data: "cancel" }]);
+      const menu = await bot.api.sendMessage(an.id, "Chọn việc:", { reply_markup: new InlineKeyboard().text("Đăng ký", "reg:1").text("Hủy", "cancel") });
+      expect(tg.sent(an.id)[0]?.buttons).toEqual([{ text: "Đăng ký", data: "reg:1" }, { text: "Hủy", data: "cancel" }]);
       const press = tg.pressButton(an, an.id, menu.message_id, "reg:1");
       const [edit] = await tg.waitForSent(an.id, (m) => m.edited);
       expect(pressed).toEqual(["reg:1"]);

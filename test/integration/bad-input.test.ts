@@ -78,7 +78,7 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
   });
 
   it("answers free text outside a dialog in private, and keeps quiet in a group", async () => {
-    expect(text(await say(an, dm(an.userId), "chào bot"))).toContain("Tôi chưa hiểu tin nhắn này. Gõ /help");
+    expect(text(await say(an, dm(an.userId), "chào bot"))).toContain("Bot chưa hiểu tin nhắn này. Gõ /help");
     expect(await say(an, group("grp-cdctvn-officers"), "mọi người ơi họp lúc 9 giờ nhé")).toEqual([]);
   });
 
@@ -102,10 +102,10 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     for (const n of ["10", "0", "0", "0", "0", "0"]) await say(giang, dm(giang.userId), n);
     expect((await dialogOf(giang.userId, `dm-${giang.userId}`))?.step).toBe("narrative");
     const long = text(await say(giang, dm(giang.userId), "Tốt ".repeat(1250).trim() + "đ"));
-    expect(long).toContain("Nội dung quá dài (5000 ký tự); tối đa 4000 ký tự.");
-    expect(text(await say(giang, dm(giang.userId), "x".repeat(6000)))).toBe("Tin nhắn quá dài (tối đa 5000 ký tự).");
+    expect(long).toContain("Nội dung quá dài (5.000 ký tự); tối đa 4.000 ký tự.");
+    expect(text(await say(giang, dm(giang.userId), "x".repeat(6000)))).toBe("Tin nhắn quá dài (tối đa 5.000 ký tự).");
     expect((await dialogOf(giang.userId, `dm-${giang.userId}`))?.step).toBe("narrative");
-    expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Đã huỷ.");
+    expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Đã hủy.");
     expect(await dialogOf(giang.userId, `dm-${giang.userId}`)).toBeNull();
     expect(text(await say(giang, dm(giang.userId), "/huy"))).toBe("Không có thao tác nào đang dở.");
   });
@@ -208,10 +208,10 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     const oldChoice = list.choices!.find((c) => c.label.startsWith("Đăng ký thi đua"))!;
     const item = (await say(cuong, group("grp-hoachat-officers"), { choice: oldChoice.id })).at(-1)!; // opens the item: a new prompt
     const state = await dialogOf(cuong.userId, "grp-hoachat-officers");
-    expect(text(await say(cuong, group("grp-hoachat-officers"), { choice: oldChoice.id }))).toContain("Nút này đã cũ hoặc không dành cho bạn");
+    expect(text(await say(cuong, group("grp-hoachat-officers"), { choice: oldChoice.id }))).toContain("Nút này đã cũ hoặc dành cho người khác");
     const approve = item.choices!.find((c) => c.label === "Chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam")!;
     // Giang is not an officer of this unit; pressing Cường's button does nothing.
-    expect(text(await say(giang, group("grp-hoachat-officers"), { choice: approve.id }))).toContain("Nút này đã cũ hoặc không dành cho bạn");
+    expect(text(await say(giang, group("grp-hoachat-officers"), { choice: approve.id }))).toContain("Nút này đã cũ hoặc dành cho người khác");
     expect(await dialogOf(cuong.userId, "grp-hoachat-officers")).toEqual(state);
     expect((await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { status: { not: "DRAFT" } } })).status).toBe("SUBMITTED");
     await say(cuong, group("grp-hoachat-officers"), "/huy");
@@ -232,11 +232,11 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
       expect(text(await say(stranger, dm(stranger.userId), `/lienket AAAA-BBBB-CC${i}${i}`))).toContain("Mã không đúng");
     }
     // Sixth attempt within the hour: refused even with the right code.
-    expect(text(await say(stranger, dm(stranger.userId), `/lienket ${fresh}`))).toBe("Bạn đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau một giờ.");
+    expect(text(await say(stranger, dm(stranger.userId), `/lienket ${fresh}`))).toBe("Đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau một giờ.");
     expect(await t.app.db.prisma.role.count({ where: { unitId: detmay.id, kind: "OFFICER", revokedAt: null } })).toBe(1);
     // An hour later the right code works.
     t.clock.advance(61 * 60_000);
-    expect(text(await say(stranger, dm(stranger.userId), `/lienket ${fresh}`))).toContain("Bạn đã trở thành cán bộ của Công đoàn Công ty Dệt may Thăng Long");
+    expect(text(await say(stranger, dm(stranger.userId), `/lienket ${fresh}`))).toContain("Đồng chí đã trở thành cán bộ của Công đoàn Công ty Dệt may Thăng Long");
   });
 
   it("keeps sandbox identities away from real units", async () => {

@@ -79,7 +79,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     expect(await db().auditEvent.count({ where: { action: "campaign.deadlines_set" } })).toBe(1);
 
     // Sent before the new deadline: on time (under the default of 31/03 it would be late).
-    expect(await register(giang, group("grp-pinaq-officers"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    expect(await register(giang, group("grp-pinaq-officers"))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung)");
     // Sent after it: late.
     t.clock.set(new Date("2026-12-01T03:00:00.000Z"));
     await register(an, dm(an.userId));

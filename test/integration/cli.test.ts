@@ -67,6 +67,8 @@ X1,CĐCS X,co_so,NOWHERE
 X2,CĐCS Y,phuong,CDCTVN
 X1,CĐCS lặp mã,co_so,CDCTVN
 X3,Z,co_so,CDCTVN
+X4,CĐCS Một,co_so,CDCTVN
+X5,CĐCS Hai,co_so,X4
 `,
     );
     const r = await cli("import-units", bad);
@@ -75,6 +77,7 @@ X3,Z,co_so,CDCTVN
     expect(r.out).toContain('Dòng 4 [X2]: cấp "phuong" không hợp lệ');
     expect(r.out).toContain("Dòng 5 [X1]: mã bị lặp (đã có ở dòng 3)");
     expect(r.out).toContain("Dòng 6 [X3]: tên đơn vị phải dài 2–300 ký tự");
+    expect(r.out).toContain("Dòng 8 [X5]: công đoàn cơ sở không thể trực thuộc công đoàn cơ sở");
     expect(r.out).toContain("không nhập dòng nào");
     expect(await peek((p) => p.unit.count())).toBe(0);
   });
@@ -105,12 +108,13 @@ X3,Z,co_so,CDCTVN
     expect(history[1]).toMatchObject({ parentId: hoachat.id, validTo: null });
 
     const units = await cli("units", "--under", "HOACHAT");
-    expect(units.out.split("\n")).toEqual(expect.arrayContaining(["HOACHAT  Công đoàn Tập đoàn Hóa chất Việt Nam  [UPPER_GRASSROOTS]", "  DM1  CĐCS Tổng công ty Dệt may 8/3  [GRASSROOTS]"]));
+    expect(units.out.split("\n")).toEqual(expect.arrayContaining(["HOACHAT  Công đoàn Tập đoàn Hóa chất Việt Nam  [công đoàn cấp trên trực tiếp cơ sở]", "  DM1  CĐCS Tổng công ty Dệt may 8/3  [công đoàn cơ sở]"]));
+    expect(await cli("units", "--under", "NOPE")).toMatchObject({ code: 1, err: "Không tìm thấy đơn vị NOPE." });
   });
 
   it("grants and revokes roles, and refuses what does not exist", async () => {
     const g = await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer", "--name", "Lý Văn Quản");
-    expect(g).toMatchObject({ code: 0, out: "Đã cấp vai trò officer của CDCTVN cho tg:100200300." });
+    expect(g).toMatchObject({ code: 0, out: "Đã cấp vai trò cán bộ của CDCTVN cho tg:100200300." });
     expect((await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer")).out).toContain("đã có vai trò");
     expect(await cli("grant", "--person", "tg:1", "--unit", "NOPE", "--role", "officer")).toMatchObject({ code: 1, err: "Không tìm thấy đơn vị NOPE." });
     expect((await cli("grant", "--person", "someone", "--unit", "CDCTVN", "--role", "officer")).code).toBe(2);
@@ -139,13 +143,13 @@ X3,Z,co_so,CDCTVN
   it("creates the plan's campaign for another year, once, with that year's anniversaries", async () => {
     const r = await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT");
     expect(r.code).toBe(0);
-    expect(r.out).toContain("15/KH-CĐCT năm 2027; các đợt: 2027-01-01…2027-08-31, 2027-09-01…2027-12-31");
+    expect(r.out).toContain("15/KH-CĐCT năm 2027: Đợt 1 (01/01/2027 – 31/08/2027), Đợt 2 (01/09/2027 – 31/12/2027).");
     expect((await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT")).err).toBe("Kế hoạch thi đua năm 2027 đã có.");
     const phase1 = await peek((p) => p.phase.findFirstOrThrow({ where: { ordinal: 1, campaign: { year: 2027 } } }));
     expect(phase1.dedication).toContain("Kỷ niệm 97 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2027)");
     expect(phase1.dedication).toContain("Kỷ niệm 98 năm Ngày thành lập Công đoàn Việt Nam");
     expect(phase1.reportDeadline.toISOString().slice(0, 10)).toBe("2027-09-10");
-    expect((await cli("campaign", "list")).out).toContain("15/KH-CĐCT  năm 2027  ACTIVE  (CDCTVN)");
+    expect((await cli("campaign", "list")).out).toContain("15/KH-CĐCT  năm 2027  đang thực hiện  (CDCTVN)");
   });
 
   it("lets a unit without officers pass its items straight up, audited and recorded in each item's path", async () => {
@@ -189,7 +193,7 @@ X3,Z,co_so,CDCTVN
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--number "15/KH-CĐCT"');
     const created = await cli("campaign", "create", "--year", "2028", "--unit", "CDCTVN", "--number", "09/KH-CĐCT");
-    expect(created.out).toContain("Các hạn đang là mặc định, chưa được ấn định (đăng ký 31/03/2028; báo cáo các đợt 1: 10/09/2028, 2: 10/01/2029)");
+    expect(created.out).toContain("Các hạn đang là mặc định, chưa được ấn định (đăng ký thi đua 31/03/2028; báo cáo Đợt 1: 10/09/2028, Đợt 2: 10/01/2029)");
     const id = String((await peek((p) => p.campaign.findFirstOrThrow({ where: { year: 2028 } }))).id);
     const defaults = await peek((p) => p.campaignDate.findMany({ where: { campaign: { year: 2028 }, kind: "REGISTRATION_DEADLINE" } }));
     expect(defaults.map((d) => d.title)).toEqual(["Hạn đăng ký nội dung thi đua năm 2028 (mặc định, chưa được ấn định)"]);
@@ -200,7 +204,7 @@ X3,Z,co_so,CDCTVN
     );
     const set = await cli("campaign", "deadlines", "--campaign", id, "--registration", "15/04/2028", "--phase", "2", "--report", "2029-01-20");
     expect(set.code).toBe(0);
-    expect(set.out).toBe("Đã ấn định các hạn của kế hoạch 09/KH-CĐCT năm 2028: đăng ký thi đua 15/04/2028; báo cáo các đợt 1: 10/09/2028, 2: 20/01/2029.");
+    expect(set.out).toBe("Đã ấn định các hạn của kế hoạch 09/KH-CĐCT năm 2028: đăng ký thi đua 15/04/2028; báo cáo Đợt 1: 10/09/2028, Đợt 2: 20/01/2029.");
     const after = await peek(async (p) => ({
       campaign: await p.campaign.findFirstOrThrow({ where: { year: 2028 } }),
       dates: await p.campaignDate.findMany({ where: { campaign: { year: 2028 }, kind: { in: ["REGISTRATION_DEADLINE", "REPORT_DEADLINE"] } }, orderBy: { date: "asc" } }),
@@ -218,7 +222,7 @@ X3,Z,co_so,CDCTVN
     const again = await cli("campaign", "close", "--campaign", id);
     expect(again.code).toBe(1);
     expect(again.err).toBe("Kế hoạch 09/KH-CĐCT năm 2028 đã kết thúc: chỉ còn xem, không sửa được.");
-    expect((await cli("campaign", "list")).out).toContain("09/KH-CĐCT  năm 2028  CLOSED  (CDCTVN)");
+    expect((await cli("campaign", "list")).out).toContain("09/KH-CĐCT  năm 2028  đã kết thúc  (CDCTVN)");
     expect((await cli("campaign", "close", "--campaign", "999")).err).toBe("Không có kế hoạch #999.");
   });
 

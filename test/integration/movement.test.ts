@@ -75,8 +75,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     for (const answer of ["Chăm lo đời sống đoàn viên", "Ban nữ công", "Đoàn viên được hưởng ưu đãi", "%", "100"]) await say(an, anOfficers, answer);
     await pick(an, anOfficers, "Hoàn tất");
     const confirm = await pick(an, anOfficers, "Gửi cấp trên");
-    expect(text(confirm)).toContain("Gửi 2 nội dung đăng ký thi đua lên Công đoàn Tổng công ty Hóa chất Phương Bắc");
-    expect(text(await pick(an, anOfficers, "Gửi"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    expect(text(confirm)).toContain("Đồng chí xác nhận gửi đăng ký thi đua gồm 2 nội dung lên Công đoàn Tổng công ty Hóa chất Phương Bắc?");
+    expect(text(await pick(an, anOfficers, "Gửi"))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Phân bón Sông Cầu (2 nội dung)");
 
     const { phanbon, campaign } = await unitIds();
     const reg = await t.app.store.getRegistration(phanbon.id, campaign.id);
@@ -133,7 +133,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 0/2 đơn vị đã gửi");
     expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận, 0 đã gửi, chưa được chấp nhận");
 
-    expect(text(await say(an, anOfficers, "/baocao"))).toContain("chọn đợt");
+    expect(text(await say(an, anOfficers, "/baocao"))).toContain("đồng chí chọn đợt báo cáo");
     expect(text(await pick(an, anOfficers, "Đợt 1"))).toContain("(1/6) Số lượt người tham gia");
     for (const figure of ["1.250", "12", "350.000.000", "120000000", "3"]) await say(an, anOfficers, figure);
     expect(text(await say(an, anOfficers, "45"))).toContain("(Chỉ tiêu 1/2) “Sáng kiến được công nhận” – kế hoạch năm 20 sáng kiến");
@@ -142,6 +142,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(text(confirm)).toContain("Sáng kiến được công nhận: kế hoạch 20, thực hiện 12 sáng kiến (60%)");
     expect(text(confirm)).toContain("đã quá hạn 10/09/2026");
     expect(text(confirm)).toContain("Giá trị làm lợi của sáng kiến: 350.000.000 đồng");
+    // A count is not followed by its label again as a unit.
+    expect(text(confirm)).toContain("• Tập thể, cá nhân được khen thưởng: 45\n");
     expect(text(await pick(an, anOfficers, "Gửi báo cáo"))).toContain("(ghi nhận nộp muộn)");
 
     const { phanbon, campaign } = await unitIds();
@@ -151,7 +153,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
 
     const after = text(await say(cuong, cuongOfficers, "/tiendo"));
     expect(after).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
-    expect(after).toContain("Lượt người tham gia: 1.250 lượt người");
+    expect(after).toContain("Lượt người tham gia: 1.250");
   });
 
   it("proposes a direct production worker for a sector Bằng khen: the upper union forwards it, members are told only when the sector union decides", async () => {
@@ -165,7 +167,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     const confirm = await pick(an, anOfficers, "Bằng khen của Công đoàn ngành");
     expect(text(confirm)).toContain("Công nhân trực tiếp sản xuất: Có");
     expect(text(confirm)).toContain("Chức vụ, đơn vị công tác: Tổ trưởng tổ đóng bao, Phân xưởng Đóng gói");
-    expect(text(await pick(an, anOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
+    expect(text(await pick(an, anOfficers, "Gửi đề nghị"))).toContain("Đã gửi đề nghị khen thưởng Đặng Văn Tuấn");
 
     // The upper union cannot grant a sector Bằng khen: it proposes it upwards.
     await say(cuong, cuongOfficers, "/duyet");
@@ -194,7 +196,8 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(n).toMatchObject({ status: "APPROVED", decisionNumber: "123/QĐ-CĐCT", decisionDate: "2026-11-24", atUnitId: null });
 
     const progress = text(await say(cuong, cuongOfficers, "/tiendo"));
-    expect(progress).toContain("công nhân trực tiếp sản xuất đã được duyệt: 1");
+    // Each status in the words of a nomination ("đã được khen thưởng", not "đã chấp nhận").
+    expect(progress).toContain("Đề nghị khen thưởng: 1 đã được khen thưởng. Công nhân trực tiếp sản xuất đã được khen thưởng: 1");
   });
 
   it("rolls the totals up to the sector union", async () => {

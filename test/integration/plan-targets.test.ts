@@ -92,7 +92,7 @@ describe("an implementation plan with targets, reported against", () => {
 
     await pick(an, anChat, "Gửi cấp trên");
     const sent = text(await pick(an, anChat, /^Gửi$/));
-    expect(sent).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    expect(sent).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Phân bón Sông Cầu (2 nội dung)");
     expect(sent).toContain("(quá hạn đăng ký)");
     expect(text(await say(an, anChat, "/dangky"))).toContain("(quá hạn đăng ký)");
 
@@ -141,7 +141,7 @@ describe("an implementation plan with targets, reported against", () => {
     expect(offered).toContain("Giấy khen của Công đoàn cấp trên trực tiếp cơ sở");
     expect(offered).not.toContain("Giấy khen của Ban Chấp hành Công đoàn cơ sở");
     await pick(an, anChat, "Bằng khen của Công đoàn ngành");
-    expect(text(await pick(an, anChat, "Gửi đề nghị"))).toContain("Đã gửi đề nghị tôn vinh Đặng Văn Tuấn");
+    expect(text(await pick(an, anChat, "Gửi đề nghị"))).toContain("Đã gửi đề nghị khen thưởng Đặng Văn Tuấn");
 
     await say(cuong, cuongGroup, "/duyet");
     await pick(cuong, cuongGroup, "Đề nghị khen thưởng: Đặng Văn Tuấn");
@@ -165,7 +165,7 @@ describe("an implementation plan with targets, reported against", () => {
     expect(preview).toContain("Chức vụ, đơn vị công tác: Tổ trưởng tổ đóng bao, Phân xưởng Đóng gói");
     expect(preview).toContain("Công nhân trực tiếp sản xuất: Có");
     expect(preview).toContain("Hình thức đề nghị: Giấy khen của Công đoàn cấp trên trực tiếp cơ sở");
-    expect(text(await pick(an, anChat, "Gửi lại"))).toContain("Đã gửi lại đề nghị tôn vinh Đặng Văn Tuấn (tổ đóng bao)");
+    expect(text(await pick(an, anChat, "Gửi lại"))).toContain("Đã gửi lại đề nghị khen thưởng Đặng Văn Tuấn (tổ đóng bao)");
 
     const row = await t.app.db.prisma.nomination.findFirstOrThrow({ include: { form: true } });
     expect(row).toMatchObject({ status: "SUBMITTED", nomineeName: "Đặng Văn Tuấn (tổ đóng bao)", position: "Tổ trưởng tổ đóng bao, Phân xưởng Đóng gói", directWorker: true });

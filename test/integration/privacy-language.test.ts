@@ -31,6 +31,10 @@ describe.each(backends())("privacy and language on %s", (backend) => {
     expect(officerHelp).toContain("/baocao (/report) – báo cáo kết quả đợt thi đua");
     expect(officerHelp).toContain("/moi (/invite) – tạo mã mời, mã liên kết nhóm");
     expect(officerHelp).not.toMatch(/^\/ \(\/\)/m);
+    // Each command once, in the reader's language, its alias only when it has another name.
+    expect(officerHelp).toContain("/start – bắt đầu, xem thông báo về dữ liệu");
+    expect(officerHelp).toContain("/trogiup (/help) – danh sách lệnh");
+    expect(officerHelp).not.toContain("(/start)");
     const memberHelp = text(await t.client.say(minh, dm(minh.userId), "/help"));
     expect(memberHelp).toContain("/lich (/calendar)");
     expect(memberHelp).not.toContain("/baocao");
@@ -46,7 +50,12 @@ describe.each(backends())("privacy and language on %s", (backend) => {
     expect(text(await t.client.pick(lan, dm(lan.userId), "English"))).toBe("Switched to English.");
     const help = text(await t.client.say(lan, dm(lan.userId), "/help"));
     expect(help).toContain("/themes (/dangky) – register the unit's emulation themes");
+    expect(help).toContain("/help (/trogiup) – list of commands");
+    expect(help).toContain("/start – start, see the data notice");
     const cal = text(await t.client.say(lan, dm(lan.userId), "/calendar"));
+    // The plan's own dates in English too: nothing Vietnamese but a name.
+    expect(cal).toContain("• 31/12/2026: End of emulation phase 2");
+    expect(cal.split("\n").filter((line) => /[đăâêôơưĐĂÂÊÔƠƯà-ãè-êì-íò-õù-úýĩũạ-ỹ]/iu.test(line.replace("Hồ Chí Minh", "")))).toEqual([]);
     expect(cal).toContain("• 03/02/2027: 97th anniversary of the founding of the Communist Party of Vietnam (03/02/1930 – 03/02/2027)");
     expect((await t.app.store.findPersonByIdentity("web:demo-lan"))?.locale).toBe("en");
     await t.client.say(lan, dm(lan.userId), "/language");
@@ -66,11 +75,11 @@ describe.each(backends())("privacy and language on %s", (backend) => {
   });
 
   it("erases a person on request, keeping the unit's records under a placeholder", async () => {
-    await t.client.pick(lan, dm(lan.userId), "Xoá dữ liệu của tôi");
-    expect(text(await t.client.pick(lan, dm(lan.userId), "Xoá vĩnh viễn"))).toContain("Đã xoá dữ liệu cá nhân của bạn");
+    await t.client.pick(lan, dm(lan.userId), "Xóa dữ liệu của tôi");
+    expect(text(await t.client.pick(lan, dm(lan.userId), "Xóa vĩnh viễn"))).toContain("Đã xóa dữ liệu cá nhân của bạn");
     const prisma = t.app.db.prisma;
     const erased = await prisma.person.findFirstOrThrow({ where: { erasedAt: { not: null } }, include: { identities: true, roles: true, consents: true, chats: true } });
-    expect(erased.displayName).toBe(`Người dùng đã xoá #${erased.id}`);
+    expect(erased.displayName).toBe(`Người dùng đã xóa #${erased.id}`);
     expect(erased.identities).toEqual([]);
     expect(erased.roles.every((r) => r.revokedAt !== null)).toBe(true);
     expect(erased.consents.every((c) => c.withdrawnAt !== null && c.chatKey === "erased")).toBe(true);

@@ -64,7 +64,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(text(await say(giang, giangGroup, "Đào tạo 200 công nhân bậc 3/7, mỗi quý 50 người"))).toContain("Đã sửa.");
     await pick(giang, giangGroup, "Hoàn tất");
     await pick(giang, giangGroup, "Gửi cấp trên");
-    expect(text(await pick(giang, giangGroup, "Gửi"))).toContain("Đã gửi đăng ký 2 nội dung thi đua");
+    expect(text(await pick(giang, giangGroup, "Gửi"))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung)");
     const pinaq = (await t.app.store.getUnitByCode("DEMO-PINAQ"))!;
     const reg = await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { unitId: pinaq.id }, include: { themes: { where: { removedAt: null } } } });
     expect(reg.status).toBe("SUBMITTED");
@@ -91,7 +91,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
 
   it("plaques a work for the upper union's congress at that level; proposes another to TLĐ through the sector union", async () => {
     expect(await registerWork("Dây chuyền ắc quy kín khí số 3", "Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc")).toContain(
-      "Đã đăng ký công trình “Dây chuyền ắc quy kín khí số 3” của Công đoàn Công ty CP Pin Ắc quy Phương Nam, chào mừng Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc; hồ sơ gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét.",
+      "Đã đăng ký gắn biển công trình “Dây chuyền ắc quy kín khí số 3” của Công đoàn Công ty CP Pin Ắc quy Phương Nam, chào mừng Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc; hồ sơ đã gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét.",
     );
     await say(cuong, cuongGroup, "/duyet");
     const item = text(await pick(cuong, cuongGroup, "Gắn biển: Dây chuyền ắc quy"));
@@ -122,7 +122,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     await t.app.store.transaction((tx) => tx.revokeRole(khanh.id, tld.id, "OFFICER", null, new Date()));
     await say(binh, dm(binh.userId), "/duyet");
     await pick(binh, dm(binh.userId), "Chờ Tổng Liên đoàn: gắn biển Nhà máy tái chế chì");
-    expect(text(await pick(binh, dm(binh.userId), "Ghi nhận: Tổng Liên đoàn đã quyết định gắn biển"))).toContain("Đã ghi nhận Tổng Liên đoàn quyết định gắn biển");
+    expect(text(await pick(binh, dm(binh.userId), "Ghi nhận: Tổng Liên đoàn đã quyết định gắn biển"))).toContain("Đã ghi nhận quyết định gắn biển của Tổng Liên đoàn");
     expect(await t.app.db.prisma.plaqueWork.findFirstOrThrow({ where: { id: second.id } })).toMatchObject({ status: "PLAQUED", atUnitId: null });
     const path = await t.app.store.pathOf("WORK", second.id);
     expect(path.map((p) => p.decision)).toEqual(["SUBMIT", "FORWARD", "FORWARD", "RECORD"]);
@@ -136,13 +136,13 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     const code = /\/lienket (\S+)/.exec(text(issued))![1]!;
     expect(text(await say(newcomer, dm(newcomer.userId), `/start ${code}`))).toContain("Bạn có đồng ý không?");
     const welcome = text(await pick(newcomer, dm(newcomer.userId), "Tôi đồng ý"));
-    expect(welcome).toContain("Bạn đã trở thành cán bộ của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
+    expect(welcome).toContain("Đồng chí đã trở thành cán bộ của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
     expect(text(await say(newcomer, dm(newcomer.userId), "/baocao"))).toContain("Báo cáo kết quả thi đua năm 2026 của Công đoàn Công ty CP Pin Ắc quy Phương Nam");
     await say(newcomer, dm(newcomer.userId), "/huy");
     // Codes for units outside one's reach are refused.
     await say(giang, dm(giang.userId), "/moi");
     await pick(giang, dm(giang.userId), "Mã mời một cán bộ");
-    expect(text(await say(giang, dm(giang.userId), "DEMO-DETMAY"))).toContain('Không tìm thấy đơn vị có mã "DEMO-DETMAY" trong phạm vi của bạn.');
+    expect(text(await say(giang, dm(giang.userId), "DEMO-DETMAY"))).toContain("Không tìm thấy đơn vị có mã “DEMO-DETMAY” trong phạm vi của đồng chí.");
     await say(giang, dm(giang.userId), "/huy");
   });
 
@@ -151,7 +151,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     const thucpham = (await t.app.store.getUnitByCode("DEMO-THUCPHAM"))!;
     await t.app.store.transaction((tx) => tx.grantRole(hoa.id, thucpham.id, "OFFICER", null));
     const asked: Msg[] = await say(newcomer, dm(newcomer.userId), "/tiendo");
-    expect(text(asked)).toContain("Bạn là cán bộ của nhiều đơn vị. Thao tác cho đơn vị nào?");
+    expect(text(asked)).toContain("Đồng chí là cán bộ của nhiều đơn vị. Đồng chí thao tác cho đơn vị nào?");
     expect(asked.at(-1)!.choices!.map((c) => c.label).sort()).toEqual(["Công đoàn Công ty CP Pin Ắc quy Phương Nam", "Công đoàn Công ty CP Thực phẩm Hà Thành"]);
     expect(text(await say(newcomer, dm(newcomer.userId), "2"))).toContain("Tình hình của Công đoàn Công ty CP Thực phẩm Hà Thành – Kế hoạch 01/KH-CĐCT năm 2026:");
   });

@@ -72,7 +72,7 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
     // The worker obeys retry_after: nothing is sent before it, and the 429s are used up by retries.
     await until(async () => (await d.app.outbox.tick(), d.tg.sent(chat).length > before), 20_000, "the delivery");
     expect(Date.now() - at).toBeGreaterThanOrEqual(1000);
-    expect(d.tg.sent(chat).slice(before).map((m) => m.text)[0]).toContain("Các lệnh bạn có thể dùng ở đây");
+    expect(d.tg.sent(chat).slice(before).map((m) => m.text)[0]).toContain("Các lệnh dùng được ở đây");
     expect(d.tg.sent(chat).length - before).toBe(1);
   });
 
@@ -106,11 +106,11 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
   it("answers an old button and someone else's button politely, changing nothing", async () => {
     await d.say(giang, places.dm(giang), "/dangky");
     await d.pick(giang, places.dm(giang), "Thêm nội dung"); // a newer prompt replaces the menu
-    expect(joined(await d.pressAgain!(giang, places.dm(giang), 1, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc không dành cho bạn");
+    expect(joined(await d.pressAgain!(giang, places.dm(giang), 1, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc dành cho người khác");
     // In the officers' group, Cường (an officer) opens the registration of his unit; Giang,
     // who is no officer of it, presses his button: politely refused, nothing changes.
     expect(joined(await d.say(cuong, places.hcOfficers, "/dangky"))).toContain("Đăng ký thi đua năm 2026 của Công đoàn Tổng công ty Hóa chất Phương Bắc");
-    expect(joined(await d.pick(giang, places.hcOfficers, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc không dành cho bạn");
+    expect(joined(await d.pick(giang, places.hcOfficers, "Thêm nội dung"))).toContain("Nút này đã cũ hoặc dành cho người khác");
     const hc = (await d.app.store.getUnitByCode("HC"))!;
     const campaign = (await d.app.store.listCampaigns())[0]!;
     expect((await d.app.store.getRegistration(hc.id, campaign.id))?.themes ?? []).toEqual([]);
@@ -120,7 +120,7 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
 
   it("ignores commands for other bots, and sends no HTML", async () => {
     expect(await d.say(cuong, places.hcOfficers, "/help@some_other_bot")).toEqual([]);
-    expect(joined(await d.say(cuong, places.hcOfficers, `/help@${d.tg.bot.username}`))).toContain("Các lệnh bạn có thể dùng");
+    expect(joined(await d.say(cuong, places.hcOfficers, `/help@${d.tg.bot.username}`))).toContain("Các lệnh dùng được ở đây");
     expect(d.tg.calls.filter((c) => c.method === "sendMessage").every((c) => c.params.parse_mode === undefined)).toBe(true);
   });
 
@@ -158,7 +158,7 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
     const group = d.chat(places.hcOfficers);
     d.tg.removeBotFromGroup(group, d.user(cuong));
     await until(async () => !(await d.app.store.getChat(d.chatKey(places.hcOfficers)))!.active, 10_000, "the chat marked inactive");
-    const notice = 'Bot đã bị gỡ khỏi nhóm "Cán bộ CĐ Hóa chất" của Công đoàn Tổng công ty Hóa chất Phương Bắc';
+    const notice = "Bot đã bị gỡ khỏi nhóm “Cán bộ CĐ Hóa chất” của Công đoàn Tổng công ty Hóa chất Phương Bắc";
     await until(async () => (await d.app.outbox.tick(), joined(await d.replies(places.dm(cuong))).includes(notice)), 10_000, "the notice to the officer");
     d.tg.addBotToGroup(group, d.user(cuong));
     await until(async () => (await d.app.store.getChat(d.chatKey(places.hcOfficers)))!.active, 10_000, "the chat active again");

@@ -123,7 +123,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(cthn).not.toContain("Sơ kết Đợt 2");
     expect(cthn).toContain("📊 Tổng kết phong trào thi đua năm 2026 – Công đoàn Công Thương Hà Nội (Kế hoạch 01/KH-CĐCT năm 2026):");
     expect(cthn).toContain("• Báo cáo Đợt 2: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 0 nộp muộn");
-    expect(cthn).toContain("Tổng hợp số liệu cả năm (các báo cáo đã gửi):\n   – Lượt người tham gia: 900 lượt người");
+    expect(cthn).toContain("Tổng hợp số liệu cả năm (các báo cáo đã gửi):\n   – Lượt người tham gia: 900");
     expect(cthn).toContain(
       "Khen thưởng đã quyết định trong năm (1): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long) được Công đoàn Công Thương Hà Nội tặng Giấy khen",
     );

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { celebratedIn, commemorationTitle, dateIn, occurrencesBetween, roundness, window } from "../../src/core/calendar.js";
+import { campaignDateTitle, celebratedIn, commemorationTitle, dateIn, occurrencesBetween, roundness, window } from "../../src/core/calendar.js";
 import type { CampaignDate, Commemoration } from "../../src/core/model.js";
 import { createTranslator } from "../../src/infra/i18n.js";
 import { loadCalendar } from "../../src/seed/load.js";
@@ -208,5 +208,34 @@ describe("what a phase celebrates", () => {
     expect(celebratedIn(calendar, ["national_day", "union_founding"], "2026-01-01", "2026-08-31", "en", t)).toEqual([
       "97th anniversary of the founding of the Vietnam Trade Union (28/07/1929 – 28/07/2026)",
     ]);
+  });
+});
+
+describe("the plan's own dates in the reader's language", () => {
+  const plan = {
+    year: 2026,
+    deadlinesDefault: false,
+    phases: [
+      { ordinal: 1, endsOn: "2026-08-31", reportDeadline: "2026-09-10" },
+      { ordinal: 2, endsOn: "2026-12-31", reportDeadline: "2027-01-10" },
+    ],
+  };
+  const stored = (kind: CampaignDate["kind"], date: string, title: string): CampaignDate => ({ campaignId: 7, kind, date, title });
+
+  it("words a phase's end and report deadline in English for an English reader, whatever was stored", () => {
+    expect(campaignDateTitle(stored("PHASE_END", "2026-12-31", "Kết thúc Đợt 2 thi đua"), plan, "en", t)).toBe("End of emulation phase 2");
+    expect(campaignDateTitle(stored("REPORT_DEADLINE", "2026-09-10", "Hạn gửi báo cáo kết quả Đợt 1"), plan, "en", t)).toBe("Deadline for the phase 1 report");
+    expect(campaignDateTitle(stored("REPORT_DEADLINE", "2026-09-10", "?"), plan, "vi", t)).toBe("Hạn gửi báo cáo kết quả Đợt 1");
+  });
+
+  it("marks deadlines the issuing union has not set as defaults", () => {
+    expect(campaignDateTitle(stored("REGISTRATION_DEADLINE", "2026-03-31", "?"), { ...plan, deadlinesDefault: true }, "en", t)).toBe(
+      "Deadline to register 2026 emulation themes (default, not yet set)",
+    );
+  });
+
+  it("keeps the stored title of a date typed in (a congress), or of a campaign it does not know", () => {
+    expect(campaignDateTitle(stored("CONGRESS", "2026-10-01", "Đại hội Công đoàn ngành"), plan, "en", t)).toBe("Đại hội Công đoàn ngành");
+    expect(campaignDateTitle(stored("PHASE_END", "2026-12-31", "Kết thúc Đợt 2 thi đua"), undefined, "en", t)).toBe("Kết thúc Đợt 2 thi đua");
   });
 });

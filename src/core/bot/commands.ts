@@ -3,9 +3,9 @@
  * what each does. Officer commands declare the scope they need (a unit, a campaign) and
  * the engine resolves it — from the group, or by asking.
  */
-import { occurrencesBetween, window } from "../calendar.js";
+import { campaignDateTitle, occurrencesBetween, window } from "../calendar.js";
 import { AppError } from "../errors.js";
-import type { Campaign, Outbound, Unit } from "../model.js";
+import type { Campaign, Locale, Outbound, Unit } from "../model.js";
 import { actingUnits, canActFor } from "../permissions.js";
 import { assertIssuer, campaignsFor, campaignsIssuedBy } from "../usecases/campaigns.js";
 import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
@@ -23,7 +23,7 @@ export type Audience = "everyone" | "officer";
 export interface Command {
   /** Canonical name; also the key of its texts under `commands.<key>`. */
   key: string;
-  /** Vietnamese name first (the one shown), then the English alias. */
+  /** Vietnamese name, then English (the same word when there is no other, as for /start). */
   names: [string, string];
   audience: Audience;
   /** Needs the privacy notice accepted first. */
@@ -49,7 +49,9 @@ async function help(ctx: Ctx): Promise<Outbound[]> {
     if (!c.names[0]) continue;
     if (c.audience === "officer" && !officer) continue;
     if (ctx.chat.kind === "group" && !c.inGroup) continue;
-    lines.push(ctx.t("help.line", { name: c.names[0], alias: c.names[1], what: ctx.t(`commands.${c.key}`) }));
+    const name = commandName(c, ctx.locale);
+    const alias = c.names.find((n) => n !== name);
+    lines.push(ctx.t("help.line", { name, alias, what: ctx.t(`commands.${c.key}`), context: alias ? "alias" : undefined }));
   }
   if (!officer) lines.push("", ctx.t(ctx.chat.kind === "group" ? "help.group_hint" : "help.member_hint"));
   return say(lines.join("\n"));
@@ -117,24 +119,27 @@ async function connect(ctx: Ctx, args: string): Promise<Outbound[]> {
   return [{ text: ctx.t("connect.created", { until: formatInstant(expiresAt, ctx.deps.timeZone) }) }, { text: ctx.t("connect.how", { code }) }];
 }
 
-/** Campaign ids whose dates this chat cares about: its unit's, or the person's units'. */
-async function campaignIdsHere(ctx: Ctx): Promise<number[]> {
+/** Campaigns whose dates this chat cares about: its unit's, or the person's units'. */
+async function campaignsHere(ctx: Ctx): Promise<Map<number, Campaign>> {
   const env = envOf(ctx);
   let units: Unit[] = [];
   if (ctx.chat.unitId !== null) units = [(await ctx.tx.getUnit(ctx.chat.unitId))!];
   else units = (await ctx.roles()).map((r) => r.unit);
-  const ids = new Set<number>();
-  for (const u of units) for (const c of await campaignsFor(env, u)) ids.add(c.id);
-  return [...ids];
+  const campaigns = new Map<number, Campaign>();
+  for (const u of units) for (const c of await campaignsFor(env, u)) campaigns.set(c.id, c);
+  return campaigns;
 }
 
 const CALENDAR_DAYS = 120;
 const CALENDAR_ITEMS = 12;
 
 async function calendar(ctx: Ctx): Promise<Outbound[]> {
-  const ids = await campaignIdsHere(ctx);
+  const campaigns = await campaignsHere(ctx);
+  const ids = [...campaigns.keys()];
   const { from, to } = window(ctx.today, CALENDAR_DAYS);
-  const items = occurrencesBetween(await ctx.tx.commemorations(ids), await ctx.tx.campaignDates(ids), from, to, ctx.locale, ctx.deps.translate);
+  // The deadlines and phase ends are worded in the reader's language, as the anniversaries are.
+  const dates = (await ctx.tx.campaignDates(ids)).map((d) => ({ ...d, title: campaignDateTitle(d, campaigns.get(d.campaignId), ctx.locale, ctx.deps.translate) }));
+  const items = occurrencesBetween(await ctx.tx.commemorations(ids), dates, from, to, ctx.locale, ctx.deps.translate);
   return say(calendarView(ctx, items.slice(0, CALENDAR_ITEMS)));
 }
 
@@ -194,7 +199,7 @@ async function invite(ctx: Ctx): Promise<Outbound[]> {
 
 export const COMMANDS: Command[] = [
   { key: "start", names: ["start", "start"], audience: "everyone", consent: false, inGroup: false, run: start },
-  { key: "help", names: ["help", "trogiup"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => help(ctx) },
+  { key: "help", names: ["trogiup", "help"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => help(ctx) },
   { key: "link", names: ["lienket", "link"], audience: "everyone", consent: true, inGroup: true, run: link },
   { key: "themes", names: ["dangky", "themes"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: themes },
   { key: "report", names: ["baocao", "report"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "report", { unitId: u.id, campaignId: c!.id }) },
@@ -223,6 +228,11 @@ for (const c of COMMANDS) for (const n of c.names) if (n) BY_NAME.set(n, c);
 
 export function findCommand(name: string): Command | undefined {
   return BY_NAME.get(name.toLowerCase());
+}
+
+/** The name a reader of `locale` is shown; the other one works too. */
+export function commandName(c: Pick<Command, "names">, locale: Locale): string {
+  return locale === "en" ? c.names[1] : c.names[0];
 }
 
 export function commandByKey(key: string): Command | undefined {

@@ -4,7 +4,7 @@
  * "<", "*" or "_" appear as typed.
  */
 import type { Occurrence } from "../calendar.js";
-import { excerpt, formatDecimal, formatNumber, percentOf } from "../format.js";
+import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
 import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
 import type { OwnItem, OwnStatus } from "../usecases/progress.js";
@@ -84,7 +84,7 @@ export function targetsReachedView(ctx: ViewCtx, reached: TargetReached[]): stri
 
 export function figuresView(ctx: ViewCtx, campaign: Campaign, figures: Record<string, bigint>): string {
   return campaign.figureKeys
-    .map((k) => ctx.t("figures.line", { label: ctx.t(`figures.${k}.label`), value: formatNumber(figures[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }))
+    .map((k) => ctx.t("figures.line", figureText(ctx.t, ctx.locale, k, figures[k] ?? 0n)))
     .join("\n");
 }
 
@@ -124,11 +124,12 @@ export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork): string {
   });
 }
 
-function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>): string {
+/** "1 đã được khen thưởng; 2 đang đề nghị khen thưởng": each status in the words of its kind of item. */
+function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>, type: "NOMINATION" | "WORK"): string {
   const parts = Object.entries(byStatus)
     .filter(([, n]) => n)
-    .map(([s, n]) => `${statusLabel(ctx, s)}: ${n}`);
-  return parts.length ? parts.join(", ") : ctx.t("progress.nothing");
+    .map(([s, n]) => ctx.t("progress.count", { count: n, status: statusLabel(ctx, s, type) }));
+  return parts.length ? parts.join("; ") : ctx.t("progress.nothing");
 }
 
 const MAX_CHILD_LINES = 30;
@@ -194,16 +195,16 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     );
     if (sent(r.byStatus)) {
       for (const k of campaign.figureKeys) {
-        lines.push(ctx.t("progress.total", { label: ctx.t(`figures.${k}.label`), value: formatNumber(r.totals[k] ?? 0n, ctx.locale), unit: ctx.t(`figures.${k}.unit`) }));
+        lines.push(ctx.t("progress.total", figureText(ctx.t, ctx.locale, k, r.totals[k] ?? 0n)));
       }
     }
   }
   if (p.targets.registered) lines.push(ctx.t("progress.targets", p.targets));
-  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations), workers: p.directWorkersApproved }));
+  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations, "NOMINATION"), workers: p.directWorkersApproved }));
   if (p.nominationsSent) {
     lines.push(ctx.t("progress.workers_share", { workers: p.directWorkersProposed, total: p.nominationsSent, share: Math.round((p.directWorkersProposed * 100) / p.nominationsSent) }));
   }
-  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works) }));
+  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works, "WORK") }));
   if (p.children.length) {
     lines.push("", ctx.t("progress.children"));
     for (const c of p.children.slice(0, MAX_CHILD_LINES)) {

@@ -3,7 +3,7 @@
  * by the issuing union, closed at the end of the year (read-only from then on), and the
  * next year's opened with its own document number.
  */
-import { celebratedIn } from "../calendar.js";
+import { campaignDateTitle, celebratedIn, type DatedCampaign } from "../calendar.js";
 import { AppError } from "../errors.js";
 import type { Campaign, LocalDate, Unit } from "../model.js";
 import { pathIds } from "../permissions.js";
@@ -18,17 +18,12 @@ export async function campaignsFor(env: Env, unit: Unit): Promise<Campaign[]> {
   return env.tx.activeCampaignsIssuedBy(pathIds(unit));
 }
 
-/** How a campaign is cited in a refusal: "64/KH-CĐCT năm 2026" (a document number is cited in Vietnamese). */
-export function campaignCitation(campaign: Pick<Campaign, "number" | "year">): string {
-  return `${campaign.number} năm ${campaign.year}`;
-}
-
 /**
  * Refuse any change to a closed campaign: registrations, reports, nominations, works and
  * review decisions. Every write use case calls it first; reading stays possible.
  */
 export function assertOpen(campaign: Pick<Campaign, "status" | "number" | "year">): void {
-  if (campaign.status === "CLOSED") throw new AppError("campaign_closed", { campaign: campaignCitation(campaign) });
+  if (campaign.status === "CLOSED") throw new AppError("campaign_closed", { number: campaign.number, year: campaign.year });
 }
 
 /** Campaigns issued by `unit` itself, newest first (active and closed). */
@@ -44,21 +39,20 @@ export async function assertIssuer(env: Env, campaign: Campaign): Promise<Unit> 
     try {
       await assertActsFor(env, issuer);
     } catch (e) {
-      if (e instanceof AppError && e.code === "not_officer") throw new AppError("not_issuer", { unit: issuer.name, campaign: campaignCitation(campaign) });
+      if (e instanceof AppError && e.code === "not_officer") throw new AppError("not_issuer", { unit: issuer.name, number: campaign.number, year: campaign.year });
       throw e;
     }
   }
   return issuer;
 }
 
-/** The calendar rows of a campaign's deadlines, titled as defaults while nobody has set them. */
-function deadlineDates(env: Env, year: number, registrationDeadline: LocalDate, phases: { ordinal: number; reportDeadline: LocalDate }[], byDefault: boolean): NewCampaign["dates"] {
-  const context = byDefault ? "default" : undefined;
-  const t = (key: string, params: Record<string, unknown>) => env.translate("vi", key, { ...params, context });
-  return [
-    { kind: "REGISTRATION_DEADLINE", date: registrationDeadline, title: t("campaign.dates.registration", { year }) },
-    ...phases.map((p) => ({ kind: "REPORT_DEADLINE" as const, date: p.reportDeadline, title: t("campaign.dates.report", { ordinal: p.ordinal }) })),
-  ];
+/**
+ * The calendar rows of a campaign's deadlines, stored with their Vietnamese titles (marked
+ * as defaults while nobody has set them); /lich words them in each reader's language.
+ */
+function deadlineDates(env: Env, campaign: DatedCampaign, registrationDeadline: LocalDate): NewCampaign["dates"] {
+  const row = (kind: "REGISTRATION_DEADLINE" | "REPORT_DEADLINE", date: LocalDate) => ({ kind, date, title: campaignDateTitle({ kind, date, title: "" }, campaign, "vi", env.translate) });
+  return [row("REGISTRATION_DEADLINE", registrationDeadline), ...campaign.phases.map((p) => row("REPORT_DEADLINE", p.reportDeadline))];
 }
 
 /**
@@ -79,8 +73,8 @@ export async function buildFromTemplate(env: Env, template: CampaignTemplate, ye
     return { ordinal: i + 1, startsOn, endsOn, reportDeadline: addDays(endsOn, p.reportDueDays), dedication };
   });
   const registrationDeadline = on(template.registrationDeadline);
-  const t = (key: string, params: Record<string, unknown>) => env.translate("vi", key, params);
-  const deadlines = deadlineDates(env, year, registrationDeadline, phases, true);
+  const dated = { year, deadlinesDefault: true, phases };
+  const deadlines = deadlineDates(env, dated, registrationDeadline);
   return {
     number: number ?? template.number,
     templateKey: template.key,
@@ -95,7 +89,7 @@ export async function buildFromTemplate(env: Env, template: CampaignTemplate, ye
     phases,
     dates: [
       deadlines[0]!,
-      ...phases.flatMap((p, i) => [{ kind: "PHASE_END" as const, date: p.endsOn, title: t("campaign.dates.phase_end", { ordinal: p.ordinal, date: formatDate(p.endsOn) }) }, deadlines[i + 1]!]),
+      ...phases.flatMap((p, i) => [{ kind: "PHASE_END" as const, date: p.endsOn, title: campaignDateTitle({ kind: "PHASE_END", date: p.endsOn, title: "" }, dated, "vi", env.translate) }, deadlines[i + 1]!]),
     ],
   };
 }
@@ -144,7 +138,7 @@ export async function setDeadlines(env: Env, campaign: Campaign, deadlines: Dead
   await env.tx.setCampaignDeadlines(campaign.id, {
     registrationDeadline: deadlines.registration,
     phases: phases.map((p) => ({ id: p.id, reportDeadline: p.reportDeadline })),
-    dates: deadlineDates(env, campaign.year, deadlines.registration, phases, false),
+    dates: deadlineDates(env, { year: campaign.year, deadlinesDefault: false, phases }, deadlines.registration),
   });
   await env.tx.audit(env.actor, {
     action: "campaign.deadlines_set",

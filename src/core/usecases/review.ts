@@ -306,6 +306,7 @@ async function tellSender(env: Env, s: Subject, by: Unit, action: Action, note: 
   const params = await subjectParams(env, s.type, s.id);
   await notifyOfficers(env, s.unit.id, `decided:${s.type}:${s.id}:${action}:${by.id}:${env.now.getTime()}`, "review.decision", (locale) =>
     env.translate(locale, `notify.decided.${action}`, {
+      ...params,
       reviewer: by.name,
       what: env.translate(locale, `subject.${s.type}`, params),
       reason: note ?? "",

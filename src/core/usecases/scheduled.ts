@@ -5,7 +5,7 @@
  * finds it done and writes nothing.
  */
 import { commemorationTitle } from "../calendar.js";
-import { formatNumber } from "../format.js";
+import { figureText } from "../format.js";
 import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
 import type { Job } from "../schedule.js";
 import { formatDate } from "../time.js";
@@ -182,7 +182,7 @@ async function summaryItems(env: Env, job: Job, u: Unit, chats: Map<number, Chat
 /** "   – Lượt người tham gia: 1.250 lượt người", one line per figure of the plan. */
 function figureLines(env: Env, locale: Locale, campaign: Campaign, totals: Record<string, bigint>): string[] {
   const t = (key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
-  return campaign.figureKeys.map((k) => t("progress.total", { label: t(`figures.${k}.label`), value: formatNumber(totals[k] ?? 0n, locale), unit: t(`figures.${k}.unit`) }));
+  return campaign.figureKeys.map((k) => t("progress.total", figureText(t, locale, k, totals[k] ?? 0n)));
 }
 
 function names(list: string[], locale: Locale, env: Env): string {

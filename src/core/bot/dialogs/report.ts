@@ -152,7 +152,7 @@ export const reportDialog: DialogDef<Data> = {
       },
     },
     narrative: {
-      prompt: (ctx) => ({ text: ctx.t("report.ask_narrative", { min: LIMITS.narrative.min, max: formatNumber(LIMITS.narrative.max, ctx.locale) }) }),
+      prompt: (ctx) => ({ text: ctx.t("report.ask_narrative", { min: LIMITS.narrative.min, max: LIMITS.narrative.max }) }),
       text(ctx, data, text) {
         const r = readText<Data>(ctx, text, LIMITS.narrative);
         if (!r.ok) return r.outcome;
