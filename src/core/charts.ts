@@ -254,7 +254,8 @@ function figuresPanel(input: ProgressChartInput, phase: Phase, totals: Record<st
     const planned = targets[key];
     const target = planned !== undefined && planned > 0 ? planned : null;
     const share = target === null ? null : value / target;
-    const valueText = t("chart.figures.value", { value: n(value), unit });
+    // "21.112 lượt người", but "442" where the label already names what is counted.
+    const valueText = t(`figures.${key}.amount`, { value: n(value) });
     return {
       key,
       label: t(`figures.${key}.label`),

@@ -147,7 +147,7 @@ describe("the progress chart's data", () => {
     const f = chart(p).figures!;
     expect(f.title).toBe("Số liệu chính Đợt 2 (tổng của 3 báo cáo đã gửi)");
     expect(f.bars.map((b) => b.key)).toEqual(SAMPLE_CAMPAIGN.figureKeys);
-    expect(f.bars.find((b) => b.key === "initiatives")!.text).toBe("1.250 sáng kiến");
+    expect(f.bars.find((b) => b.key === "initiatives")!.text).toBe("1.250");
     expect(f.bars.find((b) => b.key === "savings")!.text).toBe("32.500.000.000 đồng");
     expect(f.bars.find((b) => b.key === "participants")!.value).toBe(0);
     expect(f.bars.every((b) => b.share === null)).toBe(true);
