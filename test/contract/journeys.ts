@@ -170,7 +170,7 @@ export function contract(doorName: DoorName): void {
       for (const answer of ["Kế hoạch sản xuất kinh doanh năm 2026", "Ban Chấp hành Công đoàn", "Công nhân được nâng bậc", "người", "200"]) await door.say(giang, places.dm(giang), answer);
       await door.pick(giang, places.dm(giang), "Hoàn tất");
       await door.pick(giang, places.dm(giang), "Gửi cấp trên");
-      expect(joined(await door.pick(giang, places.dm(giang), /^Gửi$/))).toContain("Đã gửi đăng ký 2 nội dung thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam lên Công đoàn Tổng công ty Hóa chất Phương Bắc (quá hạn đăng ký).");
+      expect(joined(await door.pick(giang, places.dm(giang), /^Gửi$/))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung) lên Công đoàn Tổng công ty Hóa chất Phương Bắc (quá hạn đăng ký).");
       // The upper union returns it with the reason; the unit is told, the sector union never sees it.
       await door.say(cuong, hc, "/duyet");
       await door.pick(cuong, hc, "Pin Ắc quy");
@@ -198,7 +198,7 @@ export function contract(doorName: DoorName): void {
         return joined(await door.pick(an, pb, "Gửi đăng ký"));
       }
       expect(await registerWork("Hệ thống xử lý khí thải xưởng NPK", "Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc")).toContain(
-        "hồ sơ gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét",
+        "hồ sơ đã gửi Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét",
       );
       await door.say(cuong, hc, "/duyet");
       expect(joined(await door.pick(cuong, hc, "Gắn biển: Hệ thống xử lý"))).toContain("Chào mừng: Đại hội Công đoàn Tổng công ty Hóa chất Phương Bắc");
