@@ -146,7 +146,7 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
     await app.outbox.tick();
     expect(tg.calls.filter((c) => String(c.params.chat_id) === String(gone) && c.status === 403)).toHaveLength(1);
-    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).some((m) => (m.text ?? "").includes("Bot đã bị gỡ khỏi nhóm \"Đoàn viên tổ 8\""))), 10_000, "the officer told");
+    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).some((m) => (m.text ?? "").includes("Bot đã bị gỡ khỏi nhóm “Đoàn viên tổ 8”"))), 10_000, "the officer told");
     expect(tg.sent(world.officer.id).find((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo: 299/300"))).toBeTruthy();
   });
 
