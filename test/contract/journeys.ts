@@ -18,6 +18,9 @@ function codeIn(text: string): string {
   return m[1]!;
 }
 
+/** A journey through a whole year takes a hundred steps: on a loaded two-core machine, minutes. */
+const LONG_JOURNEY_MS = 240_000;
+
 /** Declare the contract for one door, on every configured database. */
 export function contract(doorName: DoorName): void {
   describe.each(backends())(`journeys through ${doorName} on %s`, (backend) => {
@@ -114,7 +117,7 @@ export function contract(doorName: DoorName): void {
       expect(progress).toContain("Lượt người tham gia: 1.250");
       expect(progress).toContain("Công nhân trực tiếp sản xuất đã được khen thưởng: 1");
       expect(joined(await door.say(binh, places.dm(binh), "/tiendo"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
-    });
+    }, LONG_JOURNEY_MS);
 
     it("answers mistakes clearly and changes nothing", async () => {
       expect(joined(await door.say(giang, places.dm(giang), "/xinchao"))).toBe("Không có lệnh /xinchao. Gõ /help để xem các lệnh.");
@@ -259,6 +262,6 @@ export function contract(doorName: DoorName): void {
       expect(joined(await door.say(binh, places.dm(binh), "15/KH-CĐCT"))).toContain("Đã mở Kế hoạch 15/KH-CĐCT năm 2027.");
       expect(joined(await door.say(an, pb, "/dangky"))).toContain("2027");
       await door.say(an, pb, "/huy");
-    });
+    }, LONG_JOURNEY_MS);
   });
 }
