@@ -12,8 +12,8 @@ import type { Config } from "./config.js";
 import { isPicture, type Inbound, type Locale } from "./core/model.js";
 import type { ChartRenderer, ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
-import { createChartRenderer } from "./infra/charts.js";
 import { chartReplies } from "./infra/chart-replies.js";
+import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { fileReader } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
@@ -63,7 +63,7 @@ export interface App {
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
-  /** Draws /tiendo's picture; default the PNG renderer with the shipped fonts (read at start-up). */
+  /** Draws /tiendo's picture; default the PNG renderer with the shipped fonts (checked at start-up, ECharts loaded at the first picture). */
   chartRenderer?: ChartRenderer;
 }
 
@@ -130,7 +130,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   // Pictures the core described are drawn here, after the update's transaction and before
   // the replies leave (platforms through the inbox, the sandbox through its transcript).
-  const withCharts = chartReplies({ renderer: opts.chartRenderer ?? createChartRenderer(), store, log });
+  const withCharts = chartReplies({ renderer: opts.chartRenderer ?? lazyChartRenderer(), store, log });
   const delivery = replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke(), onRateLimited: (p, ms) => outbox.rateLimited(p, ms) });
   const inbox = new Inbox({
     prisma: db.prisma,

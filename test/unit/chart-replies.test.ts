@@ -4,12 +4,16 @@
  * a chart that cannot be drawn costs the picture, never the answer, and logs one line
  * without its texts; the replies kept for crash recovery (JSON) still give the picture.
  */
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { progressChart, type ChartSpec } from "../../src/core/charts.js";
 import type { Outbound } from "../../src/core/model.js";
 import type { ChartRenderer, Logger, Store, Tx } from "../../src/core/ports.js";
 import { chartReplies } from "../../src/infra/chart-replies.js";
+import { FontFileError, SHIPPED_FONTS } from "../../src/infra/fonts.js";
 import { createTranslator } from "../../src/infra/i18n.js";
+import { lazyChartRenderer } from "../../src/infra/lazy-chart-renderer.js";
+import { PNG_SIGNATURE } from "../support/png.js";
 import { SAMPLE_CAMPAIGN, sampleProgress } from "../support/progress-sample.js";
 
 const translator = createTranslator();
@@ -91,5 +95,17 @@ describe("charts drawn on the way to delivery", () => {
     await w.attach([{ text: "Tiến độ…", chart }]);
     expect(w.renders()).toBe(2);
     expect(w.saved).toHaveLength(0);
+  });
+});
+
+describe("the renderer the app starts with", () => {
+  it("refuses to start without its fonts, naming the file", () => {
+    expect(() => lazyChartRenderer({ regular: SHIPPED_FONTS.regular.replace("NotoSans-Regular", "NoSuchFont"), bold: SHIPPED_FONTS.bold })).toThrow(/NoSuchFont\.ttf/);
+    expect(() => lazyChartRenderer({ regular: SHIPPED_FONTS.regular, bold: fileURLToPath(import.meta.url) })).toThrow(FontFileError);
+  });
+
+  it("draws a PNG at the first picture", async () => {
+    const png = await lazyChartRenderer().render(spec(3));
+    expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
   });
 });
