@@ -9,9 +9,11 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
-import type { Inbound, Locale } from "./core/model.js";
-import type { ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
+import { isPicture, type Inbound, type Locale } from "./core/model.js";
+import type { ChartRenderer, ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
+import { chartReplies } from "./infra/chart-replies.js";
+import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { fileReader } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
@@ -61,6 +63,8 @@ export interface App {
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
+  /** Draws /tiendo's picture; default the PNG renderer with the shipped fonts (checked at start-up, ECharts loaded at the first picture). */
+  chartRenderer?: ChartRenderer;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -124,10 +128,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     graceMs: config.scheduler.graceMs,
     onQueued: () => outbox.poke(),
   });
+  // Pictures the core described are drawn here, after the update's transaction and before
+  // the replies leave (platforms through the inbox, the sandbox through its transcript).
+  const withCharts = chartReplies({ renderer: opts.chartRenderer ?? lazyChartRenderer(), store, log });
+  const delivery = replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke(), onRateLimited: (p, ms) => outbox.rateLimited(p, ms) });
   const inbox = new Inbox({
     prisma: db.prisma,
     handle,
-    deliver: replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke(), onRateLimited: (p, ms) => outbox.rateLimited(p, ms) }),
+    deliver: async (chatKey, replies, updateId) => delivery(chatKey, await withCharts(replies), updateId),
     log,
   });
   const files = fileReader(db.prisma);
@@ -144,7 +152,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const transcript = new Transcript(db.prisma);
     channels.push(sandboxChannel(transcript));
     sandbox = new Sandbox({
-      handle,
+      handle: async (inbound) => {
+        const result = await handle(inbound);
+        return { ...result, replies: await withCharts(result.replies) };
+      },
       transcript,
       pollMs: db.kind === "postgres" ? 2000 : null,
       log,
@@ -161,13 +172,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   if (zalo) {
     channels.push(zalo);
-    // Zalo cannot carry documents: exports are offered as an unguessable link instead.
+    // Zalo cannot carry documents: exports are offered as an unguessable link instead, and
+    // pictures (/tiendo's chart) are sent by that link, which Zalo fetches.
     router.onPrefix("GET", "/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/files/".length);
       const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findUnique({ where: { id }, select: { createdAt: true } }) : null;
       const file = created && Date.now() - created.createdAt.getTime() < FILE_LINK_DAYS * 86_400_000 ? await files(id) : null;
       if (!file) throw new HttpError(404, "no such file");
-      res.writeHead(200, { "content-type": file.mime, "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });
+      const disposition = isPicture(file.name) ? "inline" : "attachment";
+      res.writeHead(200, { "content-type": file.mime, "content-disposition": `${disposition}; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });
       res.end(file.data);
     });
   }

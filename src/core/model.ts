@@ -3,6 +3,7 @@
  * Calendar dates are `LocalDate` strings ("2026-08-31"): a phase ends on a day in
  * Vietnam, not at an instant.
  */
+import type { ChartSpec } from "./charts.js";
 
 /** "YYYY-MM-DD", a day in the configured time zone. */
 export type LocalDate = string;
@@ -333,7 +334,24 @@ export interface Choice {
 export interface Outbound {
   text: string;
   choices?: Choice[];
+  /** A stored file sent with the text; one whose name ends in .png is sent as a picture (see isPicture). */
   file?: { id: string; name: string };
+  /**
+   * A picture still to be drawn, as plain data. The core never draws: after the update's
+   * transaction, the step that hands replies to delivery renders it, stores the PNG and
+   * sends it as a message of its own after this one's text (src/infra/chart-replies.ts).
+   * Being data, it survives in the replies kept for crash recovery and is drawn again then.
+   */
+  chart?: ChartSpec;
+}
+
+/**
+ * Whether a stored file is shown as a picture (Telegram sendPhoto, Zalo sendPhoto by
+ * link, an inline image in the sandbox) rather than offered as a document. Decided by
+ * the name, which travels everywhere a file does (outbox rows, the sandbox transcript).
+ */
+export function isPicture(name: string): boolean {
+  return /\.png$/i.test(name);
 }
 
 /** One update from any platform, mapped by its adapter. Ids are opaque prefixed strings. */

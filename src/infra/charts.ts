@@ -8,8 +8,6 @@
  * guess one em per non-ASCII letter), so labels are cut and placed where they will be
  * drawn. Everything is positioned here, in logical pixels; the PNG is `scale` times larger.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { renderAsync, type ResvgRenderOptions } from "@resvg/resvg-js";
 import { BarChart } from "echarts/charts";
 import { GraphicComponent, GridComponent } from "echarts/components";
@@ -19,22 +17,11 @@ import type { ChartSpec, ChartStatus, StatusBar, StatusCounts } from "../core/ch
 import { CHART_STATUSES } from "../core/charts.js";
 import { formatNumber } from "../core/format.js";
 import type { ChartRenderer } from "../core/ports.js";
-import { type FontFacts, readFont } from "./fonts.js";
+import { type ChartFonts, type FontFacts, readFont, SHIPPED_FONTS } from "./fonts.js";
 
 echarts.use([BarChart, GridComponent, GraphicComponent, SVGRenderer]);
 
-export const FONTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../assets/fonts");
-
-/** The faces the charts are drawn with: one regular and one bold file of the same family. */
-export interface ChartFonts {
-  regular: string;
-  bold: string;
-}
-
-export const SHIPPED_FONTS: ChartFonts = {
-  regular: path.join(FONTS_DIR, "NotoSans-Regular.ttf"),
-  bold: path.join(FONTS_DIR, "NotoSans-Bold.ttf"),
-};
+export { FONTS_DIR, SHIPPED_FONTS, type ChartFonts } from "./fonts.js";
 
 export interface ChartRendererOptions {
   fonts?: ChartFonts;

@@ -4,6 +4,21 @@
  * (cmap), and how wide each glyph is (hmtx), to lay text out as it will be drawn.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const FONTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../assets/fonts");
+
+/** The faces the charts are drawn with: one regular and one bold file of the same family. */
+export interface ChartFonts {
+  regular: string;
+  bold: string;
+}
+
+export const SHIPPED_FONTS: ChartFonts = {
+  regular: path.join(FONTS_DIR, "NotoSans-Regular.ttf"),
+  bold: path.join(FONTS_DIR, "NotoSans-Bold.ttf"),
+};
 
 export interface FontFacts {
   /** The family name (name id 16, else 1), e.g. "Noto Sans": what an SVG font-family must say. */

@@ -115,11 +115,18 @@ export function parseNumbered(text: string): Reply {
   return { text, choices: [] };
 }
 
-export async function zaloDoor(backend: Backend, mode: "polling" | "webhook"): Promise<Door & { zl: FakeZalo; user(p: Persona): ZaloUser; chat(place: Place, owner?: Persona): ZaloChat }> {
+/** `publicUrl`: give the bot its own address as PUBLIC_URL, so files (exports, pictures) go by link. */
+export async function zaloDoor(
+  backend: Backend,
+  mode: "polling" | "webhook",
+  opts: { publicUrl?: boolean } = {},
+): Promise<Door & { zl: FakeZalo; user(p: Persona): ZaloUser; chat(place: Place, owner?: Persona): ZaloChat }> {
   const zl = await FakeZalo.start();
   const secret = "zalo-webhook-secret-0123";
+  const port = opts.publicUrl ? await freePort() : null;
   const { app, db, clock } = await startBot(backend, {
     sandbox: false,
+    ...(port && { http: { port, host: "127.0.0.1" }, publicUrl: `http://127.0.0.1:${port}` }),
     zalo: { token: zl.token, apiRoot: zl.apiRoot, mode, webhookSecret: mode === "webhook" ? secret : undefined },
   });
   if (mode === "webhook") {

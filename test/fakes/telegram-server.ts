@@ -67,7 +67,7 @@ export interface SentMessage {
   /** The inline keyboard flattened, row by row. */
   buttons: { text: string; data?: string; url?: string }[];
   document?: { filename: string; size: number; mime: string; file_id: string; bytes: Buffer };
-  photo?: { size: number; file_id: string };
+  photo?: { size: number; file_id: string; filename: string; bytes: Buffer };
   date: number;
   edited: boolean;
 }
@@ -918,7 +918,7 @@ export class FakeTelegram {
     const m = this.newMessage(s, this.bot, content);
     const record = this.record(kind === "document" ? "sendDocument" : "sendPhoto", m, stringParam(p, "parse_mode"));
     if (kind === "document") record.document = { filename: file.filename, size: file.bytes.length, mime: file.mime, file_id: file.fileId, bytes: file.bytes };
-    else record.photo = { size: file.bytes.length, file_id: file.fileId };
+    else record.photo = { size: file.bytes.length, file_id: file.fileId, filename: file.filename, bytes: file.bytes };
     return m;
   }
 

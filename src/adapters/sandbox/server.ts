@@ -9,7 +9,7 @@ import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { Inbound, Locale } from "../../core/model.js";
+import { isPicture, type Inbound, type Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { HandleResult } from "../../core/bot/engine.js";
 import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
@@ -133,7 +133,8 @@ export class Sandbox {
       res.writeHead(200, {
         "content-type": file.mime,
         "content-length": file.data.length,
-        "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        // A picture is shown in the page (an <img>); other files download.
+        "content-disposition": `${isPicture(file.name) ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(file.name)}`,
         "x-content-type-options": "nosniff",
       });
       res.end(Buffer.from(file.data));

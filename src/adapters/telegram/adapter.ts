@@ -1,7 +1,7 @@
 /**
  * The Telegram door, on grammY. It translates and nothing more: updates become the core's
  * Inbound (stored in the inbox first), Outbound becomes sendMessage with an inline
- * keyboard (or sendDocument), and Bot API failures become DeliveryErrors the outbox
+ * keyboard (or sendDocument, or sendPhoto for a picture), and Bot API failures become DeliveryErrors the outbox
  * understands. Long polling runs through @grammyjs/runner, sequential per chat; webhook
  * mode checks the secret token before reading a byte of the body.
  */
@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Bot, GrammyError, HttpError as GrammyHttpError, InlineKeyboard, InputFile } from "grammy";
 import type { BotCommand, Update } from "grammy/types";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import type { ChatEvent, Inbound, Outbound } from "../../core/model.js";
+import { isPicture, type ChatEvent, type Inbound, type Outbound } from "../../core/model.js";
 import type { ChatAdmins, Logger } from "../../core/ports.js";
 import { HttpError, readBody, sendJson, type Router } from "../../http/server.js";
 import type { FileReader } from "../../infra/files.js";
@@ -187,10 +187,10 @@ export class TelegramAdapter implements Channel, ChatAdmins {
       if (!file) throw new DeliveryError("fatal", "file no longer stored");
       const captioned = message.text.length <= CAPTION_LIMIT;
       if (!captioned) await this.sendText(chatId, message.text, undefined);
-      const sent = await this.bot.api.sendDocument(chatId, new InputFile(file.data, message.file.name), {
-        ...(captioned && { caption: message.text }),
-        ...(keyboard && { reply_markup: keyboard }),
-      });
+      const upload = new InputFile(file.data, message.file.name);
+      const extra = { ...(captioned && { caption: message.text }), ...(keyboard && { reply_markup: keyboard }) };
+      // A picture (/tiendo's chart) is shown in the chat; anything else is a document to download.
+      const sent = isPicture(message.file.name) ? await this.bot.api.sendPhoto(chatId, upload, extra) : await this.bot.api.sendDocument(chatId, upload, extra);
       return { messageId: String(sent.message_id) };
     }
     return this.sendText(chatId, message.text, keyboard);

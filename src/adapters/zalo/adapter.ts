@@ -4,10 +4,11 @@
  * with bounded backoff on transient failures and a full stop on a refused token. Webhook:
  * the secret header is compared in constant time before the body is read; the body is
  * bounded and must be one object. Zalo has no buttons: choices are numbered lines, and a
- * person answers "1", "2"… or the label. Texts are split under Zalo's 2,000 characters.
+ * person answers "1", "2"… or the label. Texts are split under Zalo's 2,000 characters;
+ * a picture is sent by its public link (sendPhoto), as Zalo takes no uploads.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Inbound, Outbound } from "../../core/model.js";
+import { isPicture, type Inbound, type Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import { HttpError, readBody, sendJson, type Router } from "../../http/server.js";
 import { DeliveryError, type Channel } from "../channel.js";
@@ -150,6 +151,7 @@ export class ZaloAdapter implements Channel {
 
   async send(key: string, message: Outbound): Promise<{ messageId: string | null }> {
     const chatId = key.slice("zalo:".length);
+    if (message.file && isPicture(message.file.name)) return this.sendPicture(chatId, message.file, renderText(message));
     let text = renderText(message);
     if (message.file) {
       const link = this.o.fileLink(message.file.id, message.file.name);
@@ -166,4 +168,25 @@ export class ZaloAdapter implements Channel {
     }
     return { messageId: last };
   }
+
+  /**
+   * A picture goes by link (sendPhoto takes a URL, which Zalo fetches), captioned with the
+   * message's text. Without a public URL Zalo cannot reach the file: the picture is left
+   * out, since the text it illustrates was sent in the message before.
+   */
+  private async sendPicture(chatId: string, file: { id: string; name: string }, caption: string): Promise<{ messageId: string | null }> {
+    const link = this.o.fileLink(file.id, file.name);
+    if (!link) return { messageId: null };
+    try {
+      const sent = await this.client.call<{ message_id?: string | number }>("sendPhoto", { chat_id: chatId, photo: link, ...(caption && { caption: cutCaption(caption) }) });
+      return { messageId: sent?.message_id === undefined ? null : String(sent.message_id) };
+    } catch (e) {
+      throw classify(e);
+    }
+  }
+}
+
+/** A caption within Zalo's 2,000 characters, cut at a line break where possible. */
+function cutCaption(text: string): string {
+  return splitText(text, TEXT_LIMIT)[0]!;
 }

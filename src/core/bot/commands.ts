@@ -4,6 +4,7 @@
  * the engine resolves it — from the group, or by asking.
  */
 import { campaignDateTitle, occurrencesBetween, window } from "../calendar.js";
+import { progressChart } from "../charts.js";
 import { AppError } from "../errors.js";
 import type { Campaign, Locale, Outbound, Unit } from "../model.js";
 import { actingUnits, canActFor } from "../permissions.js";
@@ -161,7 +162,10 @@ async function review(ctx: Ctx, unit: Unit): Promise<Outbound[]> {
 
 async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
   const p = await progressOf(envOf(ctx), unit, campaign!);
-  return say(progressView(ctx, unit, campaign!, p, ctx.today));
+  // The picture is described here and drawn after the transaction (Outbound.chart); with
+  // nobody below (a grassroots union) there is nothing to draw and the text stands alone.
+  const chart = progressChart({ unit, campaign: campaign!, progress: p, today: ctx.today, locale: ctx.locale }, (key, params) => ctx.t(key, params));
+  return [{ text: progressView(ctx, unit, campaign!, p, ctx.today), ...(chart && { chart }) }];
 }
 
 async function exportFile(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {

@@ -417,7 +417,7 @@ function renderMessage(message) {
   const from = message.from === "bot" ? "bot" : "user";
   const author = from === "bot" ? t("transcript.bot") : message.userName || t("transcript.user");
   const bubble = h("div", { className: "msg-bubble" }, h("p", { className: "msg-text", text: typeof message.text === "string" ? message.text : "" }));
-  if (message.file && typeof message.file === "object") bubble.append(renderFile(message.file));
+  if (message.file && typeof message.file === "object") bubble.append(isPicture(message.file) ? renderPicture(message.file, message.text) : renderFile(message.file));
   const item = h("div", { className: isOwn(message) ? "msg msg-own" : "msg", dataset: { from, seq: String(message.seq) } });
   item.append(h("p", { className: "msg-author", text: author }), bubble);
   if (from === "bot" && Array.isArray(message.choices) && message.choices.length > 0) item.append(renderChoices(message.choices));
@@ -429,6 +429,17 @@ function renderFile(file) {
   const parts = [h("span", { className: "msg-file-name", text: name }), h("span", { className: "msg-file-action", text: t("transcript.download") })];
   if (!isSafeUrl(file.url)) return h("span", { className: "msg-file" }, ...parts);
   return h("a", { className: "msg-file", href: file.url, download: name }, ...parts);
+}
+
+/** A picture the bot sent (/tiendo's chart): a .png file served by the sandbox. */
+function isPicture(file) {
+  return typeof file.name === "string" && /\.png$/i.test(file.name) && isSafeUrl(file.url);
+}
+
+/** The picture inline, its words (the message's text) as alt text; a click opens it full size. */
+function renderPicture(file, text) {
+  const image = h("img", { className: "msg-picture-image", src: file.url, alt: typeof text === "string" ? text : "", loading: "lazy", decoding: "async" });
+  return h("a", { className: "msg-picture", href: file.url, target: "_blank", rel: "noopener" }, image);
 }
 
 function renderChoices(choices) {
