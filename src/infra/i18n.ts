@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type i18n, type Resource } from "i18next";
+import { formatNumber } from "../core/format.js";
 import type { Locale } from "../core/model.js";
 import type { Translate } from "../core/ports.js";
 
@@ -42,6 +43,9 @@ export function createTranslator(defaultLocale: Locale = "vi", dir = LOCALES_DIR
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  // "{{max, number}}" groups thousands as the rest of the bot does (1.000 / 1,000). The built-in
+  // formatter hands every parameter to Intl.NumberFormat, which refuses a text's own {{unit}}.
+  instance.services.formatter?.add("number", (value: unknown, lng) => (typeof value === "number" || typeof value === "bigint" ? formatNumber(value, lng === "en" ? "en" : "vi") : String(value)));
   const fixed = new Map<Locale, ReturnType<i18n["getFixedT"]>>();
   return {
     translate(locale, key, params) {

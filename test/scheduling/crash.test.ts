@@ -79,7 +79,7 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", (backend:
     await answered(2);
     tg.sendText(world.officer, chat, TEXT);
     const preview = (await answered(3)).at(-1)!;
-    expect(preview.text).toContain(`Sẽ gửi tới ${GROUPS} nhóm/người nhận`);
+    expect(preview.text).toContain(`Sẽ gửi tới ${GROUPS.toLocaleString("vi-VN")} nhóm/người nhận`); // "2.000"
     tg.pressButton(world.officer, chat, preview.message_id, preview.buttons.find((b) => b.text === "Gửi thông báo")!.data!);
   }
 

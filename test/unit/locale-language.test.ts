@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTranslator } from "../../src/infra/i18n.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LOCALES = path.join(ROOT, "locales");
@@ -114,6 +115,14 @@ describe("the union's language", () => {
       .filter(([k]) => /\.en$/.test(k));
     expect(english.length).toBeGreaterThan(0);
     expect(vietnameseInEnglish(english)).toEqual([]);
+  });
+
+  it("groups the thousands of a {{…, number}} as people write them, also beside a {{unit}} name", () => {
+    const t = createTranslator("vi").translate;
+    const preview = { text: "…", audience: "…", chats: 2000, units: 12, unit: "Công đoàn Công Thương Việt Nam" };
+    expect(t("vi", "announce.preview", preview)).toContain("Sẽ gửi tới 2.000 nhóm/người nhận thuộc 12 đơn vị.");
+    expect(t("en", "announce.preview", preview)).toContain("It will go to 2,000 groups/recipients in 12 units.");
+    expect(t("vi", "input.too_long", { length: 5000, limit: 4000 })).toContain("(5.000 ký tự); tối đa 4.000 ký tự");
   });
 
   describe("the checks themselves catch what they are for", () => {
