@@ -25,6 +25,7 @@ import { finishBroadcast } from "./core/usecases/announce.js";
 import { systemEnv } from "./core/usecases/env.js";
 import { randomId } from "./core/codes.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
+import { docxWriter } from "./infra/docx.js";
 import { createStore } from "./infra/store/index.js";
 import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
 import { platformOf, type Channel } from "./adapters/channel.js";
@@ -92,7 +93,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminsByPlatform = new Map<string, ChatAdmins>();
   const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), chatAdmins, templates: loadTemplate },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), documents: docxWriter(), chatAdmins, templates: loadTemplate },
     store,
   );
 
