@@ -134,8 +134,23 @@ export interface ChartRenderer {
 
 export interface Sheet {
   name: string;
+  /** Lines above the table: the title block (plan number, unit, period, date made). */
+  title?: string[];
   header: string[];
+  /** Strings stay text, even one that looks like a formula ("=1+2"). */
   rows: (string | number | null)[][];
+  /** How each column is shown: numbers grouped by thousands, percentages, wrapped text; width in characters. */
+  columns?: SheetColumn[];
+  /** Indentation per row of the first text column (tree depth), by row index. */
+  indent?: number[];
+  /** Rows shown in bold (totals and subtotals), by row index. */
+  bold?: number[];
+}
+
+export interface SheetColumn {
+  format?: "integer" | "decimal" | "percent";
+  wrap?: boolean;
+  width?: number;
 }
 
 export interface DialogRecord {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { buildDocumentsWorld, personaEnv, type DocumentsWorld } from "../support/documents-world.js";
 import { abbreviate, documentDateParts, exportDocument, type DocumentKind, type DocumentOptions } from "../../src/core/usecases/documents.js";
+import { exportReports } from "../../src/core/usecases/progress.js";
 import { docxWriter } from "../../src/infra/docx.js";
 import { xlsxWriter } from "../../src/infra/spreadsheet.js";
 import type { Phase, Unit } from "../../src/core/model.js";
@@ -175,6 +176,47 @@ describe("documents that go up the tree", () => {
     expect(formulaName).toBeGreaterThan(0);
     expect(ws.getCell(formulaName, 2).type).toBe(ExcelJS.ValueType.String);
     expect(rows.some((r) => r[2] === "Trần Văn Hùng" && r[6] === "x")).toBe(true);
+  });
+
+  it("writes a spreadsheet the department can use as it is: title block, tree order, levels, subtotals, formats", async () => {
+    const file = await t.app.store.transaction(async (tx) => exportReports(await personaEnv(t.app, tx, "demo-cuong", new Date(NOW)), w.hoachat, w.campaign, xlsxWriter(), "vi"));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.data.buffer as ArrayBuffer);
+    expect(wb.worksheets.map((s) => s.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2", "Điển hình, khen thưởng", "Công trình gắn biển", "Tổng hợp theo cấp"]);
+    const p1 = wb.getWorksheet("Báo cáo Đợt 1")!;
+    expect(p1.getCell("A1").value).toBe(`Kế hoạch số ${w.campaign.number} – phong trào thi đua năm 2026: Báo cáo Đợt 1`);
+    expect(p1.getCell("A2").value).toBe("Đơn vị: Công đoàn Tổng công ty Hóa chất Phương Bắc và các đơn vị trực thuộc");
+    expect(p1.getCell("A4").value).toBe("Ngày lập: 05/09/2026");
+    expect(p1.views[0]).toMatchObject({ state: "frozen", ySplit: 6 });
+    const header = p1.getRow(6).values as unknown[];
+    expect(header.slice(1, 7)).toEqual(["Mã đơn vị", "Đơn vị", "Cấp công đoàn", "Trạng thái", "Nộp muộn", "Lượt người tham gia (lượt người)"]);
+    // Tree order with indentation: the upper-grassroots union, then its two grassroots unions one step in.
+    expect([7, 8, 9].map((r) => [p1.getCell(r, 1).value, p1.getCell(r, 3).value, p1.getCell(r, 2).alignment?.indent ?? 0])).toEqual([
+      ["DEMO-HOACHAT", "Công đoàn cấp trên trực tiếp cơ sở", 0],
+      ["DEMO-PHANBON", "Công đoàn cơ sở", 1],
+      ["DEMO-PINAQ", "Công đoàn cơ sở", 1],
+    ]);
+    expect(p1.getCell(8, 4).value).toBe("đã chấp nhận");
+    expect(p1.getCell(8, 6).value).toBe(1250);
+    expect(p1.getCell(8, 6).numFmt).toBe("#,##0");
+    // Subtotals per level, then the total, as numbers with grouping; the rate as a percentage.
+    const labels = [10, 11, 12].map((r) => p1.getCell(r, 2).value);
+    expect(labels).toEqual(["Cộng Công đoàn cấp trên trực tiếp cơ sở", "Cộng Công đoàn cơ sở", "Tổng cộng"]);
+    expect(p1.getCell(11, 6).value).toBe(2230);
+    expect(p1.getCell(12, 8).value).toBe(2_065_500_000);
+    expect(p1.getCell(12, 8).numFmt).toBe("#,##0");
+    expect(p1.getCell(12, 2).font?.bold).toBe(true);
+    expect([p1.getCell(12, 12).value, p1.getCell(12, 13).value, p1.getCell(12, 14).value, p1.getCell(12, 14).numFmt]).toEqual([4, 3, 0.75, "0%"]);
+    expect(p1.getCell(8, 15).alignment?.wrapText).toBe(true);
+    // Registrations with their targets; exemplars with the formula-looking name kept as text.
+    const regs = wb.getWorksheet("Đăng ký thi đua")!;
+    expect(String(regs.getCell(9, 10).value)).toContain("Sản lượng ắc quy: 1.000.000 bình");
+    const rewards = wb.getWorksheet("Điển hình, khen thưởng")!;
+    const row = [7, 8, 9].find((r) => rewards.getCell(r, 2).value === "=1+2")!;
+    expect(rewards.getCell(row, 2).type).toBe(ExcelJS.ValueType.String);
+    expect(rewards.getCell(row, 2).formula).toBeUndefined();
+    const levels = wb.getWorksheet("Tổng hợp theo cấp")!;
+    expect(levels.getRow(8).values).toEqual([undefined, "Công đoàn cơ sở", 2, 2, 4, 2, 0, 2230, 19, 2_065_500_000, 550_000_000, 3, 24, 3, 1, 1]);
   });
 
   it("abbreviates a union's name and writes dates as documents do", () => {

@@ -178,12 +178,16 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(res.headers.get("content-disposition")).toContain("bao-cao-thi-dua-DEMO-HOACHAT-2026.xlsx");
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2", "Điển hình, khen thưởng", "Công trình gắn biển", "Tổng hợp theo cấp"]);
     const regs = wb.getWorksheet("Đăng ký thi đua")!;
-    const rows = regs.getSheetValues().slice(2) as unknown[][];
+    // A title block of four lines and a blank one, the header on row 6, then the units.
+    expect(regs.getCell("A2").value).toBe("Đơn vị: Công đoàn Tổng công ty Hóa chất Phương Bắc và các đơn vị trực thuộc");
+    const rows = regs.getSheetValues().slice(7) as unknown[][];
     const pinaq = rows.find((r) => r[1] === "DEMO-PINAQ")!;
-    expect(pinaq[4]).toBe("đang chờ xem xét");
-    expect(String(pinaq[5])).toContain("Sản xuất 1 triệu ắc quy khô");
+    expect(pinaq[3]).toBe("Công đoàn cơ sở");
+    expect(pinaq[5]).toBe("đang chờ xem xét");
+    expect(pinaq[7]).toBe(2);
+    expect(String(pinaq[9])).toContain("Sản xuất 1 triệu ắc quy khô");
     expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["DEMO-HOACHAT", "DEMO-PHANBON", "DEMO-PINAQ"]));
     expect(await (await fetch(`${t.app.url}/sandbox/files/not-a-real-file-id-000`)).status).toBe(404);
   });
