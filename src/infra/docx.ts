@@ -31,7 +31,7 @@ export const A4 = { width: 11906, height: 16838 };
 export const MARGINS = { top: Math.round(20 * MM), bottom: Math.round(20 * MM), left: Math.round(30 * MM), right: Math.round(15 * MM) };
 const FONT = "Times New Roman";
 /** Half-points. */
-const SIZE = { body: 28, header: 26, table: 24, small: 22 };
+const SIZE = { body: 28, header: 24, motto: 26, table: 22, small: 22 };
 
 const NONE = { style: BorderStyle.NONE, size: 0, color: "FFFFFF" };
 const NO_BORDERS: ITableCellBorders = { top: NONE, bottom: NONE, left: NONE, right: NONE };
@@ -65,8 +65,8 @@ function cellOf(c: DocCell, width: number, o: { bold?: boolean; header?: boolean
   return new TableCell({
     width: { size: width, type: WidthType.DXA },
     verticalAlign: VerticalAlign.CENTER,
-    margins: { top: 40, bottom: 40, left: 80, right: 80 },
-    children: text.split("\n").map((line) => new Paragraph({ alignment, children: [run(line, { bold, size: SIZE.table })] })),
+    margins: { top: 30, bottom: 30, left: 60, right: 60 },
+    children: text.split("\n").map((line) => new Paragraph({ alignment, spacing: { line: 240 }, children: [run(line, { bold, size: SIZE.table })] })),
   });
 }
 
@@ -86,8 +86,11 @@ function table(b: Extract<DocBlock, { kind: "table" }>, textWidth: number): Tabl
 
 /** The header block: the upper body and the issuing unit (left), the nation and motto (right), each with a rule. */
 function headerBlock(doc: OfficialDocument, textWidth: number): Table {
-  const left = Math.round(textWidth * 0.42);
-  const right = textWidth - left;
+  // As in the templates of Decree 30, the block reaches a little into the left margin so that
+  // "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" stays on one line.
+  const spill = Math.round(8 * MM);
+  const left = Math.round((textWidth + spill) * 0.46);
+  const right = textWidth + spill - left;
   const c = AlignmentType.CENTER;
   const leftCell = new TableCell({
     width: { size: left, type: WidthType.DXA },
@@ -104,12 +107,12 @@ function headerBlock(doc: OfficialDocument, textWidth: number): Table {
     borders: NO_BORDERS,
     children: [
       para(doc.nation, { bold: true, size: SIZE.header, align: c }),
-      para(doc.motto, { bold: true, size: SIZE.body, align: c }),
+      para(doc.motto, { bold: true, size: SIZE.motto, align: c }),
       rule(right, Math.round(60 * MM)),
-      para(doc.dateLine, { italics: true, size: SIZE.body, align: c, before: 120 }),
+      para(doc.dateLine, { italics: true, size: SIZE.motto, align: c, before: 120 }),
     ],
   });
-  return new Table({ width: { size: textWidth, type: WidthType.DXA }, columnWidths: [left, right], layout: TableLayoutType.FIXED, borders: TABLE_NO_BORDERS, rows: [new TableRow({ children: [leftCell, rightCell] })] });
+  return new Table({ width: { size: left + right, type: WidthType.DXA }, indent: { size: -spill, type: WidthType.DXA }, columnWidths: [left, right], layout: TableLayoutType.FIXED, borders: TABLE_NO_BORDERS, rows: [new TableRow({ children: [leftCell, rightCell] })] });
 }
 
 /** "Nơi nhận:" (left, 12 and 11 pt) and the signature block (right, with room to sign). */

@@ -58,6 +58,9 @@ export function xlsxWriter(): SpreadsheetWriter {
             cell.border = { top: THIN, bottom: THIN, left: THIN, right: THIN };
           });
           if (bold.has(r)) row.font = { bold: true };
+          // Spreadsheet programs do not grow a row for wrapped text on their own: give it the lines it needs.
+          const lines = Math.max(1, ...values.map((v, c) => (s.columns?.[c]?.wrap && typeof v === "string" ? v.split("\n").reduce((n, l) => n + Math.max(1, Math.ceil(l.length / Math.max(4, (s.columns?.[c]?.width ?? 10) - 2))), 0) : 1)));
+          if (lines > 1) row.height = Math.min(400, 15 * lines);
         });
         s.header.forEach((h, i) => {
           const col = ws.getColumn(i + 1);

@@ -248,7 +248,8 @@ X3,Z,co_so,CDCTVN
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "rewards", "--out", list)).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(list);
-    expect(wb.worksheets[0]!.getCell("A1").value).toBe("STT");
+    expect(wb.worksheets[0]!.getCell("A1").value).toBe("DANH SÁCH đề nghị khen thưởng năm 2027 – thực hiện Kế hoạch số 15/KH-CĐCT");
+    expect(wb.worksheets[0]!.getCell("A5").value).toBe("STT");
     const sheet = path.join(dir, "bang-tinh.xlsx");
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "sheet", "--out", sheet)).code).toBe(0);
     await wb.xlsx.readFile(sheet);

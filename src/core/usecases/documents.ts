@@ -290,7 +290,8 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   body.push({
     kind: "table",
     header: [t("doc.col.no"), t("doc.col.unit"), ...keys.map((k) => `${t(`figures.${k}.label`)} (${t(`figures.${k}.unit`)})`)],
-    widths: [5, 27, ...keys.map(() => 68 / Math.max(1, keys.length))],
+    // Amounts in đồng run to 13 characters (2.065.500.000): they get the wide columns.
+    widths: [6, 22, ...keys.map((k) => (t(`figures.${k}.unit`) === t("figures.initiative_value.unit") ? 17 : 9.5))],
     rows: figureRows,
     totals: [{ text: "", align: "center" }, t("doc.col.total"), ...keys.map((k) => ({ text: num(sums[k] ?? 0n), align: "right" as const }))],
   });
@@ -312,7 +313,7 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   body.push({
     kind: "table",
     header: [t("doc.col.no"), t("doc.col.unit"), t("doc.col.targets_registered"), t("doc.col.targets_reported"), t("doc.col.targets_reached"), t("doc.col.rate")],
-    widths: [6, 46, 12, 12, 12, 12],
+    widths: [7, 45, 12, 12, 12, 12],
     rows: targetRows,
     totals: [{ text: "", align: "center" }, t("doc.col.total"), ...targetCells(tt, num)],
   });
@@ -424,7 +425,18 @@ export async function exportDocument(
   let mime: string;
   if (input.kind === "rewards_sheet") {
     const list = rewardListRows(t, data, locale);
-    const sheet: Sheet = { name: t("doc.rewards.sheet"), header: list.header, rows: list.rows.map((r) => [r.no, r.name, r.position, r.achievement, r.form, r.directWorker ? "x" : "", r.decision]) };
+    const [y, m, d] = data.today.split("-");
+    const sheet: Sheet = {
+      name: t("doc.rewards.sheet"),
+      title: [
+        `${t("doc.rewards.kind")} ${input.phase ? t("doc.rewards.title_phase", { ordinal: input.phase.ordinal, year: input.campaign.year }).toLocaleLowerCase("vi") : t("doc.rewards.title_year", { year: input.campaign.year }).toLocaleLowerCase("vi")} – ${t("doc.report.title_plan", { number: input.campaign.number })}`,
+        t("export.title.unit", { unit: input.unit.name }),
+        t("export.title.made", { date: `${d}/${m}/${y}` }),
+      ],
+      header: list.header,
+      columns: [{ width: 6 }, { wrap: true, width: 24 }, { wrap: true, width: 32 }, { wrap: true, width: 40 }, { wrap: true, width: 28 }, { width: 10 }, { wrap: true, width: 40 }],
+      rows: list.rows.map((r) => [r.no, r.name, r.position, r.achievement, r.form, r.directWorker ? "x" : "", r.decision]),
+    };
     bytes = await writers.spreadsheet.write([sheet]);
     ({ extension: ext, mime } = writers.spreadsheet);
   } else {
