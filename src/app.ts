@@ -38,6 +38,7 @@ import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
 import { createPlatforms } from "./platforms.js";
 import { loadTemplate } from "./seed/load.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
+import { FILE_KEEP_DAYS } from "./core/limits.js";
 
 export interface App {
   readonly config: Config;
@@ -75,7 +76,6 @@ function pacingOf(platform: string, config: Config): { pacing: PlatformPacing | 
 /** Connections per instance to a PostgreSQL server. */
 const POOL_SIZE = 10;
 /** Exported files stay downloadable (for Zalo, which cannot carry them) this long. */
-const FILE_LINK_DAYS = 7;
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const secrets = [config.telegram?.token, config.zalo?.token, config.telegram?.webhookSecret, config.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
@@ -166,7 +166,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     router.onPrefix("GET", "/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/files/".length);
       const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findUnique({ where: { id }, select: { createdAt: true } }) : null;
-      const file = created && Date.now() - created.createdAt.getTime() < FILE_LINK_DAYS * 86_400_000 ? await files(id) : null;
+      const file = created && Date.now() - created.createdAt.getTime() < FILE_KEEP_DAYS * 86_400_000 ? await files(id) : null;
       if (!file) throw new HttpError(404, "no such file");
       res.writeHead(200, { "content-type": file.mime, "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });
       res.end(file.data);
