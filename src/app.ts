@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
 import type { Inbound, Locale } from "./core/model.js";
-import type { ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
+import type { ChatAdmins, Clock, DocumentWriter, Logger, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { fileReader } from "./infra/files.js";
@@ -25,7 +25,6 @@ import { finishBroadcast } from "./core/usecases/announce.js";
 import { systemEnv } from "./core/usecases/env.js";
 import { randomId } from "./core/codes.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
-import { docxWriter } from "./infra/docx.js";
 import { createStore } from "./infra/store/index.js";
 import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
 import { platformOf, type Channel } from "./adapters/channel.js";
@@ -65,6 +64,15 @@ export interface AppOptions {
   log?: Logger;
 }
 
+/** The docx package is large: load it when the first document is made, not at start-up. */
+function lazyDocxWriter(): DocumentWriter {
+  return {
+    extension: "docx",
+    mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    write: async (doc) => (await import("./infra/docx.js")).docxWriter().write(doc),
+  };
+}
+
 const systemClock: Clock = { now: () => new Date() };
 
 /** The rate budget a platform's messages spend; the key names the bot, never its token. */
@@ -93,7 +101,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminsByPlatform = new Map<string, ChatAdmins>();
   const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), documents: docxWriter(), chatAdmins, templates: loadTemplate },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), documents: lazyDocxWriter(), chatAdmins, templates: loadTemplate },
     store,
   );
 
