@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
 import { isPicture, type Inbound, type Locale } from "./core/model.js";
-import type { ChartRenderer, ChatAdmins, Clock, Logger, Store } from "./core/ports.js";
+import type { ChartRenderer, ChatAdmins, Clock, DocumentWriter, Logger, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
 import { chartReplies } from "./infra/chart-replies.js";
 import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
@@ -39,6 +39,7 @@ import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
 import { createPlatforms } from "./platforms.js";
 import { loadTemplate } from "./seed/load.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
+import { FILE_KEEP_DAYS } from "./core/limits.js";
 
 export interface App {
   readonly config: Config;
@@ -67,6 +68,15 @@ export interface AppOptions {
   chartRenderer?: ChartRenderer;
 }
 
+/** The docx package is large: load it when the first document is made, not at start-up. */
+function lazyDocxWriter(): DocumentWriter {
+  return {
+    extension: "docx",
+    mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    write: async (doc) => (await import("./infra/docx.js")).docxWriter().write(doc),
+  };
+}
+
 const systemClock: Clock = { now: () => new Date() };
 
 /** The rate budget a platform's messages spend; the key names the bot, never its token. */
@@ -78,7 +88,6 @@ function pacingOf(platform: string, config: Config): { pacing: PlatformPacing | 
 /** Connections per instance to a PostgreSQL server. */
 const POOL_SIZE = 10;
 /** Exported files stay downloadable (for Zalo, which cannot carry them) this long. */
-const FILE_LINK_DAYS = 7;
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const secrets = [config.telegram?.token, config.zalo?.token, config.telegram?.webhookSecret, config.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
@@ -96,7 +105,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminsByPlatform = new Map<string, ChatAdmins>();
   const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), chatAdmins, templates: loadTemplate },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), documents: lazyDocxWriter(), chatAdmins, templates: loadTemplate },
     store,
   );
 
@@ -177,7 +186,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     router.onPrefix("GET", "/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/files/".length);
       const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findUnique({ where: { id }, select: { createdAt: true } }) : null;
-      const file = created && Date.now() - created.createdAt.getTime() < FILE_LINK_DAYS * 86_400_000 ? await files(id) : null;
+      const file = created && Date.now() - created.createdAt.getTime() < FILE_KEEP_DAYS * 86_400_000 ? await files(id) : null;
       if (!file) throw new HttpError(404, "no such file");
       const disposition = isPicture(file.name) ? "inline" : "attachment";
       res.writeHead(200, { "content-type": file.mime, "content-disposition": `${disposition}; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });

@@ -3,7 +3,7 @@
  * database as the bot (migrating it if needed), runs one use case of the core in one
  * transaction as the "cli" actor, prints the outcome, and exits: 0 done, 1 refused, 2 usage.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { ZaloClient } from "../adapters/zalo/client.js";
@@ -16,7 +16,10 @@ import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
 import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
-import { progressOf } from "../core/usecases/progress.js";
+import { exportReports, progressOf } from "../core/usecases/progress.js";
+import { exportDocument } from "../core/usecases/documents.js";
+import { docxWriter } from "../infra/docx.js";
+import { xlsxWriter } from "../infra/spreadsheet.js";
 import { closeUnit, importUnits, moveUnit, type ImportProblem } from "../core/usecases/units.js";
 import { setPassThrough } from "../core/usecases/review.js";
 import { progressView } from "../core/bot/views.js";
@@ -263,6 +266,36 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         return out;
       });
       cli.out(lines.length ? lines.join("\n") : cli.say("plan.none"));
+      return 0;
+    },
+  },
+  export: {
+    usage: "export --unit CODE --year YYYY [--phase N] --kind report|rewards|sheet --out FILE [--number N] [--signer NAME] [--abbr CĐCT] [--place NAME]",
+    async run(cli, args) {
+      const { values } = parseArgs({
+        args,
+        options: { unit: { type: "string" }, year: { type: "string" }, phase: { type: "string" }, kind: { type: "string" }, out: { type: "string" }, number: { type: "string" }, signer: { type: "string" }, abbr: { type: "string" }, place: { type: "string" } },
+      });
+      const kind = need(values, "kind");
+      if (kind !== "report" && kind !== "rewards" && kind !== "sheet") throw new UsageError("--kind report|rewards|sheet");
+      const year = Number(need(values, "year"));
+      if (!Number.isInteger(year)) throw new UsageError("--year YYYY");
+      const out = need(values, "out");
+      const file = await cli.store.transaction(async (tx) => {
+        const env = cli.env(tx);
+        const unit = await unitByCode(tx, need(values, "unit"));
+        const above = unit.path.split("/").filter(Boolean).map(Number);
+        const campaign = (await tx.listCampaigns()).find((c) => c.year === year && above.includes(c.issuingUnitId));
+        if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
+        const phase = values.phase ? campaign.phases.find((p) => String(p.ordinal) === values.phase) : null;
+        if (values.phase && !phase) throw new UsageError(`--phase ${campaign.phases.map((p) => p.ordinal).join("|")}`);
+        if (kind === "sheet") return exportReports(env, unit, campaign, xlsxWriter(), cli.locale);
+        const options = { number: values.number, signer: values.signer, abbreviation: values.abbr, place: values.place };
+        const docKind = kind === "report" ? "report" : out.toLowerCase().endsWith(".xlsx") ? "rewards_sheet" : "rewards";
+        return exportDocument(env, { unit, campaign, phase: phase ?? null, kind: docKind, options }, { document: docxWriter(), spreadsheet: xlsxWriter() }, cli.locale);
+      });
+      await writeFile(out, file.data);
+      cli.out(cli.say("export.written", { path: out, bytes: file.data.length }));
       return 0;
     },
   },

@@ -38,3 +38,6 @@ export function checkText(text: string, limit: TextLimit): TextCheck {
   if (length > limit.max) return { ok: false, reason: "too_long", length, limit: limit.max };
   return { ok: true, value };
 }
+
+/** Files people receive (documents, spreadsheets, pictures) are kept this long, then deleted. */
+export const FILE_KEEP_DAYS = 7;

@@ -71,6 +71,58 @@ export interface SpreadsheetWriter {
 }
 
 /**
+ * An official union document (QĐ 933/QĐ-TLĐ, after Decree 30/2020) as the core composes
+ * it: every text is final (translated, numbers grouped); the writer decides only how it
+ * looks on A4.
+ */
+export interface OfficialDocument {
+  /** The upper body over the issuing unit (top left, plain); null for the top of the tree. */
+  upperBody: string | null;
+  /** The issuing unit (top left, bold). */
+  issuer: string;
+  /** "Số: 12/BC-CĐCT". */
+  numberLine: string;
+  /** "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and the motto (top right). */
+  nation: string;
+  motto: string;
+  /** "Hà Nội, ngày 05 tháng 9 năm 2027" (italic, under the motto). */
+  dateLine: string;
+  /** "BÁO CÁO", "DANH SÁCH". */
+  kind: string;
+  /** The title under the kind, one paragraph per line (bold). */
+  title: string[];
+  body: DocBlock[];
+  /** "Nơi nhận:" and its lines ("- Như trên;", "- Lưu: VT."). */
+  recipients: { head: string; lines: string[] };
+  /** "TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", the signer's name (or "…" to fill by hand). */
+  signature: { capacity: string; position: string; name: string };
+  /** Wide tables (the reward list) read better across the page. */
+  landscape?: boolean;
+}
+
+export type DocCell = string | { text: string; align?: "left" | "center" | "right"; bold?: boolean };
+
+export type DocBlock =
+  | { kind: "heading"; text: string }
+  | { kind: "paragraph"; text: string; italic?: boolean }
+  | {
+      kind: "table";
+      header: string[];
+      /** Relative column widths (any unit: they are scaled to the text width). */
+      widths: number[];
+      rows: DocCell[][];
+      /** A last row in bold (totals). */
+      totals?: DocCell[];
+    };
+
+/** Renders an official document as a word-processor file (docx). */
+export interface DocumentWriter {
+  readonly extension: string;
+  readonly mime: string;
+  write(doc: OfficialDocument): Promise<Uint8Array>;
+}
+
+/**
  * Draws a progress chart (built by `progressChart` in src/core/charts.ts) as a picture
  * file; the core decides what is shown, the renderer only how it looks.
  */
@@ -82,8 +134,23 @@ export interface ChartRenderer {
 
 export interface Sheet {
   name: string;
+  /** Lines above the table: the title block (plan number, unit, period, date made). */
+  title?: string[];
   header: string[];
+  /** Strings stay text, even one that looks like a formula ("=1+2"). */
   rows: (string | number | null)[][];
+  /** How each column is shown: numbers grouped by thousands, percentages, wrapped text; width in characters. */
+  columns?: SheetColumn[];
+  /** Indentation per row of the first text column (tree depth), by row index. */
+  indent?: number[];
+  /** Rows shown in bold (totals and subtotals), by row index. */
+  bold?: number[];
+}
+
+export interface SheetColumn {
+  format?: "integer" | "decimal" | "percent";
+  wrap?: boolean;
+  width?: number;
 }
 
 export interface DialogRecord {

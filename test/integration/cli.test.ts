@@ -3,9 +3,11 @@
  * every bad row and nothing half-imported), re-parenting with history, granting and
  * revoking roles, invite codes, a campaign for another year, and a unit's progress.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/cli.js";
 import { openDatabase } from "../../src/infra/db/open.js";
@@ -234,5 +236,31 @@ X5,CĐCS Hai,co_so,X4
     const usage = await cli("frobnicate");
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("npm run cli -- import-units <file.csv> [--dry-run]");
+  });
+
+  it("writes the report, the reward list and the spreadsheet of a unit to files", async () => {
+    const report = path.join(dir, "bao-cao.docx");
+    const r = await cli("export", "--unit", "CDCTVN", "--year", "2027", "--phase", "1", "--kind", "report", "--out", report, "--number", "7", "--abbr", "CĐCT", "--signer", "Trần Thị Bình");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Đã ghi .*bao-cao\.docx \(\d+ byte\)\.$/);
+    const xml = await (await JSZip.loadAsync(await readFile(report))).file("word/document.xml")!.async("string");
+    expect(xml).toContain("Số: 7/BC-CĐCT");
+    expect(xml).toContain("Sơ kết phong trào thi đua Đợt 1 năm 2027");
+    expect(xml).toContain("Trần Thị Bình");
+    const list = path.join(dir, "khen-thuong.xlsx");
+    expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "rewards", "--out", list)).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(list);
+    expect(wb.worksheets[0]!.getCell("A1").value).toBe("DANH SÁCH đề nghị khen thưởng năm 2027 – thực hiện Kế hoạch số 15/KH-CĐCT");
+    expect(wb.worksheets[0]!.getCell("A5").value).toBe("STT");
+    const sheet = path.join(dir, "bang-tinh.xlsx");
+    expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "sheet", "--out", sheet)).code).toBe(0);
+    await wb.xlsx.readFile(sheet);
+    expect(wb.worksheets.at(-1)!.name).toBe("Tổng hợp theo cấp");
+    const bad = await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "poster", "--out", sheet);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--kind report|rewards|sheet");
+    expect((await cli("export", "--unit", "CDCTVN", "--year", "2031", "--kind", "sheet", "--out", sheet)).code).toBe(1);
   });
 });

@@ -4,6 +4,7 @@
  * announcements down the tree, and the spreadsheet export.
  */
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
@@ -170,7 +171,8 @@ describe.each(backends())("officer workflows on %s", (backend) => {
   });
 
   it("exports a spreadsheet of the registrations and reports below", async () => {
-    const reply = await say(cuong, cuongGroup, "/xuat");
+    expect(text(await say(cuong, cuongGroup, "/xuat"))).toContain("Tài liệu nào của Công đoàn Tổng công ty Hóa chất Phương Bắc");
+    const reply = await pick(cuong, cuongGroup, "Bảng tính (.xlsx)");
     const file = reply.at(-1)?.file;
     if (!file) throw new Error(`no file in: ${text(reply)}\n${t.logs.join("\n")}`);
     expect(file.name).toBe("bao-cao-thi-dua-DEMO-HOACHAT-2026.xlsx");
@@ -178,13 +180,30 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(res.headers.get("content-disposition")).toContain("bao-cao-thi-dua-DEMO-HOACHAT-2026.xlsx");
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Đăng ký thi đua", "Báo cáo Đợt 1", "Báo cáo Đợt 2", "Điển hình, khen thưởng", "Công trình gắn biển", "Tổng hợp theo cấp"]);
     const regs = wb.getWorksheet("Đăng ký thi đua")!;
-    const rows = regs.getSheetValues().slice(2) as unknown[][];
+    // A title block of four lines and a blank one, the header on row 6, then the units.
+    expect(regs.getCell("A2").value).toBe("Đơn vị: Công đoàn Tổng công ty Hóa chất Phương Bắc và các đơn vị trực thuộc");
+    const rows = regs.getSheetValues().slice(7) as unknown[][];
     const pinaq = rows.find((r) => r[1] === "DEMO-PINAQ")!;
-    expect(pinaq[4]).toBe("đang chờ xem xét");
-    expect(String(pinaq[5])).toContain("Sản xuất 1 triệu ắc quy khô");
+    expect(pinaq[3]).toBe("Công đoàn cơ sở");
+    expect(pinaq[5]).toBe("đang chờ xem xét");
+    expect(pinaq[7]).toBe(2);
+    expect(String(pinaq[9])).toContain("Sản xuất 1 triệu ắc quy khô");
     expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["DEMO-HOACHAT", "DEMO-PHANBON", "DEMO-PINAQ"]));
     expect(await (await fetch(`${t.app.url}/sandbox/files/not-a-real-file-id-000`)).status).toBe(404);
+
+    // The phase report: the number typed, the signer left blank, the direction rewritten.
+    await say(cuong, cuongGroup, "/xuat");
+    expect(text(await pick(cuong, cuongGroup, "Báo cáo sơ kết Đợt 1"))).toContain("Số văn bản");
+    expect(text(await say(cuong, cuongGroup, "12"))).toContain("Họ tên người ký");
+    expect(text(await pick(cuong, cuongGroup, "Để trống"))).toContain("Phương hướng, nhiệm vụ thời gian tới");
+    const doc = (await say(cuong, cuongGroup, "Đẩy mạnh thi đua nước rút quý IV.")).at(-1)?.file;
+    expect(doc?.name).toBe("bao-cao-so-ket-dot-1-DEMO-HOACHAT-2026.docx");
+    const docx = await JSZip.loadAsync(await (await fetch(`${t.app.url}${doc!.url}`)).arrayBuffer());
+    const xml = await docx.file("word/document.xml")!.async("string");
+    expect(xml).toContain("Số: 12/BC-CĐTHPB");
+    expect(xml).toContain("Đẩy mạnh thi đua nước rút quý IV.");
+    expect(xml).toContain("TM. BAN THƯỜNG VỤ");
   });
 });

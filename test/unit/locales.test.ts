@@ -17,6 +17,7 @@ const ASCII_VI_ALLOWED = new Set([
   "bot:scheduled.command_themes", // "/dangky"
   "bot:export.filename", // file names stay ASCII
   "bot:review.next_page", // "Trang sau" is correct Vietnamese without diacritics
+  "bot:doc.col.no", // "STT" (số thứ tự) is how every Vietnamese table heads its order column
 ]);
 
 function flatten(o: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { actingUnits, canActFor } from "../permissions.js";
 import { assertIssuer, campaignsFor, campaignsIssuedBy } from "../usecases/campaigns.js";
 import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
 import { hasConsent } from "../usecases/people.js";
-import { exportReports, progressOf } from "../usecases/progress.js";
+import { progressOf } from "../usecases/progress.js";
 import { reviewQueue } from "../usecases/review.js";
 import type { Ctx } from "./context.js";
 import { envOf } from "./env-of.js";
@@ -168,9 +168,9 @@ async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promis
   return [{ text: progressView(ctx, unit, campaign!, p, ctx.today), ...(chart && { chart }) }];
 }
 
+/** /xuat: the documents of the unit for the campaign, offered as choices (the export dialog). */
 async function exportFile(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<Outbound[]> {
-  const file = await exportReports(envOf(ctx), unit, campaign!, ctx.deps.spreadsheet, ctx.locale);
-  return [{ text: ctx.t("export.ready", { unit: unit.name, year: campaign!.year }), file }];
+  return ctx.svc.startDialog(ctx, "export", { unitId: unit.id, campaignId: campaign!.id });
 }
 
 /**

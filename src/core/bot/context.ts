@@ -3,7 +3,7 @@
  * runs in, who is speaking, where, in which language, and at what time.
  */
 import type { Actor, Chat, Inbound, Locale, LocalDate, Outbound, Person, Role } from "../model.js";
-import type { ChatAdmins, Clock, Logger, SpreadsheetWriter, Translate, Tx } from "../ports.js";
+import type { ChatAdmins, Clock, Logger, SpreadsheetWriter, DocumentWriter, Translate, Tx } from "../ports.js";
 import type { CampaignTemplate } from "../templates.js";
 
 export interface BotDeps {
@@ -13,6 +13,8 @@ export interface BotDeps {
   timeZone: string;
   defaultLocale: Locale;
   spreadsheet: SpreadsheetWriter;
+  /** Official documents (.docx): the phase and year reports, the reward list. */
+  documents: DocumentWriter;
   /** Platform lookups of group administrators, where a platform offers them. */
   chatAdmins?: ChatAdmins;
   /** Campaign templates by key, for opening next year's plan from the chat. */

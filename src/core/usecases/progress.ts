@@ -2,7 +2,9 @@
 import { AppError } from "../errors.js";
 import type { Campaign, Locale, Phase, SubmissionStatus, Unit } from "../model.js";
 import { canManage } from "../permissions.js";
-import type { Progress, Sheet, SpreadsheetWriter } from "../ports.js";
+import type { Progress, SpreadsheetWriter } from "../ports.js";
+import { gatherMovement } from "./documents.js";
+import { movementSheets } from "./workbook.js";
 import { randomId } from "../codes.js";
 import type { Env } from "./env.js";
 import { actorId } from "./env.js";
@@ -68,45 +70,17 @@ export async function progressOf(env: Env, unit: Unit, campaign: Campaign): Prom
   return { ...(await env.tx.progress(unit, campaign)), own: await ownStatus(env, unit, campaign) };
 }
 
-/** Build the reports spreadsheet of `unit`'s subtree and store it as a file. */
-export async function exportReports(env: Env, unit: Unit, campaign: Campaign, writer: SpreadsheetWriter, locale: Locale): Promise<{ id: string; name: string }> {
-  await assertSees(env, unit);
-  const rows = await env.tx.exportRows(unit, campaign);
+/**
+ * Build the spreadsheet of `unit`'s subtree (registrations, each phase's reports, exemplars
+ * and rewards, plaque works, a summary per level) and store it as a file.
+ */
+export async function exportReports(env: Env, unit: Unit, campaign: Campaign, writer: SpreadsheetWriter, locale: Locale): Promise<{ id: string; name: string; data: Uint8Array }> {
+  const movement = await gatherMovement(env, unit, campaign, null);
   const t = (key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
-  const status = (s: string | null | undefined) => t(`status.${s ?? "NONE"}`);
-  const sheets: Sheet[] = [
-    {
-      name: t("export.sheet.registrations"),
-      header: [t("export.col.code"), t("export.col.unit"), t("export.col.parent"), t("export.col.status"), t("export.col.themes")],
-      rows: rows.map((r) => [r.unit.code, r.unit.name, r.parentName, status(r.registration), r.themes.join("\n")]),
-    },
-    ...campaign.phases.map((p) => ({
-      name: t("export.sheet.phase", { ordinal: p.ordinal }),
-      header: [
-        t("export.col.code"),
-        t("export.col.unit"),
-        t("export.col.status"),
-        t("export.col.late"),
-        ...campaign.figureKeys.map((k) => t(`figures.${k}.label`)),
-        t("export.col.narrative"),
-      ],
-      rows: rows.map((r) => {
-        const rep = r.reports[p.id];
-        return [
-          r.unit.code,
-          r.unit.name,
-          status(rep?.status),
-          rep ? t(rep.late ? "export.yes" : "export.no") : null,
-          ...campaign.figureKeys.map((k) => (rep ? Number(rep.figures[k] ?? 0n) : null)),
-          rep?.narrative ?? null,
-        ];
-      }),
-    })),
-  ];
-  const data = await writer.write(sheets);
+  const data = await writer.write(movementSheets(t, movement, locale));
   const id = randomId(18);
   const name = `${t("export.filename", { code: unit.code, year: campaign.year })}.${writer.extension}`;
   await env.tx.saveFile({ id, name, mime: writer.mime, data, ownerId: actorId(env.actor) });
-  await env.tx.audit(env.actor, { action: "export.created", entity: "file", entityId: id, unitId: unit.id, data: { campaign: campaign.id, rows: rows.length } });
-  return { id, name };
+  await env.tx.audit(env.actor, { action: "export.created", entity: "file", entityId: id, unitId: unit.id, data: { campaign: campaign.id, rows: movement.records.length } });
+  return { id, name, data };
 }

@@ -1,6 +1,7 @@
 /** Audit trail, outbox, files and dialog state. */
 import type { Actor, Outbound } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
+import { FILE_KEEP_DAYS } from "../../core/limits.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Db } from "./map.js";
 
@@ -43,6 +44,8 @@ export function plumbingStore(db: Db): PlumbingTx {
       return r.count;
     },
     async saveFile(input) {
+      // Each new file sweeps away those past their keeping time (FILE_KEEP_DAYS; the README says so).
+      await db.storedFile.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - FILE_KEEP_DAYS * 86_400_000) } } });
       await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, base64: Buffer.from(input.data).toString("base64"), ownerId: input.ownerId } });
     },
     async claimUpdate(key, at) {

@@ -1,6 +1,7 @@
 import type { AnyDialog } from "../dialog.js";
 import { announceDialog } from "./announce.js";
 import { consentDialog } from "./consent.js";
+import { exportDialog } from "./export.js";
 import { inviteDialog } from "./invite.js";
 import { languageDialog } from "./language.js";
 import { mydataDialog } from "./mydata.js";
@@ -31,4 +32,5 @@ export const allDialogs: AnyDialog[] = [
   mydataDialog,
   unsubscribeDialog,
   settingsDialog,
+  exportDialog,
 ];

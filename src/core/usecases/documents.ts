@@ -1,0 +1,453 @@
+/**
+ * The papers that go up the tree: the phase report (sơ kết), the year report (tổng kết)
+ * and the reward proposal list, composed from what the units sent, in the union's layout
+ * (QĐ 933/QĐ-TLĐ). The core decides every word; a DocumentWriter decides how it looks.
+ */
+import { AppError } from "../errors.js";
+import { formatNumber } from "../format.js";
+import type { Campaign, CommendationForm, Locale, LocalDate, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Unit } from "../model.js";
+import { canManage } from "../permissions.js";
+import type { DocBlock, DocCell, DocumentWriter, OfficialDocument, Sheet, SpreadsheetWriter } from "../ports.js";
+import { randomId } from "../codes.js";
+import type { Env } from "./env.js";
+import { actorId } from "./env.js";
+
+/** What the officer gives before a document is made; "…" is left to fill by hand. */
+export interface DocumentOptions {
+  /** The document's number ("12"); default "…". */
+  number?: string;
+  /** The signer's name; default "…". */
+  signer?: string;
+  /** The issuing unit's abbreviation after "BC-" ("CĐCT"); default derived from its name. */
+  abbreviation?: string;
+  /** Where it is issued; default "Hà Nội". */
+  place?: string;
+  /** The direction for the next phase or year, one paragraph per line; default from the reports' narratives. */
+  direction?: string;
+}
+
+/** One unit of the subtree and what it sent in the campaign. */
+export interface UnitRecord {
+  unit: Unit;
+  registration: Registration | null;
+  /** Reports sent (submitted or accepted), by phase id. */
+  reports: Map<number, PhaseReport>;
+  nominations: Nomination[];
+  works: PlaqueWork[];
+}
+
+/** Everything a document of `unit` needs, read once. */
+export interface MovementData {
+  unit: Unit;
+  parent: Unit | null;
+  issuer: Unit | null;
+  campaign: Campaign;
+  /** null: the whole year. */
+  phase: Phase | null;
+  /** The unit itself first, then its subtree in tree order. */
+  records: UnitRecord[];
+  forms: Map<number, CommendationForm>;
+  units: Map<number, Unit>;
+  today: LocalDate;
+}
+
+const SENT = new Set(["SUBMITTED", "APPROVED"]);
+
+async function assertSees(env: Env, unit: Unit): Promise<void> {
+  if (env.actor.kind === "system") return;
+  if (env.actor.person.sandbox !== unit.demo) throw new AppError("sandbox_boundary");
+  if (!canManage(env.actor.person, await env.roles(), unit)) throw new AppError("not_officer", { unit: unit.name });
+}
+
+/** Tree order: parents before children, siblings by name. */
+function treeOrder(units: Unit[]): Unit[] {
+  const byParent = new Map<number | null, Unit[]>();
+  for (const u of units) byParent.set(u.parentId, [...(byParent.get(u.parentId) ?? []), u]);
+  const ids = new Set(units.map((u) => u.id));
+  const out: Unit[] = [];
+  const walk = (u: Unit) => {
+    out.push(u);
+    for (const c of (byParent.get(u.id) ?? []).sort((a, b) => a.name.localeCompare(b.name, "vi") || a.id - b.id)) walk(c);
+  };
+  for (const root of units.filter((u) => u.parentId === null || !ids.has(u.parentId))) walk(root);
+  return out;
+}
+
+/** Read what `unit` and its subtree sent in the campaign (the phase's, or the year's). */
+export async function gatherMovement(env: Env, unit: Unit, campaign: Campaign, phase: Phase | null): Promise<MovementData> {
+  await assertSees(env, unit);
+  const subtree = treeOrder([unit, ...(await env.tx.descendantsOf(unit))]);
+  const records: UnitRecord[] = [];
+  for (const u of subtree) {
+    const reports = new Map<number, PhaseReport>();
+    for (const p of campaign.phases) {
+      const r = await env.tx.getReport(u.id, p.id);
+      if (r && SENT.has(r.status)) reports.set(p.id, r);
+    }
+    records.push({
+      unit: u,
+      registration: await env.tx.getRegistration(u.id, campaign.id),
+      reports,
+      nominations: (await env.tx.nominationsOf(u.id, campaign.id)).filter((n) => n.status !== "DRAFT" && (!phase || n.phaseId === null || n.phaseId === phase.id)),
+      works: await env.tx.worksOf(u.id, campaign.id),
+    });
+  }
+  const units = new Map(subtree.map((u) => [u.id, u]));
+  const more = new Set<number>();
+  for (const r of records) for (const n of r.nominations) if (n.grantedByUnitId && !units.has(n.grantedByUnitId)) more.add(n.grantedByUnitId);
+  for (const u of await env.tx.getUnits([...more])) units.set(u.id, u);
+  return {
+    unit,
+    parent: unit.parentId ? await env.tx.getUnit(unit.parentId) : null,
+    issuer: await env.tx.getUnit(campaign.issuingUnitId),
+    campaign,
+    phase,
+    records,
+    forms: new Map((await env.tx.commendationForms()).map((f) => [f.id, f])),
+    units,
+    today: env.today,
+  };
+}
+
+/**
+ * A short name for "Số: …/BC-<abbreviation>": "CĐ" for "Công đoàn", then the initials of
+ * the capitalised words; a trailing "Việt Nam" is dropped ("Công đoàn Công Thương Việt Nam" → "CĐCT").
+ */
+export function abbreviate(name: string): string {
+  let rest = name.trim();
+  let head = "";
+  if (/^công đoàn\s/i.test(rest)) {
+    head = "CĐ";
+    rest = rest.slice("công đoàn".length);
+  }
+  rest = rest.replace(/\s+Việt Nam$/i, "");
+  const initials = rest
+    .split(/[\s–-]+/)
+    .filter((w) => w && w[0] === w[0]!.toLocaleUpperCase("vi") && /\p{L}/u.test(w[0]!))
+    .map((w) => w[0]!)
+    .join("")
+    // Initials drop their accents ("Ắc" → "A"); "Đ" is a letter of its own and stays.
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "");
+  return (head + initials).toLocaleUpperCase("vi") || "CĐ";
+}
+
+/** "ngày 05 tháng 9 năm 2027": days below 10 and the months 1 and 2 take a leading zero (Decree 30/2020). */
+export function documentDateParts(date: LocalDate): { day: string; month: string; year: string } {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return { day: String(d).padStart(2, "0"), month: m < 3 ? String(m).padStart(2, "0") : String(m), year: String(y) };
+}
+
+/** "02/3/2017": dates inside the text of a document. */
+function shortDate(date: LocalDate): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return `${String(d).padStart(2, "0")}/${m < 3 ? String(m).padStart(2, "0") : m}/${y}`;
+}
+
+const upper = (s: string) => s.toLocaleUpperCase("vi");
+
+type T = (key: string, params?: Record<string, unknown>) => string;
+
+/** The parts every document of the unit shares: header, date, recipients, signature. */
+function frame(t: T, data: MovementData, opts: DocumentOptions, kindCode: string) {
+  const { unit, parent, issuer } = data;
+  const recipients: string[] = [];
+  const below = issuer && issuer.id !== unit.id && unit.path.startsWith(issuer.path);
+  if (parent && (!issuer || parent.id !== issuer.id)) recipients.push(t("doc.to_upper", { unit: parent.name }));
+  if (below) recipients.push(t("doc.to_policy", { unit: issuer.name }));
+  if (!below && parent && issuer && parent.id === issuer.id) recipients.push(t("doc.to_upper", { unit: parent.name }));
+  recipients.push(t("doc.to_archive"));
+  return {
+    upperBody: parent ? upper(parent.name) : null,
+    issuer: upper(unit.name),
+    numberLine: t("doc.number", { number: opts.number?.trim() || "…", kind: kindCode, abbr: opts.abbreviation?.trim() || abbreviate(unit.name) }),
+    nation: t("doc.nation"),
+    motto: t("doc.motto"),
+    dateLine: t("doc.date_line", { place: opts.place?.trim() || t("doc.place_default"), ...documentDateParts(data.today) }),
+    recipients: { head: t("doc.recipients"), lines: recipients },
+    signature: { capacity: t("doc.sign_capacity"), position: t("doc.sign_position"), name: opts.signer?.trim() || "…" },
+  };
+}
+
+/** The reports that count for the document: the phase's, or every phase's for the year. */
+function phasesOf(data: MovementData): Phase[] {
+  return data.phase ? [data.phase] : data.campaign.phases;
+}
+
+/** Figures of a unit's sent reports in the document's phases (summed over the year). */
+function figuresOf(data: MovementData, rec: UnitRecord): Record<string, bigint> | null {
+  let out: Record<string, bigint> | null = null;
+  for (const p of phasesOf(data)) {
+    const r = rec.reports.get(p.id);
+    if (!r) continue;
+    out ??= {};
+    for (const k of data.campaign.figureKeys) out[k] = (out[k] ?? 0n) + (r.figures[k] ?? 0n);
+  }
+  return out;
+}
+
+/** Targets of a unit: registered (in a sent or accepted registration), answered, reached (the latest sent report counts: values are cumulative). */
+function targetsOf(data: MovementData, rec: UnitRecord): { registered: number; reported: number; reached: number } {
+  const reg = rec.registration;
+  if (!reg || !SENT.has(reg.status)) return { registered: 0, reported: 0, reached: 0 };
+  const targets = reg.themes.flatMap((th) => th.targets);
+  const latest = phasesOf(data)
+    .map((p) => rec.reports.get(p.id))
+    .filter((r): r is PhaseReport => !!r)
+    .at(-1);
+  let reported = 0;
+  let reached = 0;
+  for (const target of targets) {
+    const v = latest?.targets[target.id];
+    if (v === undefined) continue;
+    reported++;
+    if (v >= target.planned) reached++;
+  }
+  return { registered: targets.length, reported, reached };
+}
+
+/** Rows per direct part of the tree: the unit's own, then each child with its subtree summed. */
+function groups(data: MovementData): { unit: Unit; records: UnitRecord[] }[] {
+  const own = data.records[0]!;
+  const out = [{ unit: own.unit, records: [own] }];
+  for (const rec of data.records.slice(1)) {
+    if (rec.unit.parentId === data.unit.id) out.push({ unit: rec.unit, records: [rec] });
+    else out.at(-1)!.records.push(rec);
+  }
+  return out;
+}
+
+function nominationLine(t: T, data: MovementData, n: Nomination, locale: Locale): string {
+  const unit = data.units.get(n.unitId)?.name ?? "";
+  const who = n.position ? t("doc.exemplar_position", { name: n.nomineeName, position: n.position, unit }) : t("doc.exemplar", { name: n.nomineeName, unit });
+  return `${who}: ${n.achievement}${n.directWorker ? ` ${t("doc.direct_worker_mark")}` : ""}`.replace(/\s+$/, "") + (locale === "vi" ? "." : ".");
+}
+
+function formName(data: MovementData, id: number | null, locale: Locale): string {
+  const f = id === null ? undefined : data.forms.get(id);
+  return f ? (locale === "vi" ? f.nameVi : f.nameEn) : "";
+}
+
+function decisionText(t: T, data: MovementData, n: Nomination, locale: Locale): string {
+  if (n.grantedFormId !== null) {
+    return t("doc.decision_granted", {
+      form: formName(data, n.grantedFormId, locale),
+      grantor: data.units.get(n.grantedByUnitId ?? -1)?.name ?? "",
+      number: n.decisionNumber ?? "…",
+      date: n.decisionDate ? shortDate(n.decisionDate) : "…",
+    });
+  }
+  return t(`doc.decision.${n.status}`);
+}
+
+/** The phase report (sơ kết) or, with no phase, the year report (tổng kết). */
+export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, locale: Locale): OfficialDocument {
+  const { campaign, phase } = data;
+  const num = (n: bigint | number) => formatNumber(n, locale);
+  const title = phase
+    ? [t("doc.report.title_phase", { ordinal: phase.ordinal, year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })]
+    : [t("doc.report.title_year", { year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })];
+  const body: DocBlock[] = [];
+  const issuerName = data.issuer?.name ?? "";
+  body.push({ kind: "paragraph", text: t("doc.report.opening", { number: campaign.number, date: shortDate(campaign.issuedOn), issuer: issuerName, unit: data.unit.name, period: phase ? t("doc.period_phase", { ordinal: phase.ordinal, year: campaign.year, from: shortDate(phase.startsOn), to: shortDate(phase.endsOn) }) : t("doc.period_year", { year: campaign.year }) }) });
+
+  // I. The situation.
+  const below = data.records.slice(1);
+  const registered = below.filter((r) => r.registration && SENT.has(r.registration.status));
+  const lastPhase = phasesOf(data).at(-1)!;
+  const reported = below.filter((r) => phasesOf(data).some((p) => r.reports.has(p.id)));
+  const late = below.filter((r) => phasesOf(data).some((p) => r.reports.get(p.id)?.late));
+  const themes = registered.reduce((s, r) => s + r.registration!.themes.length, 0);
+  const targetsTotal = data.records.reduce((s, r) => s + targetsOf(data, r).registered, 0);
+  body.push({ kind: "heading", text: t("doc.report.h_situation") });
+  body.push({ kind: "paragraph", text: t("doc.report.situation_units", { units: num(below.length), registered: num(registered.length), themes: num(themes), targets: num(targetsTotal) }) });
+  body.push({ kind: "paragraph", text: t("doc.report.situation_reports", { reported: num(reported.length), late: num(late.length), deadline: shortDate(lastPhase.reportDeadline) }) });
+
+  // II. Results: figures by unit, then targets by unit, each with totals.
+  body.push({ kind: "heading", text: t("doc.report.h_results") });
+  body.push({ kind: "paragraph", text: t("doc.report.figures_intro") });
+  const keys = campaign.figureKeys;
+  const gs = groups(data).filter((g, i) => i > 0 || figuresOf(data, g.records[0]!) || targetsOf(data, g.records[0]!).registered);
+  const sums: Record<string, bigint> = {};
+  const figureRows: DocCell[][] = gs.map((g, i) => {
+    const cells: DocCell[] = [{ text: String(i + 1), align: "center" }, g.unit.name];
+    let any = false;
+    for (const k of keys) {
+      let v = 0n;
+      for (const rec of g.records) {
+        const f = figuresOf(data, rec);
+        if (f) {
+          any = true;
+          v += f[k] ?? 0n;
+        }
+      }
+      sums[k] = (sums[k] ?? 0n) + v;
+      cells.push({ text: any ? num(v) : "", align: "right" });
+    }
+    if (!any) cells.splice(2, keys.length, { text: t("doc.report.not_reported"), align: "center" }, ...keys.slice(1).map(() => ""));
+    return cells;
+  });
+  body.push({
+    kind: "table",
+    header: [t("doc.col.no"), t("doc.col.unit"), ...keys.map((k) => `${t(`figures.${k}.label`)} (${t(`figures.${k}.unit`)})`)],
+    // Amounts in đồng run to 13 characters (2.065.500.000): they get the wide columns.
+    widths: [6, 22, ...keys.map((k) => (t(`figures.${k}.unit`) === t("figures.initiative_value.unit") ? 17 : 9.5))],
+    rows: figureRows,
+    totals: [{ text: "", align: "center" }, t("doc.col.total"), ...keys.map((k) => ({ text: num(sums[k] ?? 0n), align: "right" as const }))],
+  });
+  body.push({ kind: "paragraph", text: t("doc.report.targets_intro") });
+  const tt = { registered: 0, reported: 0, reached: 0 };
+  const targetRows: DocCell[][] = gs.map((g, i) => {
+    const s = { registered: 0, reported: 0, reached: 0 };
+    for (const rec of g.records) {
+      const x = targetsOf(data, rec);
+      s.registered += x.registered;
+      s.reported += x.reported;
+      s.reached += x.reached;
+    }
+    tt.registered += s.registered;
+    tt.reported += s.reported;
+    tt.reached += s.reached;
+    return [{ text: String(i + 1), align: "center" }, g.unit.name, ...targetCells(s, num)];
+  });
+  body.push({
+    kind: "table",
+    header: [t("doc.col.no"), t("doc.col.unit"), t("doc.col.targets_registered"), t("doc.col.targets_reported"), t("doc.col.targets_reached"), t("doc.col.rate")],
+    widths: [7, 45, 12, 12, 12, 12],
+    rows: targetRows,
+    totals: [{ text: "", align: "center" }, t("doc.col.total"), ...targetCells(tt, num)],
+  });
+
+  // III. Exemplars, IV. plaque works, V. reward proposals and decisions.
+  const noms = data.records.flatMap((r) => r.nominations);
+  const exemplars = noms.filter((n) => n.status === "APPROVED" || n.status === "SUBMITTED");
+  body.push({ kind: "heading", text: t("doc.report.h_exemplars") });
+  if (!exemplars.length) body.push({ kind: "paragraph", text: t("doc.report.none") });
+  else {
+    const workers = exemplars.filter((n) => n.directWorker).length;
+    body.push({ kind: "paragraph", text: t("doc.report.exemplars_count", { count: num(exemplars.length), workers: num(workers) }) });
+    for (const n of [...exemplars].sort((a, b) => Number(b.directWorker) - Number(a.directWorker))) body.push({ kind: "paragraph", text: `- ${nominationLine(t, data, n, locale)}` });
+  }
+  const works = data.records.flatMap((r) => r.works).filter((w) => w.status !== "RETURNED");
+  body.push({ kind: "heading", text: t("doc.report.h_works") });
+  if (!works.length) body.push({ kind: "paragraph", text: t("doc.report.none") });
+  for (const w of works) body.push({ kind: "paragraph", text: t("doc.report.work_line", { name: w.name, unit: data.units.get(w.unitId)?.name ?? "", status: t(`doc.work_status.${w.status}`) }) });
+  body.push({ kind: "heading", text: t("doc.report.h_rewards") });
+  if (!noms.length) body.push({ kind: "paragraph", text: t("doc.report.none") });
+  else
+    body.push({
+      kind: "table",
+      header: [t("doc.col.no"), t("doc.col.nominee"), t("doc.col.unit"), t("doc.col.form_proposed"), t("doc.col.decision")],
+      widths: [6, 24, 24, 18, 28],
+      rows: noms.map((n, i) => [{ text: String(i + 1), align: "center" }, n.nomineeName + (n.directWorker ? ` ${t("doc.direct_worker_mark")}` : ""), data.units.get(n.unitId)?.name ?? "", formName(data, n.formId, locale), decisionText(t, data, n, locale)]),
+      totals: [{ text: "", align: "center" }, t("doc.rewards_total", { count: num(noms.length), granted: num(noms.filter((n) => n.grantedFormId !== null).length) }), "", "", ""],
+    });
+
+  // VI. The direction for what comes next.
+  body.push({ kind: "heading", text: t(phase && phase.ordinal < campaign.phases.length ? "doc.report.h_next_phase" : "doc.report.h_next_year") });
+  for (const line of (opts.direction ?? defaultDirection(data)).split(/\n+/).map((l) => l.trim()).filter(Boolean)) body.push({ kind: "paragraph", text: line });
+  body.push({ kind: "paragraph", text: t("doc.report.closing", { unit: data.unit.name }) });
+
+  return { ...frame(t, data, opts, "BC"), kind: t("doc.report.kind"), title, body };
+}
+
+function targetCells(s: { registered: number; reported: number; reached: number }, num: (n: number) => string): DocCell[] {
+  return [
+    { text: num(s.registered), align: "right" },
+    { text: num(s.reported), align: "right" },
+    { text: num(s.reached), align: "right" },
+    { text: s.registered ? `${Math.round((100 * s.reached) / s.registered)}%` : "", align: "right" },
+  ];
+}
+
+/** What the units wrote in their reports (the unit's own first): the officer edits it before the document is made. */
+export function defaultDirection(data: MovementData): string {
+  const own = data.records[0]!;
+  const phases = phasesOf(data);
+  const texts = [own, ...data.records.slice(1)].map((r) => phases.map((p) => r.reports.get(p.id)?.narrative ?? "").filter(Boolean).at(-1)).filter((x): x is string => !!x);
+  return texts.slice(0, 5).join("\n");
+}
+
+/** The reward proposal list (Danh sách đề nghị khen thưởng): one row per nomination sent. */
+export function rewardListRows(t: T, data: MovementData, locale: Locale): { header: string[]; rows: { no: number; name: string; position: string; achievement: string; form: string; directWorker: boolean; granted: boolean; decision: string }[] } {
+  const noms = data.records.flatMap((r) => r.nominations).filter((n) => n.status !== "RETURNED");
+  return {
+    header: [t("doc.col.no"), t("doc.col.nominee"), t("doc.col.position_unit"), t("doc.col.achievement"), t("doc.col.form_proposed"), t("doc.col.direct_worker"), t("doc.col.decision")],
+    rows: noms.map((n, i) => ({
+      no: i + 1,
+      name: n.nomineeName,
+      position: [n.position, data.units.get(n.unitId)?.name].filter(Boolean).join(", "),
+      achievement: n.achievement,
+      form: formName(data, n.formId, locale),
+      directWorker: n.directWorker,
+      granted: n.grantedFormId !== null,
+      decision: decisionText(t, data, n, locale),
+    })),
+  };
+}
+
+export function rewardListDocument(t: T, data: MovementData, opts: DocumentOptions, locale: Locale): OfficialDocument {
+  const { campaign, phase } = data;
+  const list = rewardListRows(t, data, locale);
+  const body: DocBlock[] = [
+    {
+      kind: "table",
+      header: list.header,
+      widths: [5, 17, 18, 28, 13, 7, 17],
+      rows: list.rows.map((r) => [{ text: String(r.no), align: "center" }, r.name, r.position, r.achievement, r.form, { text: r.directWorker ? "x" : "", align: "center" }, r.decision]),
+      totals: [{ text: "", align: "center" }, t("doc.rewards_total", { count: formatNumber(list.rows.length, locale), granted: formatNumber(list.rows.filter((r) => r.granted).length, locale) }), "", "", "", { text: formatNumber(list.rows.filter((r) => r.directWorker).length, locale), align: "center" }, ""],
+    },
+  ];
+  if (!list.rows.length) body.splice(0, 1, { kind: "paragraph", text: t("doc.report.none") });
+  return {
+    ...frame(t, data, opts, "DS"),
+    kind: t("doc.rewards.kind"),
+    title: [phase ? t("doc.rewards.title_phase", { ordinal: phase.ordinal, year: campaign.year }) : t("doc.rewards.title_year", { year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })],
+    body,
+    landscape: true,
+  };
+}
+
+export type DocumentKind = "report" | "rewards" | "rewards_sheet";
+
+/** Make a document of `unit` for the campaign (and phase) and store it as a file the person can download. */
+export async function exportDocument(
+  env: Env,
+  input: { unit: Unit; campaign: Campaign; phase: Phase | null; kind: DocumentKind; options?: DocumentOptions },
+  writers: { document: DocumentWriter; spreadsheet: SpreadsheetWriter },
+  locale: Locale,
+): Promise<{ id: string; name: string; data: Uint8Array }> {
+  const data = await gatherMovement(env, input.unit, input.campaign, input.phase);
+  const t: T = (key, params) => env.translate(locale, key, params);
+  const opts = input.options ?? {};
+  let bytes: Uint8Array;
+  let ext: string;
+  let mime: string;
+  if (input.kind === "rewards_sheet") {
+    const list = rewardListRows(t, data, locale);
+    const [y, m, d] = data.today.split("-");
+    const sheet: Sheet = {
+      name: t("doc.rewards.sheet"),
+      title: [
+        `${t("doc.rewards.kind")} ${input.phase ? t("doc.rewards.title_phase", { ordinal: input.phase.ordinal, year: input.campaign.year }).toLocaleLowerCase("vi") : t("doc.rewards.title_year", { year: input.campaign.year }).toLocaleLowerCase("vi")} – ${t("doc.report.title_plan", { number: input.campaign.number })}`,
+        t("export.title.unit", { unit: input.unit.name }),
+        t("export.title.made", { date: `${d}/${m}/${y}` }),
+      ],
+      header: list.header,
+      columns: [{ width: 6 }, { wrap: true, width: 24 }, { wrap: true, width: 32 }, { wrap: true, width: 40 }, { wrap: true, width: 28 }, { width: 10 }, { wrap: true, width: 40 }],
+      rows: list.rows.map((r) => [r.no, r.name, r.position, r.achievement, r.form, r.directWorker ? "x" : "", r.decision]),
+    };
+    bytes = await writers.spreadsheet.write([sheet]);
+    ({ extension: ext, mime } = writers.spreadsheet);
+  } else {
+    const doc = input.kind === "report" ? reportDocument(t, data, opts, locale) : rewardListDocument(t, data, opts, locale);
+    bytes = await writers.document.write(doc);
+    ({ extension: ext, mime } = writers.document);
+  }
+  const id = randomId(18);
+  const stem = input.kind === "report" ? (input.phase ? "doc.file.report_phase" : "doc.file.report_year") : "doc.file.rewards";
+  const name = `${t(stem, { code: input.unit.code, year: input.campaign.year, ordinal: input.phase?.ordinal ?? 0 })}.${ext}`;
+  await env.tx.saveFile({ id, name, mime, data: bytes, ownerId: actorId(env.actor) });
+  await env.tx.audit(env.actor, { action: "document.created", entity: "file", entityId: id, unitId: input.unit.id, data: { campaign: input.campaign.id, phase: input.phase?.id ?? null, kind: input.kind } });
+  return { id, name, data: bytes };
+}
