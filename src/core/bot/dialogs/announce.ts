@@ -8,11 +8,10 @@
 import { z } from "zod";
 import { formatNumber } from "../../format.js";
 import { BROADCAST_AUDIENCES } from "../../ports.js";
-import { assertActsFor } from "../../usecases/env.js";
 import { broadcast, broadcastReach, broadcastStatus } from "../../usecases/announce.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { loadUnit, readText } from "./common.js";
+import { actsForUnit, loadUnit, readText } from "./common.js";
 
 /** Zalo's limit; Telegram's is larger, so one message fits every platform. */
 export const ANNOUNCEMENT_MAX = 2000;
@@ -31,9 +30,7 @@ const audienceOf = (data: Data): To => (data.audience as To | undefined) ?? "mem
 export const announceDialog: DialogDef<Data> = {
   name: "announce",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     audience: {
       async prompt(ctx, data) {

@@ -3,6 +3,8 @@ import { AppError } from "../../errors.js";
 import { checkText, type TextLimit } from "../../limits.js";
 import type { Campaign, Unit } from "../../model.js";
 import type { Ctx } from "../context.js";
+import { envOf } from "../env-of.js";
+import { assertActsFor } from "../../usecases/env.js";
 import type { Outcome } from "../dialog.js";
 
 /** Reload the unit and campaign a dialog is about: they may have changed since it began. */
@@ -27,6 +29,11 @@ export function readText<D>(ctx: Ctx, text: string, limit: TextLimit): { ok: tru
 }
 
 export const BACK = "back";
+
+/** A dialog's guard: the person still acts for the dialog's unit, checked at every answer. */
+export async function actsForUnit(ctx: Ctx, data: { unitId: number }): Promise<void> {
+  await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
+}
 export const DONE = "done";
 export const YES = "yes";
 export const NO = "no";

@@ -10,13 +10,12 @@ import { excerpt } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { Nomination, NomineeKind, Phase, Unit } from "../../model.js";
 import { nominate, resubmitNomination } from "../../usecases/awards.js";
-import { assertActsFor } from "../../usecases/env.js";
 import { proposableForms } from "../../usecases/review.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { nominationView, phaseLabel } from "../views.js";
-import { loadScope, loadUnit, readText, YES, yesNo } from "./common.js";
+import { actsForUnit, loadScope, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -99,9 +98,7 @@ function inputOf(data: Data, phase: Phase | null) {
 export const nominateDialog: DialogDef<Data> = {
   name: "nominate",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     menu: {
       async prompt(ctx, data) {

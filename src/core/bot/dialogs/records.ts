@@ -6,12 +6,10 @@
 import { z } from "zod";
 import { excerpt } from "../../format.js";
 import type { SubjectType } from "../../model.js";
-import { assertActsFor } from "../../usecases/env.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef } from "../dialog.js";
-import { envOf } from "../env-of.js";
 import { holderText, statusLabel } from "../views.js";
-import { BACK, loadUnit } from "./common.js";
+import { actsForUnit, BACK, loadUnit } from "./common.js";
 import { details, pathView } from "./review.js";
 
 const schema = z.object({
@@ -57,9 +55,7 @@ async function sentItems(ctx: Ctx, data: Data): Promise<Sent[]> {
 export const recordsDialog: DialogDef<Data> = {
   name: "records",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     list: {
       async prompt(ctx, data) {

@@ -9,14 +9,13 @@ import { AppError } from "../../errors.js";
 import { formatDecimal, formatNumber, parseCount, parseDecimal } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { Campaign, Phase, Target } from "../../model.js";
-import { assertActsFor } from "../../usecases/env.js";
 import { isLate, submitReport, targetsToReport } from "../../usecases/submissions.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { figuresView, phaseLabel, statusLabel, targetsReachedView } from "../views.js";
-import { loadScope, loadUnit, readText } from "./common.js";
+import { actsForUnit, loadScope, readText } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -68,9 +67,7 @@ async function afterFigures(ctx: Ctx, data: Data): Promise<Outcome<Data>> {
 export const reportDialog: DialogDef<Data> = {
   name: "report",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     phase: {
       async prompt(ctx, data) {

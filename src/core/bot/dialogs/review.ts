@@ -10,13 +10,12 @@ import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
 import { awardPhrase, decide, decisionText, GRANTS, loadSubject, NEEDS_REASON, optionsFor, ownForms, PAGE_SIZE, reviewQueue, type Action, type Subject } from "../../usecases/review.js";
-import { assertActsFor } from "../../usecases/env.js";
 import { formatDate, formatInstant, parseUserDate } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { nominationView, registrationView, reportView, statusLabel, workView } from "../views.js";
-import { BACK, loadUnit, readText } from "./common.js";
+import { actsForUnit, BACK, loadUnit, readText } from "./common.js";
 
 const ACTIONS = ["FORWARD", "APPROVE", "GRANT", "GRANT_OWN", "PLAQUE", "FILE", "RETURN", "DECLINE", "FILE_OUTSIDE", "RECORD_GRANT", "RECORD_PLAQUE", "RECORD_DECLINE"] as const;
 
@@ -123,9 +122,7 @@ async function proceed(ctx: Ctx, data: Data): Promise<Outcome<Data>> {
 export const reviewDialog: DialogDef<Data> = {
   name: "review",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     list: {
       async prompt(ctx, data) {

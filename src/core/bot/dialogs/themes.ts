@@ -15,9 +15,8 @@ import { addTarget, addTheme, firstIncomplete, isComplete, registrationOf, remov
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome, Step } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { assertActsFor } from "../../usecases/env.js";
 import { registrationView, statusLabel, themeView } from "../views.js";
-import { BACK, DONE, loadScope, loadUnit, readText, YES, yesNo } from "./common.js";
+import { actsForUnit, BACK, DONE, loadScope, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -88,9 +87,7 @@ function themeField(field: "keyTask" | "responsible", limit: TextLimit, askKey: 
 export const themesDialog: DialogDef<Data> = {
   name: "themes",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     menu: {
       async prompt(ctx, data) {

@@ -6,7 +6,6 @@ import { z } from "zod";
 import { excerpt } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import { occasionsFor, registerWork, resubmitWork } from "../../usecases/awards.js";
-import { assertActsFor } from "../../usecases/env.js";
 import type { Unit } from "../../model.js";
 import type { Ctx } from "../context.js";
 import { holderText } from "../views.js";
@@ -14,7 +13,7 @@ import { formatDate, parseUserDate } from "../../time.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { statusLabel } from "../views.js";
-import { loadScope, loadUnit, readText, YES, yesNo } from "./common.js";
+import { actsForUnit, loadScope, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -38,9 +37,7 @@ function occasionName(ctx: Ctx, u: Unit): string {
 export const worksDialog: DialogDef<Data> = {
   name: "works",
   schema,
-  async guard(ctx, data) {
-    await assertActsFor(envOf(ctx), await loadUnit(ctx, data.unitId));
-  },
+  guard: actsForUnit,
   steps: {
     menu: {
       async prompt(ctx, data) {
