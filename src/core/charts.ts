@@ -269,7 +269,9 @@ function figuresPanel(input: ProgressChartInput, phase: Phase, totals: Record<st
   return {
     title: t("chart.figures.title", { ordinal: phase.ordinal, sent: reportsSent }),
     bars,
-    note: withTarget.length ? null : t("chart.figures.no_targets"),
+    // The units' own targets are worded by each unit and cannot be summed: what the chart can
+    // say against them is how many were reached, as /tiendo does.
+    note: withTarget.length ? null : input.progress.targets?.registered ? t("progress.targets", input.progress.targets) : t("chart.figures.no_targets"),
   };
 }
 

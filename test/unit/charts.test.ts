@@ -152,6 +152,9 @@ describe("the progress chart's data", () => {
     expect(f.bars.find((b) => b.key === "participants")!.value).toBe(0);
     expect(f.bars.every((b) => b.share === null)).toBe(true);
     expect(f.note).toBe("Chưa có chỉ tiêu tổng hợp để so sánh: số liệu là tổng các báo cáo đã gửi.");
+    // With the units' own targets registered and reported, the note says how many were reached.
+    p.targets = { registered: 40, reported: 31, reached: 22 };
+    expect(chart(p).figures!.note).toBe("Chỉ tiêu các đơn vị đã đăng ký: 40; đã báo cáo kết quả: 31, trong đó đạt hoặc vượt kế hoạch: 22");
   });
 
   it("draws figures against targets when someone supplies them", () => {
