@@ -30,7 +30,8 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
-describe.each(backends())("a 2,000-group broadcast interrupted on %s", (backend: Backend) => {
+// Two process starts and a paced 2,000-group broadcast: its own waits allow three minutes.
+describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout: 240_000 }, (backend: Backend) => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
