@@ -388,17 +388,9 @@ export interface Tx {
   transitionNomination(id: number, from: SubmissionStatus[], patch: StatusPatch<SubmissionStatus>): Promise<boolean>;
 
   // plaque works
-  createWork(input: {
-    unitId: number;
-    campaignId: number;
-    name: string;
-    description: string;
-    completionOn: LocalDate | null;
-    occasionLevel: UnitLevel;
-    occasion: string | null;
-    submittedById: number;
-    submittedAt: Date;
-  }): Promise<PlaqueWork>;
+  createWork(
+    input: Pick<PlaqueWork, "unitId" | "campaignId" | "name" | "description" | "completionOn" | "occasionLevel" | "occasion"> & { submittedById: number; submittedAt: Date },
+  ): Promise<PlaqueWork>;
   getWork(id: number): Promise<PlaqueWork | null>;
   worksOf(unitId: number, campaignId: number): Promise<PlaqueWork[]>;
   updateWorkContent(id: number, patch: { description: string; submittedAt: Date; submittedById: number }): Promise<boolean>;
