@@ -47,9 +47,9 @@ export class Inbox {
     return rows.length;
   }
 
-  /** Run `task` after everything of `chatKey` received so far, and before what comes next. */
-  inOrder<T>(chatKey: string, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(chatKey, task);
+  /** Run `task` after everything of the chat(s) received so far, and before what comes next. */
+  inOrder<T>(chatKeys: readonly string[], task: () => Promise<T>): Promise<T> {
+    return this.queue.runAll(chatKeys, task);
   }
 
   /** Resolves when everything received so far has been handled. */

@@ -11,13 +11,24 @@ export class KeyedQueue {
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
+    return this.runAll([key], task);
+  }
+
+  /**
+   * Runs `task` after everything queued so far under any of `keys`, and before anything
+   * queued later under any of them (a group that changed its id: both ids wait for it).
+   */
+  runAll<T>(keys: readonly string[], task: () => Promise<T>): Promise<T> {
+    const waits = keys.map((k) => this.tails.get(k)).filter((t) => t !== undefined);
+    const prev = waits.length <= 1 ? (waits[0] ?? Promise.resolve()) : Promise.all(waits);
     const next = prev.then(task, task);
     const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    for (const key of keys) {
+      this.tails.set(key, tail);
+      void tail.then(() => {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
+    }
     return next;
   }
 

@@ -393,9 +393,10 @@ export class FakeTelegram {
   /**
    * Upgrades a basic group to a supergroup: a {migrate_to_chat_id} message in the old chat,
    * a {migrate_from_chat_id} message in the new one; sends to the old id answer 400 with
-   * parameters.migrate_to_chat_id from now on. Returns the new chat.
+   * parameters.migrate_to_chat_id from now on. Returns the new chat. Telegram does not
+   * promise which of the two messages arrives first: `newSideFirst` flips them.
    */
-  migrateGroup(chat: ChatRef, by?: TgUser): Chat.SupergroupChat {
+  migrateGroup(chat: ChatRef, by?: TgUser, opts: { newSideFirst?: boolean } = {}): Chat.SupergroupChat {
     const old = this.groupState(chat);
     if (old.chat.type !== "group") throw new Error(`chat ${old.chat.id} is not a basic group`);
     if (old.migratedTo !== undefined) throw new Error(`chat ${old.chat.id} was migrated already`);
@@ -405,8 +406,8 @@ export class FakeTelegram {
     s.bot = old.bot;
     for (const [id, status] of old.members) s.members.set(id, status);
     old.migratedTo = next.id;
-    this.newUpdate({ message: this.newMessage(old, who, { migrate_to_chat_id: next.id }) });
-    this.newUpdate({ message: this.newMessage(s, who, { migrate_from_chat_id: old.chat.id }) });
+    const sides = [() => this.newUpdate({ message: this.newMessage(old, who, { migrate_to_chat_id: next.id }) }), () => this.newUpdate({ message: this.newMessage(s, who, { migrate_from_chat_id: old.chat.id }) })];
+    for (const side of opts.newSideFirst ? sides.reverse() : sides) side();
     return next;
   }
 

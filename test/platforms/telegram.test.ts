@@ -189,6 +189,35 @@ describe.each(backends())("Telegram by webhook on %s", (backend) => {
     );
     expect(d.tg.sent(basic.id).map((m) => m.text)).not.toContain("Gửi sau khi nhóm đổi mã");
   });
+
+  it("follows many groups migrating at once, whichever side of the migration arrives first", async () => {
+    const hc = (await d.app.store.getUnitByCode("HC"))!;
+    const officer = (await d.app.store.findPersonByIdentity(d.userKey(cuong)))!.id;
+    const groups = [];
+    for (let i = 0; i < 12; i++) {
+      const basic = d.tg.group({ title: `Tổ Hóa chất ${i + 1}`, type: "group" });
+      d.tg.addBotToGroup(basic, d.user(cuong));
+      await d.app.store.transaction(async (tx) => {
+        const chat = await tx.upsertChat({ key: `tg:${basic.id}`, platform: "tg", kind: "group", title: basic.title, personId: null });
+        await tx.linkChat(chat.id, hc.id, "MEMBERS", officer, new Date());
+      });
+      groups.push(basic);
+    }
+    await until(() => d.tg.pendingUpdateCount === 0);
+    await d.app.idle();
+    // All at once, half of them reported new side first, each followed at once by a message
+    // in the new group: every one must end linked under its new id, and only there.
+    const grown = groups.map((basic, i) => d.tg.migrateGroup(basic, d.user(cuong), { newSideFirst: i % 2 === 0 }));
+    grown.forEach((g) => d.tg.sendText(d.user(cuong), g, "/lich"));
+    await until(() => d.tg.pendingUpdateCount === 0);
+    await d.app.idle();
+    for (const [i, g] of grown.entries()) {
+      expect(await d.app.store.getChat(`tg:${g.id}`), `group ${i + 1}`).toMatchObject({ unitId: hc.id, purpose: "MEMBERS", active: true });
+      const old = await d.app.store.getChat(`tg:${groups[i]!.id}`);
+      expect(old === null || (!old.active && old.unitId === null), `old id of group ${i + 1}`).toBe(true);
+      expect(await d.app.db.prisma.chat.count({ where: { key: { in: [`tg:${g.id}`, `tg:${groups[i]!.id}`] }, unitId: { not: null } } })).toBe(1);
+    }
+  });
 });
 
 describe.each(backends())("Telegram by polling on %s", (backend) => {

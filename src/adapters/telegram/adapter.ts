@@ -38,11 +38,11 @@ export interface TelegramOptions {
   receive(inbound: Inbound & { updateId: string }): Promise<boolean>;
   chatEvent(event: ChatEvent): Promise<void>;
   /**
-   * Runs a task in turn with the updates of `chatKey` already received: a chat event told
-   * by an update (a group's new id) is applied after that chat's earlier messages and
-   * before its later ones, never overtaking them.
+   * Runs a task in turn with the updates of the chats already received: a chat event told
+   * by an update (a group's new id) is applied after those chats' earlier messages and
+   * before their later ones, never overtaking them.
    */
-  inOrder(chatKey: string, task: () => Promise<void>): Promise<void>;
+  inOrder(chatKeys: readonly string[], task: () => Promise<void>): Promise<void>;
   files: FileReader;
   /** Commands to register, per language (null: the default list). */
   commands: { language: "vi" | "en" | null; scope: "default" | "all_group_chats"; list: BotCommand[] }[];
@@ -89,8 +89,11 @@ export class TelegramAdapter implements Channel, ChatAdmins {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
       const mapped = mapUpdate(ctx.update, this.bot.botInfo.username);
       if (!mapped) return;
-      if ("event" in mapped) await o.inOrder(chatKey(ctx.chat!.id), () => o.chatEvent(mapped.event));
-      else await o.receive(mapped.inbound);
+      if ("event" in mapped) {
+        const e = mapped.event;
+        // A migration is reported by both the old and the new id: it holds both chats' queues.
+        await o.inOrder(e.kind === "migrated" ? [e.chatKey, e.newChatKey] : [chatKey(ctx.chat!.id)], () => o.chatEvent(e));
+      } else await o.receive(mapped.inbound);
     });
     this.bot.catch((err) => o.log.error("telegram update failed", { error: err.message }));
   }

@@ -65,9 +65,12 @@ export function chatsStore(db: Db): ChatsTx {
       return n.count ? map.chat((await db.chat.findUnique({ where: { key } }))!) : null;
     },
     async migrateChat(oldKey, newKey) {
+      // Telegram reports a migration from both sides, possibly at once (and to two instances):
+      // lock both rows first, so that the second report sees what the first one did.
+      await db.$queryRawUnsafe(`SELECT "id" FROM "Chat" WHERE "key" IN ($1, $2) ORDER BY "id" FOR UPDATE`, oldKey, newKey);
       const old = await db.chat.findUnique({ where: { key: oldKey } });
       if (!old) return null;
-      // Telegram may report the migration from both sides: the new id may already be known.
+      // The new id may already be known (its first message came before the old one's last).
       const already = await db.chat.findUnique({ where: { key: newKey } });
       if (already) {
         await db.chat.update({ where: { id: already.id }, data: { unitId: already.unitId ?? old.unitId, purpose: already.purpose ?? old.purpose, title: already.title ?? old.title, active: true } });
