@@ -18,7 +18,7 @@ describe("KeyedQueue", () => {
     const all = [q.run("a", a1.task), q.run("a", a2.task), q.run("b", b1.task)];
     await settle();
     expect(log).toEqual(["a1+", "b1+"]);
-    a1.open(), a2.open(), b1.open();
+    for (const g of [a1, a2, b1]) g.open();
     await Promise.all(all);
     expect(log.indexOf("a2+")).toBeGreaterThan(log.indexOf("a1-"));
     expect(q.size).toBe(0);
@@ -39,7 +39,7 @@ describe("KeyedQueue", () => {
     ab.open();
     await settle();
     expect(log.slice(-2).sort()).toEqual(["a2+", "b2+"]);
-    a2.open(), b2.open();
+    for (const g of [a2, b2]) g.open();
     await Promise.all(all);
     expect(q.size).toBe(0);
   });
