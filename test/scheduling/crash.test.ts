@@ -30,8 +30,9 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
-// Two process starts and a paced 2,000-group broadcast: its own waits allow three minutes.
-describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout: 240_000 }, (backend: Backend) => {
+// Two process starts and a paced 2,000-group broadcast, on a two-core machine that may be
+// busy with something else: its own waits allow eight minutes (on a quiet one it takes one).
+describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout: 600_000 }, (backend: Backend) => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
@@ -91,12 +92,12 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     const { tg, world, env } = await setup();
     let bot = await start(env);
     await announce(tg, world);
-    await until(() => delivered(tg, world) >= GROUPS / 3, 60_000, "a third of the groups");
+    await until(() => delivered(tg, world) >= GROUPS / 3, 180_000, "a third of the groups");
     expect(await bot.kill("SIGTERM")).toBe(0);
     const atStop = delivered(tg, world);
     expect(atStop).toBeLessThan(GROUPS);
     bot = await start(env);
-    await until(() => delivered(tg, world) === GROUPS, 120_000, "every group");
+    await until(() => delivered(tg, world) === GROUPS, 300_000, "every group");
     await new Promise((r) => setTimeout(r, 500));
     expect(received(tg, world).filter((n) => n !== 1)).toEqual([]);
     expect(tg.calls.filter((c) => c.status === 429 && Number(c.params.chat_id) < 0)).toEqual([]);
@@ -107,11 +108,11 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     const { tg, world, env } = await setup();
     let bot = await start(env);
     await announce(tg, world);
-    await until(() => delivered(tg, world) >= GROUPS / 3, 60_000, "a third of the groups");
+    await until(() => delivered(tg, world) >= GROUPS / 3, 180_000, "a third of the groups");
     expect(await bot.kill("SIGKILL")).toBe("SIGKILL");
     const callsAtKill = tg.calls.length;
     bot = await start(env);
-    await until(() => delivered(tg, world) === GROUPS, 120_000, "every group");
+    await until(() => delivered(tg, world) === GROUPS, 300_000, "every group");
     await new Promise((r) => setTimeout(r, 4000)); // past the stale-claim time: anything reclaimed would show
     const twice = received(tg, world).filter((n) => n > 1).length;
     expect(received(tg, world).filter((n) => n === 0)).toEqual([]);
