@@ -18,7 +18,7 @@ describe("length checks on what people type", () => {
 
   it("spaces do not count towards the minimum", () => {
     expect(checkText("  ab    ", limit)).toEqual({ ok: false, reason: "too_short", length: 2, limit: 3 });
-    expect(checkText("   ", limit)).toEqual({ ok: false, reason: "too_short", length: 0, limit: 3 });
+    expect(checkText("   ", limit)).toEqual({ ok: false, reason: "blank", length: 0, limit: 3 });
   });
 
   it("refuses a text that is too long, with its length and the maximum", () => {
