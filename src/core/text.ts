@@ -21,7 +21,8 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /** Characters that change the direction text is shown in. */
 export const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** Characters that take no room on screen (besides whitespace and the controls above). */
-const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200D\u2060-\u2064\u206A-\u206F\u2800\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+// (Combining ones — U+034F, U+17B4/5, the variation selectors — stand alone, outside the class.)
+const INVISIBLE = /[\u00AD\u115F\u1160\u180E\u200B-\u200D\u2060-\u2064\u206A-\u206F\u2800\u3164\uFEFF\uFFA0]|\u034F|\u17B4|\u17B5|[\u180B-\u180D]|\u180F|[\uFE00-\uFE0F]/g;
 
 /** Text PostgreSQL can store: no NUL, no lone surrogate (replaced by U+FFFD, as a decoder would). */
 export function storable(text: string): string {

@@ -88,8 +88,9 @@ export type DateRead = { ok: true; value: LocalDate } | { ok: false; reason: "ba
  */
 export function readUserDate(text: string): DateRead {
   const t = text.trim();
-  let m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(t);
-  const [y, mo, d] = m ? [m[4], m[3], m[1]] : (m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t)) ? [m[1], m[2], m[3]] : [];
+  const dmy = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(t);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  const [y, mo, d] = dmy ? [dmy[4], dmy[3], dmy[1]] : iso ? [iso[1], iso[2], iso[3]] : [];
   if (y === undefined) return { ok: false, reason: "bad_date" };
   // The year first: "29/02/0001" is a slip of the year, whatever the day.
   const year = Number(y);
