@@ -1,3 +1,5 @@
+import { cleanAnswer, isBlank } from "./text.js";
+
 /** Lengths of what people type, in characters. Longer answers are refused, not cut. */
 export const LIMITS = {
   themeTitle: { min: 5, max: 300 },
@@ -19,7 +21,7 @@ export const LIMITS = {
 
 export type TextLimit = { min: number; max: number };
 
-export type TextCheck = { ok: true; value: string } | { ok: false; reason: "too_short" | "too_long"; length: number; limit: number };
+export type TextCheck = { ok: true; value: string } | { ok: false; reason: "blank" | "too_short" | "too_long"; length: number; limit: number };
 
 const segmenter = new Intl.Segmenter("vi", { granularity: "grapheme" });
 
@@ -30,9 +32,13 @@ export function graphemes(text: string): number {
   return n;
 }
 
-/** Trim, collapse trailing spaces on lines, and check the length against `limit`. */
+/**
+ * Clean (text.ts: no NUL, controls or direction marks), trim, collapse trailing spaces on
+ * lines, and check the length against `limit`. Text with nothing visible is blank, whatever its length.
+ */
 export function checkText(text: string, limit: TextLimit): TextCheck {
-  const value = text.normalize("NFC").replace(/[ \t]+\n/g, "\n").trim();
+  const value = cleanAnswer(text).replace(/[ \t]+\n/g, "\n").trim();
+  if (isBlank(value)) return { ok: false, reason: "blank", length: 0, limit: limit.min };
   const length = graphemes(value);
   if (length < limit.min) return { ok: false, reason: "too_short", length, limit: limit.min };
   if (length > limit.max) return { ok: false, reason: "too_long", length, limit: limit.max };

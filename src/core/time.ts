@@ -72,16 +72,37 @@ export function formatInstant(instant: Date, timeZone: string): string {
 }
 
 /**
- * Read a date typed by a person: "31/8/2026", "31-08-2026", "31.8.2026" or ISO
- * "2026-08-31". Null when the text is not a date or the day does not exist (30/02).
+ * Years a typed date may fall in. Every date people type belongs to the movement the bot
+ * runs (a work's completion, a decision, a campaign's deadlines, an export's period): none
+ * lies before 2000 or after 2100, so a year outside is a slip of the keyboard (1000, 9999),
+ * refused with its own message rather than stored and sorted to either end of every list.
  */
-export function parseUserDate(text: string): LocalDate | null {
+export const DATE_YEARS = { min: 2000, max: 2100 } as const;
+
+export type DateRead = { ok: true; value: LocalDate } | { ok: false; reason: "bad_date" } | { ok: false; reason: "out_of_range"; year: number };
+
+/**
+ * Read a date typed by a person: "31/8/2026", "31-08-2026", "31.8.2026" or ISO
+ * "2026-08-31". Refused when the text is not a date, the day does not exist (30/02), or
+ * the year is outside DATE_YEARS.
+ */
+export function readUserDate(text: string): DateRead {
   const t = text.trim();
-  let m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(t);
-  if (m) return makeLocalDate(Number(m[4]), Number(m[3]), Number(m[1]));
-  m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
-  if (m) return makeLocalDate(Number(m[1]), Number(m[2]), Number(m[3]));
-  return null;
+  const dmy = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(t);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  const [y, mo, d] = dmy ? [dmy[4], dmy[3], dmy[1]] : iso ? [iso[1], iso[2], iso[3]] : [];
+  if (y === undefined) return { ok: false, reason: "bad_date" };
+  // The year first: "29/02/0001" is a slip of the year, whatever the day.
+  const year = Number(y);
+  if (year < DATE_YEARS.min || year > DATE_YEARS.max) return { ok: false, reason: "out_of_range", year };
+  const value = makeLocalDate(year, Number(mo), Number(d));
+  return value ? { ok: true, value } : { ok: false, reason: "bad_date" };
+}
+
+/** `readUserDate`, when only "a date or not" matters (the CLI's options). */
+export function parseUserDate(text: string): LocalDate | null {
+  const r = readUserDate(text);
+  return r.ok ? r.value : null;
 }
 
 /**

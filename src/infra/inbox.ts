@@ -6,6 +6,7 @@
  * a crash would lose what a person just typed.
  */
 import type { Inbound, Outbound } from "../core/model.js";
+import { cleanInbound } from "../core/text.js";
 import type { Logger } from "../core/ports.js";
 import type { HandleResult } from "../core/bot/engine.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
@@ -29,7 +30,9 @@ export class Inbox {
    * Store an update and schedule it. Returns false for a redelivery of one already stored.
    * The caller may tell the platform "received" once this resolves.
    */
-  async receive(inbound: Inbound & { updateId: string }): Promise<boolean> {
+  async receive(raw: Inbound & { updateId: string }): Promise<boolean> {
+    // PostgreSQL stores no NUL and no lone surrogate, in jsonb as in text: clean before storing.
+    const inbound = cleanInbound(raw);
     const { count } = await this.o.prisma.inboundEvent.createMany({
       data: [{ key: inbound.updateId, platform: inbound.platform, chatKey: inbound.chatId, payload: inbound as unknown as Prisma.InputJsonValue }],
       skipDuplicates: true,

@@ -18,7 +18,7 @@ describe("length checks on what people type", () => {
 
   it("spaces do not count towards the minimum", () => {
     expect(checkText("  ab    ", limit)).toEqual({ ok: false, reason: "too_short", length: 2, limit: 3 });
-    expect(checkText("   ", limit)).toEqual({ ok: false, reason: "too_short", length: 0, limit: 3 });
+    expect(checkText("   ", limit)).toEqual({ ok: false, reason: "blank", length: 0, limit: 3 });
   });
 
   it("refuses a text that is too long, with its length and the maximum", () => {
@@ -51,5 +51,30 @@ describe("length checks on what people type", () => {
     expect(LIMITS.themeTitle).toEqual({ min: 5, max: 300 });
     expect(checkText("x".repeat(300), LIMITS.themeTitle).ok).toBe(true);
     expect(checkText("x".repeat(301), LIMITS.themeTitle)).toEqual({ ok: false, reason: "too_long", length: 301, limit: 300 });
+  });
+});
+
+describe("text with nothing visible, or with direction controls", () => {
+  const limit = { min: 3, max: 50 };
+
+  it.each([
+    ["zero-width spaces", "\u200B\u200B\u200B\u200B"],
+    ["joiners and word joiners", "\u200C\u200D\u2060\u2060"],
+    ["direction marks", "\u200E\u200F\u202E\u2066\u2069"],
+    ["Hangul fillers and a BOM", "\u3164\u3164\uFEFF"],
+    ["soft hyphens and braille blanks", "\u00AD\u00AD\u2800\u2800"],
+    ["control characters and NUL", "\u0001\u0000\u0002\u001F"],
+    ["variation selectors and a grapheme joiner", "\uFE0F\uFE0F\u034F"],
+  ])("refuses %s as blank", (_what, text) => {
+    expect(checkText(text, limit)).toMatchObject({ ok: false, reason: "blank" });
+  });
+
+  it("strips direction overrides, NUL and lone surrogates from an accepted answer", () => {
+    expect(checkText("\u202EAn toàn\u202C lao \u2066động\u2069", limit)).toEqual({ ok: true, value: "An toàn lao động" });
+    expect(checkText("Nhà\u0000 xưởng \uD800", limit)).toEqual({ ok: true, value: "Nhà xưởng \uFFFD" });
+  });
+
+  it("keeps emoji joined by zero-width joiners, which are visible", () => {
+    expect(checkText("👨‍👩‍👧 Gia đình", limit)).toEqual({ ok: true, value: "👨‍👩‍👧 Gia đình" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { addDays, daysBetween, formatDate, formatInstant, isValidLocalDate, localDateOf, localTimeOf, makeLocalDate, parseUserDate, yearOf } from "../../src/core/time.js";
+import { addDays, daysBetween, formatDate, formatInstant, isValidLocalDate, localDateOf, localTimeOf, makeLocalDate, parseUserDate, readUserDate, yearOf } from "../../src/core/time.js";
 
 const VN = "Asia/Ho_Chi_Minh";
 
@@ -63,6 +63,24 @@ describe("reading a date typed by a person", () => {
 
   it.each(["mai", "", "   ", "hôm nay", "31/8", "31/8/26", "2026/08/31", "31 8 2026"])("refuses %j, which is not a full date", (typed) => {
     expect(parseUserDate(typed)).toBeNull();
+  });
+
+  it.each([
+    ["01/01/1000", 1000],
+    ["31/12/9999", 9999],
+    ["31/12/1999", 1999],
+    ["01/01/2101", 2101],
+    ["0001-01-01", 1],
+    ["29/02/0000", 0],
+  ])("refuses %j: year %i is outside 2000–2100, said as such", (typed, year) => {
+    expect(readUserDate(typed)).toEqual({ ok: false, reason: "out_of_range", year });
+    expect(parseUserDate(typed)).toBeNull();
+  });
+
+  it("accepts the first and the last day of the range", () => {
+    expect(readUserDate("01/01/2000")).toEqual({ ok: true, value: "2000-01-01" });
+    expect(readUserDate("31/12/2100")).toEqual({ ok: true, value: "2100-12-31" });
+    expect(readUserDate("29/02/2100")).toEqual({ ok: false, reason: "bad_date" });
   });
 });
 

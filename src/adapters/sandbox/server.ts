@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { isPicture, type Inbound, type Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
+import { cleanInbound, hasUnstorable, isBlank } from "../../core/text.js";
 import type { HandleResult } from "../../core/bot/engine.js";
 import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
@@ -27,15 +28,20 @@ const STATIC: Record<string, [string, string]> = {
 export const SANDBOX_BODY_LIMIT = 64 * 1024;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A string PostgreSQL can store: a NUL or a lone surrogate is refused (400), not stored or cut. */
+const storableString = () => z.string().refine((s) => !hasUnstorable(s), "text holds a NUL character or a lone surrogate");
+
 export const postSchema = z
   .object({
     chatId: z.string().regex(ID, "chatId: 1–64 characters of A–Z a–z 0–9 . _ -"),
-    chatTitle: z.string().max(200).optional(),
+    chatTitle: storableString().pipe(z.string().max(200)).optional(),
     chatKind: z.enum(["private", "group"]),
     userId: z.string().regex(ID, "userId: 1–64 characters of A–Z a–z 0–9 . _ -"),
-    userName: z.string().trim().min(1, "userName is empty").max(100),
-    text: z.string().min(1).max(10_000).optional(),
-    choice: z.string().min(1).max(64).optional(),
+    userName: storableString()
+      .refine((s) => !isBlank(s), "userName is empty")
+      .pipe(z.string().trim().min(1, "userName is empty").max(100)),
+    text: storableString().pipe(z.string().min(1).max(10_000)).optional(),
+    choice: storableString().pipe(z.string().min(1).max(64)).optional(),
   })
   .strict()
   .refine((b) => (b.text === undefined) !== (b.choice === undefined), "give exactly one of text or choice");
@@ -89,7 +95,8 @@ export class Sandbox {
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? "invalid message");
     const b = parsed.data;
     const chatId = `web:${b.chatId}`;
-    const inbound: Inbound = {
+    // Names and titles are shown to the others in a group: cleaned as on every door.
+    const inbound: Inbound = cleanInbound({
       platform: "web",
       chatId,
       chatKind: b.chatKind,
@@ -98,7 +105,7 @@ export class Sandbox {
       userName: b.userName,
       text: b.text,
       choice: b.choice,
-    };
+    });
     const shown = b.text ?? (await this.o.transcript.choiceLabel(chatId, b.choice!)) ?? b.choice!;
     const seq = await this.o.transcript.addUserMessage(inbound, shown);
     void this.enqueue(seq, { ...inbound, updateId: `web:${seq}` });

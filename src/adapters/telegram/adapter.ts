@@ -15,7 +15,7 @@ import { HttpError, readBody, sendJson, type Router } from "../../http/server.js
 import type { FileReader } from "../../infra/files.js";
 import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
-import { chatIdOf, chatKey, mapUpdate } from "./map.js";
+import { chatIdOf, chatKey, malformation, mapUpdate } from "./map.js";
 import { sameSecret } from "../webhook-secret.js";
 
 /** Telegram's limits: message text and document caption. */
@@ -70,6 +70,8 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   private runner: RunnerHandle | null = null;
   private readonly admins = new Map<string, { admin: boolean; until: number }>();
   private inFlight = 0;
+  /** Updates dropped since start because they were malformed (each one logged). */
+  malformed = 0;
   private readonly drained: (() => void)[] = [];
 
   constructor(private readonly o: TelegramOptions) {
@@ -82,6 +84,14 @@ export class TelegramAdapter implements Channel, ChatAdmins {
       } finally {
         if (--this.inFlight === 0) for (const wake of this.drained.splice(0)) wake();
       }
+    });
+    // An update that breaks the Bot API's shapes is dropped with one line (its id and the
+    // broken fields, never its text): failing on it would make Telegram resend it forever.
+    this.bot.use(async (ctx, next) => {
+      const broken = malformation(ctx.update);
+      if (broken === null) return next();
+      this.malformed++;
+      o.log.warn("telegram update malformed, dropped", { updateId: ctx.update.update_id, fields: broken, dropped: this.malformed });
     });
     this.bot.use(sequentialize((ctx) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     this.bot.use(async (ctx) => {

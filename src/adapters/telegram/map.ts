@@ -3,7 +3,45 @@
  * shapes (grammY's types), so they are tested without a network.
  */
 import type { Chat, Message, Update, User } from "grammy/types";
+import { z } from "zod";
 import type { ChatEvent, Inbound } from "../../core/model.js";
+
+/**
+ * The parts of an Update that mapUpdate reads, as the Bot API promises them. An update
+ * that breaks the promise (a message without `chat`, a member change without statuses, an
+ * id that is not a number) is malformed: the adapter drops it instead of failing on it.
+ */
+const int = z.number().int();
+const tgChat = z.looseObject({ id: int, type: z.string(), title: z.string().optional() });
+const tgUser = z.looseObject({
+  id: int,
+  is_bot: z.boolean(),
+  first_name: z.string(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+  language_code: z.string().optional(),
+});
+const tgMessage = z.looseObject({
+  message_id: int,
+  chat: tgChat,
+  from: tgUser.optional(),
+  text: z.string().optional(),
+  migrate_to_chat_id: int.optional(),
+  migrate_from_chat_id: int.optional(),
+});
+const tgMember = z.looseObject({ status: z.string() });
+const updateSchema = z.looseObject({
+  update_id: int,
+  message: tgMessage.optional(),
+  callback_query: z.looseObject({ id: z.string(), from: tgUser, message: tgMessage.optional(), data: z.string().optional() }).optional(),
+  my_chat_member: z.looseObject({ chat: tgChat, from: tgUser, old_chat_member: tgMember, new_chat_member: tgMember }).optional(),
+});
+
+/** Null when `update` is well formed; otherwise where it is not (field paths, never values). */
+export function malformation(update: unknown): string | null {
+  const r = updateSchema.safeParse(update);
+  return r.success ? null : [...new Set(r.error.issues.map((i) => i.path.join(".") || "(root)"))].slice(0, 5).join(", ");
+}
 
 export const chatKey = (id: number | string) => `tg:${id}`;
 export const userKey = (id: number) => `tg:${id}`;

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isPicture, type Inbound, type Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
+import { storable } from "../../core/text.js";
 import { HttpError, readBody, sendJson, type Router } from "../../http/server.js";
 import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
@@ -60,6 +61,8 @@ export class ZaloAdapter implements Channel {
   readonly platform = "zalo";
   readonly client: ZaloClient;
   private stopping = new AbortController();
+  /** Events dropped since start because they were malformed (each one logged). */
+  malformed = 0;
   private loop: Promise<void> | null = null;
 
   constructor(private readonly o: ZaloOptions) {
@@ -115,19 +118,27 @@ export class ZaloAdapter implements Channel {
     }
   }
 
-  /** A raw event (polled, or the `result` of a webhook body) → the inbox. */
+  /**
+   * A raw event (polled, or the `result` of a webhook body) → the inbox. A malformed one
+   * (no event name, a message without chat or sender, ids that are not ids) cannot be
+   * answered: it is counted and logged (its event name and why, never its text), so an
+   * operator sees what Zalo sent and the loop goes on to the next event.
+   */
   private async accept(raw: unknown): Promise<void> {
     const parsed = eventSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.o.log.warn("zalo event without event_name ignored");
-      return;
-    }
+    if (!parsed.success) return this.dropMalformed(null, "no event_name");
     const mapped = mapEvent(parsed.data);
     if ("ignore" in mapped) {
-      this.o.log.debug("zalo event ignored", { event: parsed.data.event_name, why: mapped.ignore });
+      if (mapped.ignore === "malformed message") return this.dropMalformed(parsed.data.event_name, mapped.ignore);
+      this.o.log.debug("zalo event ignored", { event: storable(parsed.data.event_name), why: mapped.ignore });
       return;
     }
     await this.o.receive(mapped.inbound);
+  }
+
+  private dropMalformed(event: string | null, why: string): void {
+    this.malformed++;
+    this.o.log.warn("zalo event malformed, dropped", { event: event === null ? null : storable(event).slice(0, 128), why, dropped: this.malformed });
   }
 
   /** POST /webhooks/zalo: secret first, then a bounded body, then one {ok, result} object. */

@@ -9,7 +9,8 @@ import type { Inbound } from "../../core/model.js";
 export const chatKey = (id: string) => `zalo:${id}`;
 export const userKey = (id: string) => `zalo:${id}`;
 
-const id = z.union([z.string().min(1), z.number()]).transform(String);
+/** Zalo's ids are digits; any printable id is accepted, but never a control character or a huge one. */
+const id = z.union([z.string().regex(/^[\x21-\x7E]{1,128}$/), z.number().int().nonnegative()]).transform(String);
 
 const messageSchema = z.object({
   message_id: id,
@@ -18,7 +19,7 @@ const messageSchema = z.object({
   text: z.string().optional(),
 });
 
-export const eventSchema = z.object({ event_name: z.string().min(1), message: z.unknown() });
+export const eventSchema = z.object({ event_name: z.string().min(1).max(128), message: z.unknown() });
 export type ZaloEvent = z.infer<typeof eventSchema>;
 
 const CONTENT_EVENTS = new Set(["message.image.received", "message.sticker.received", "message.voice.received", "message.unsupported.received"]);

@@ -8,6 +8,7 @@ import type { ChatEvent, Inbound, Locale, Outbound } from "../model.js";
 import { notifyOfficers } from "../usecases/notify.js";
 import { systemEnv } from "../usecases/env.js";
 import type { Store, Tx } from "../ports.js";
+import { cleanInbound } from "../text.js";
 import { localDateOf } from "../time.js";
 import { resolveSpeaker, hasConsent } from "../usecases/people.js";
 import { COMMANDS, commandByKey, findCommand, type Command } from "./commands.js";
@@ -52,7 +53,9 @@ export class BotEngine implements Services {
    * with an `updateId` is applied once; a redelivery gets the replies of the first time,
    * flagged `duplicate` so the adapter can decide whether to send them again.
    */
-  async handle(inbound: Inbound): Promise<HandleResult> {
+  async handle(raw: Inbound): Promise<HandleResult> {
+    // Whatever the door let through, nothing unstorable or direction-flipping goes further.
+    const inbound = cleanInbound(raw);
     let locale: Locale = this.deps.defaultLocale;
     const key = inbound.updateId;
     try {

@@ -19,7 +19,7 @@ export function localeFromHint(hint: string | undefined): Locale | null {
 
 /** Find or create the person behind an update, and the chat it came from. */
 export async function resolveSpeaker(tx: Tx, inbound: Inbound): Promise<{ person: Person; chat: Chat }> {
-  const name = inbound.userName.trim().slice(0, 200) || inbound.userId;
+  const name = firstChars(inbound.userName.trim(), 200) || inbound.userId;
   let person = await tx.findPersonByIdentity(inbound.userId);
   if (!person) {
     person = await tx.createPerson({
@@ -37,7 +37,7 @@ export async function resolveSpeaker(tx: Tx, inbound: Inbound): Promise<{ person
     key: inbound.chatId,
     platform: inbound.platform,
     kind: inbound.chatKind,
-    title: inbound.chatKind === "group" ? (inbound.chatTitle?.slice(0, 200) ?? null) : null,
+    title: inbound.chatKind === "group" ? (inbound.chatTitle === undefined ? null : firstChars(inbound.chatTitle, 200)) : null,
     personId: inbound.chatKind === "private" ? person.id : null,
   });
   return { person, chat };
@@ -92,4 +92,9 @@ export async function eraseMe(env: Env, placeholderName: string): Promise<void> 
   await env.tx.erasePerson(id, placeholderName, env.now);
   await env.tx.addDataRequest(id, "ERASE", env.now);
   await env.tx.audit(env.actor, { action: "person.erased", entity: "person", entityId: id });
+}
+
+/** The first `n` code points: a cut never splits an emoji's surrogate pair. */
+function firstChars(text: string, n: number): string {
+  return [...text].slice(0, n).join("");
 }

@@ -1,7 +1,8 @@
 /** Small pieces every dialog uses: loading its scope again, reading text answers. */
 import { AppError } from "../../errors.js";
 import { checkText, type TextLimit } from "../../limits.js";
-import type { Campaign, Unit } from "../../model.js";
+import type { Campaign, LocalDate, Unit } from "../../model.js";
+import { DATE_YEARS, readUserDate } from "../../time.js";
 import type { Ctx } from "../context.js";
 import { envOf } from "../env-of.js";
 import { assertActsFor } from "../../usecases/env.js";
@@ -26,6 +27,17 @@ export function readText<D>(ctx: Ctx, text: string, limit: TextLimit): { ok: tru
   const r = checkText(text, limit);
   if (r.ok) return r;
   return { ok: false, outcome: { retry: ctx.t(`input.${r.reason}`, { length: r.length, limit: r.limit }) } };
+}
+
+/**
+ * Read a typed date (time.ts decides what is a date and which years are sane); on failure,
+ * a retry outcome: `bad` when it is no date, the range when the year is out of it.
+ */
+export function readDate<D>(ctx: Ctx, text: string, bad: { key: string; params?: Record<string, unknown> } = { key: "input.bad_date" }): { ok: true; value: LocalDate } | { ok: false; outcome: Outcome<D> } {
+  const r = readUserDate(text);
+  if (r.ok) return r;
+  if (r.reason === "out_of_range") return { ok: false, outcome: { retry: ctx.t("input.date_out_of_range", { year: String(r.year), min: String(DATE_YEARS.min), max: String(DATE_YEARS.max) }) } };
+  return { ok: false, outcome: { retry: ctx.t(bad.key, bad.params) } };
 }
 
 export const BACK = "back";

@@ -8,12 +8,12 @@ import { z } from "zod";
 import { AppError } from "../../errors.js";
 import type { Campaign } from "../../model.js";
 import { assertIssuer, closeCampaign, hasNextYear, openNextYear, setDeadlines } from "../../usecases/campaigns.js";
-import { formatDate, parseUserDate } from "../../time.js";
+import { formatDate } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { campaignLabel, planView } from "../views.js";
-import { loadUnit, readText } from "./common.js";
+import { loadUnit, readDate as readTypedDate, readText } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -37,8 +37,7 @@ async function loadCampaign(ctx: Ctx, data: Data): Promise<Campaign> {
 
 /** A typed deadline, or "keep" (the current one). */
 function readDate<D>(ctx: Ctx, year: number, text: string): { ok: true; value: string } | { ok: false; outcome: Outcome<D> } {
-  const d = parseUserDate(text);
-  return d ? { ok: true, value: d } : { ok: false, outcome: { retry: ctx.t("plan.bad_date", { year }) } };
+  return readTypedDate<D>(ctx, text, { key: "plan.bad_date", params: { year } });
 }
 
 /** "Giữ nguyên" or stop, beside a date to type. */

@@ -10,12 +10,12 @@ import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
 import { awardPhrase, decide, decisionText, GRANTS, loadSubject, NEEDS_REASON, optionsFor, ownForms, PAGE_SIZE, reviewQueue, type Action, type Subject } from "../../usecases/review.js";
-import { formatDate, formatInstant, parseUserDate } from "../../time.js";
+import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { nominationView, registrationView, reportView, statusLabel, workView } from "../views.js";
-import { actsForUnit, BACK, loadUnit, readText } from "./common.js";
+import { actsForUnit, BACK, loadUnit, readDate, readText } from "./common.js";
 
 const ACTIONS = ["FORWARD", "APPROVE", "GRANT", "GRANT_OWN", "PLAQUE", "FILE", "RETURN", "DECLINE", "FILE_OUTSIDE", "RECORD_GRANT", "RECORD_PLAQUE", "RECORD_DECLINE"] as const;
 
@@ -225,9 +225,10 @@ export const reviewDialog: DialogDef<Data> = {
       prompt: (ctx) => ({ text: ctx.t("review.ask_decision_date", { today: formatDate(ctx.today) }), choices: [{ value: TODAY, label: ctx.t("review.today") }] }),
       choose: (ctx, data) => apply(ctx, data, ctx.today),
       text(ctx, data, text) {
-        const date = parseUserDate(text);
-        if (!date || date > ctx.today) return { retry: ctx.t("input.bad_date") };
-        return apply(ctx, data, date);
+        const date = readDate<Data>(ctx, text);
+        if (!date.ok) return date.outcome;
+        if (date.value > ctx.today) return { retry: ctx.t("input.bad_date") };
+        return apply(ctx, data, date.value);
       },
     },
   },

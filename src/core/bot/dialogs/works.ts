@@ -9,11 +9,11 @@ import { occasionsFor, registerWork, resubmitWork } from "../../usecases/awards.
 import type { Unit } from "../../model.js";
 import type { Ctx } from "../context.js";
 import { holderText } from "../views.js";
-import { formatDate, parseUserDate } from "../../time.js";
+import { formatDate } from "../../time.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import { statusLabel } from "../views.js";
-import { actsForUnit, loadScope, readText, YES, yesNo } from "./common.js";
+import { actsForUnit, loadScope, readDate, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -105,9 +105,9 @@ export const worksDialog: DialogDef<Data> = {
       prompt: (ctx) => ({ text: ctx.t("works.ask_completion"), choices: [{ value: SKIP, label: ctx.t("works.no_date") }] }),
       choose: (_ctx, data) => ({ next: "confirm", data: { ...data, completionOn: null } }),
       text(ctx, data, text) {
-        const date = parseUserDate(text);
-        if (!date) return { retry: ctx.t("input.bad_date") };
-        return { next: "confirm", data: { ...data, completionOn: date } };
+        const date = readDate<Data>(ctx, text);
+        if (!date.ok) return date.outcome;
+        return { next: "confirm", data: { ...data, completionOn: date.value } };
       },
     },
     confirm: {
