@@ -38,11 +38,20 @@ export interface ZaloOptions {
   log: Logger;
 }
 
+/**
+ * Zalo's refusals, by the codes of platforms/zalo-bot-api.md (HTTP status = error_code):
+ * 403 is one chat the bot may not message (blocked, removed, never written in) — the chat
+ * is gone, as Telegram's 403; 401 is the token — retried, since every chat is refused
+ * alike and an operator must act; 408, 429 and 5xx pass — retried after a wait; anything
+ * else (400 bad parameters, 404 unknown method) will never go — dropped.
+ */
 export function classify(e: unknown): DeliveryError {
   if (e instanceof ZaloApiError) {
-    if (e.errorCode === 429 || e.httpStatus === 429) return new DeliveryError("retry", e.description);
+    const code = (c: number) => e.errorCode === c || e.httpStatus === c;
+    if (code(403)) return new DeliveryError("gone", e.description);
+    if (code(429) || code(408)) return new DeliveryError("retry", e.description);
     if (e.isAuth) return new DeliveryError("retry", "token refused");
-    if (e.errorCode === 403 || e.httpStatus === 403 || /not (found|allowed|a member)|blocked/i.test(e.description)) return new DeliveryError("gone", e.description);
+    if (code(400) && /chat not found|not allowed|not a member|blocked/i.test(e.description)) return new DeliveryError("gone", e.description);
     if (e.errorCode >= 500 || e.httpStatus >= 500) return new DeliveryError("retry", e.description);
     return new DeliveryError("fatal", e.description);
   }

@@ -18,9 +18,13 @@ export class ZaloApiError extends Error {
     super(`${method}: ${errorCode} ${description}`);
   }
 
-  /** The token was refused: retrying will not help. */
+  /**
+   * The token was refused (401): retrying will not help. A 403 is not this: it is one chat
+   * that the bot may not message (the person blocked it, the group removed it).
+   */
   get isAuth(): boolean {
-    return this.errorCode === 401 || this.httpStatus === 401 || this.errorCode === 403 || /token|unauthori[sz]ed/i.test(this.description);
+    if (this.errorCode === 403 || this.httpStatus === 403) return false;
+    return this.errorCode === 401 || this.httpStatus === 401 || /token|unauthori[sz]ed/i.test(this.description);
   }
 }
 
