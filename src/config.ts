@@ -64,6 +64,8 @@ const schema = z
     OUTBOX_RATE_SCALE: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 1000, "must be between 1 and 1000").default(1),
     /** A delivery claimed by a process that died is taken again after this many seconds. */
     OUTBOX_STALE_CLAIM_SECONDS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1, "must be at least 1").default(120),
+    /** Start-up waits this many seconds for each platform to answer, then goes on and keeps trying in the background. */
+    PLATFORM_WAIT_SECONDS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 300, "must be between 1 and 300").default(10),
     /** Scheduled posts missed during downtime are still sent within this many hours. */
     SCHEDULER_GRACE_HOURS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n <= 72, "must be at most 72").default(12),
   })
@@ -95,6 +97,8 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   delivery: { zaloPerSecond: number; rateScale: number; staleClaimMs: number };
   scheduler: { graceMs: number };
+  /** How long start-up waits for each platform before going on without it (default 10 s). */
+  platformWaitMs?: number;
 }
 
 /** A configuration problem, already phrased as the one line an operator should read. */
@@ -138,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     delivery: { zaloPerSecond: e.ZALO_RATE_PER_SECOND, rateScale: e.OUTBOX_RATE_SCALE, staleClaimMs: e.OUTBOX_STALE_CLAIM_SECONDS * 1000 },
     scheduler: { graceMs: e.SCHEDULER_GRACE_HOURS * 3_600_000 },
+    platformWaitMs: e.PLATFORM_WAIT_SECONDS * 1000,
   };
 }
