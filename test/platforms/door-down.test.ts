@@ -98,7 +98,7 @@ describe("a door that cannot reach its platform at start-up", () => {
     const token = "7000000001:AAF-secret-token-never-in-logs-0123";
     let bot: BotProcess | null = null;
     try {
-      bot = await startBotProcess({ DATA_DIR: "memory://", TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`, PLATFORM_WAIT_SECONDS: "1" }, 45_000);
+      bot = await startBotProcess({ DATA_DIR: "memory://", TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`, PLATFORM_WAIT_SECONDS: "1" }, 100_000);
       const r = await readyz(bot.url);
       expect(r.status).toBe(503);
       expect(r.body.down).toEqual(["telegram"]);
@@ -109,5 +109,5 @@ describe("a door that cannot reach its platform at start-up", () => {
     } finally {
       await bot?.kill("SIGTERM");
     }
-  });
+  }, 150_000); // a process start migrates a fresh database: slow on a busy machine, and the old code never got ready at all
 });
