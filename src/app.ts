@@ -151,10 +151,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const router = new Router();
   router.on("GET", "/healthz", (_req, res) => sendJson(res, 200, { ok: true }));
-  router.on("GET", "/readyz", async (_req, res) => {
-    const ok = await db.ping().catch(() => false);
-    sendJson(res, ok ? 200 : 503, { ok, database: db.kind });
-  });
 
   let sandbox: Sandbox | null = null;
   if (config.sandbox) {
@@ -193,6 +189,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       res.end(file.data);
     });
   }
+  // Ready: the database answers and every configured door reaches its platform; the body names what is down.
+  router.on("GET", "/readyz", async (_req, res) => {
+    const databaseUp = await db.ping().catch(() => false);
+    const doors = Object.fromEntries([telegram, zalo].flatMap((d) => (d ? [[d.reach.door, d.reach.status] as const] : [])));
+    const down = [...(databaseUp ? [] : ["database"]), ...Object.entries(doors).flatMap(([name, s]) => (s.up ? [] : [name]))];
+    sendJson(res, down.length ? 503 : 200, { ok: !down.length, database: db.kind, doors, down });
+  });
   if (!sandbox && !telegram && !zalo) log.warn("no door is open: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN, or SANDBOX=on");
 
   let server: Server | null = null;

@@ -2,6 +2,7 @@
  * The only place that reads process.env. Parsed once by zod; a bad value stops start-up
  * with one line that names the variable (never its value when it is a secret).
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -15,6 +16,10 @@ const httpUrl = z
 /** Telegram: 1–256 of A–Z a–z 0–9 _ -. Zalo asks for 8–256 characters. */
 const telegramSecret = z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1–256 characters of A–Z a–z 0–9 _ -");
 const zaloSecret = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
+
+/** An IP address (each IPv4 part at most 255) or a host name; dotted digits must be an IPv4 address. */
+const hostName = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const host = z.string().refine((h) => isIP(h) !== 0 || (!/^[\d.]+$/.test(h) && hostName.test(h)), "must be an IP address or a host name (e.g. 127.0.0.1, ::1, 0.0.0.0, localhost)");
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -47,7 +52,7 @@ const schema = z
       .transform(Number)
       .refine((n) => n <= 65535, "must be at most 65535")
       .default(3000),
-    HOST: z.string().min(1).default("127.0.0.1"),
+    HOST: host.default("127.0.0.1"),
     TZ_NAME: timeZone.default("Asia/Ho_Chi_Minh"),
     DEFAULT_LOCALE: z.enum(["vi", "en"]).default("vi"),
     SANDBOX: onOff.optional(),
@@ -64,6 +69,8 @@ const schema = z
     OUTBOX_RATE_SCALE: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 1000, "must be between 1 and 1000").default(1),
     /** A delivery claimed by a process that died is taken again after this many seconds. */
     OUTBOX_STALE_CLAIM_SECONDS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1, "must be at least 1").default(120),
+    /** Start-up waits this many seconds for each platform to answer, then goes on and keeps trying in the background. */
+    PLATFORM_WAIT_SECONDS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 300, "must be between 1 and 300").default(10),
     /** Scheduled posts missed during downtime are still sent within this many hours. */
     SCHEDULER_GRACE_HOURS: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n <= 72, "must be at most 72").default(12),
   })
@@ -95,6 +102,8 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   delivery: { zaloPerSecond: number; rateScale: number; staleClaimMs: number };
   scheduler: { graceMs: number };
+  /** How long start-up waits for each platform before going on without it (default 10 s). */
+  platformWaitMs?: number;
 }
 
 /** A configuration problem, already phrased as the one line an operator should read. */
@@ -138,5 +147,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     delivery: { zaloPerSecond: e.ZALO_RATE_PER_SECOND, rateScale: e.OUTBOX_RATE_SCALE, staleClaimMs: e.OUTBOX_STALE_CLAIM_SECONDS * 1000 },
     scheduler: { graceMs: e.SCHEDULER_GRACE_HOURS * 3_600_000 },
+    platformWaitMs: e.PLATFORM_WAIT_SECONDS * 1000,
   };
 }

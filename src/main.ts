@@ -4,7 +4,7 @@
  */
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { DataDirBusyError } from "./infra/db/open.js";
+import { DataDirBusyError, DataDirUnusableError } from "./infra/db/open.js";
 import { MigrationError } from "./infra/db/migrate.js";
 
 async function main(): Promise<void> {
@@ -22,12 +22,21 @@ async function main(): Promise<void> {
   try {
     app = await createApp(config);
   } catch (e) {
-    if (e instanceof DataDirBusyError || e instanceof MigrationError) {
+    if (e instanceof DataDirBusyError || e instanceof DataDirUnusableError || e instanceof MigrationError) {
       process.stderr.write(`${e.message}\n`);
       process.exit(3);
     }
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
       process.stderr.write(`port ${config.http.port} on ${config.http.host} is already in use (set PORT)\n`);
+      process.exit(3);
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((e as { syscall?: string }).syscall === "getaddrinfo" || code === "EADDRNOTAVAIL") {
+      process.stderr.write(`HOST ${config.http.host} cannot be listened on (${code}): not an address of this machine (set HOST)\n`);
+      process.exit(3);
+    }
+    if (code === "EACCES") {
+      process.stderr.write(`port ${config.http.port} on ${config.http.host} needs privileges this process lacks (set PORT above 1023)\n`);
       process.exit(3);
     }
     throw e;

@@ -14,6 +14,9 @@ import type { FileReader } from "./infra/files.js";
 import { TelegramAdapter } from "./adapters/telegram/adapter.js";
 import { ZaloAdapter } from "./adapters/zalo/adapter.js";
 
+/** How long start-up waits for a platform to answer before going on without it. */
+const DEFAULT_PLATFORM_WAIT_MS = 10_000;
+
 export interface PlatformDeps {
   config: Config;
   engine: BotEngine;
@@ -48,6 +51,7 @@ export function createPlatforms(d: PlatformDeps): { telegram: TelegramAdapter | 
         inOrder: (key, task) => d.inbox.inOrder(key, task),
         files: d.files,
         commands: telegramCommands(d.engine, d.translate),
+        waitMs: config.platformWaitMs ?? DEFAULT_PLATFORM_WAIT_MS,
         log: d.log,
       })
     : null;
@@ -57,6 +61,7 @@ export function createPlatforms(d: PlatformDeps): { telegram: TelegramAdapter | 
         receive,
         fileLink: (id) => (config.publicUrl ? `${config.publicUrl}/files/${id}` : null),
         note: (key, params) => d.translate(config.defaultLocale, `zalo.${key}`, params),
+        waitMs: config.platformWaitMs ?? DEFAULT_PLATFORM_WAIT_MS,
         log: d.log,
       })
     : null;

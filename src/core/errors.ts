@@ -7,6 +7,7 @@ import type { Tx } from "./ports.js";
 export const ERROR_CODES = [
   "not_officer",
   "not_officer_here",
+  "settings_members_group",
   "no_units",
   "not_reviewer",
   "own_unit",

@@ -134,6 +134,19 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("tells a member who sends /caidat in a members' group that only the unit's officers choose its notices (not that it is an officers' group)", async () => {
+    const before = await snapshot();
+    const prefs = async () => (await t.app.db.prisma.chat.findUniqueOrThrow({ where: { key: "web:grp-pinaq-members" } })).prefs;
+    const prefsBefore = await prefs();
+    const said = text(await say(minh, group("grp-pinaq-members"), "/caidat"));
+    expect(said).toBe(
+      "Đây là nhóm đoàn viên của Công đoàn Công ty CP Pin Ắc quy Phương Nam: chỉ cán bộ của đơn vị mới chọn được các thông báo tự động nhóm này nhận. Đoàn viên không cần thao tác gì, bot sẽ gửi thông báo vào nhóm.",
+    );
+    expect(await dialogOf(minh.userId, "grp-pinaq-members")).toBeNull();
+    expect(await prefs()).toEqual(prefsBefore);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("does not let an officer act for another unit, nor a member act at all", async () => {
     const before = await snapshot();
     expect(text(await say(giang, group("grp-detmay-officers"), "/dangky"))).toContain(

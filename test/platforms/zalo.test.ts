@@ -90,6 +90,26 @@ describe.each(backends())("Zalo by webhook on %s", (backend) => {
     expect(d.zl.sent(chat.id).at(-1)!.text).toContain("Lịch sắp tới:");
   });
 
+  it("marks a chat that refused the bot (403) gone after one try, as Telegram's 403, instead of retrying it as a refused token", async () => {
+    const group = d.chat(places.hcOfficers);
+    const key = d.chatKey(places.hcOfficers);
+    expect((await d.app.store.getChat(key))!.active).toBe(true);
+    d.zl.block(group.id);
+    try {
+      await d.app.store.enqueue([{ key: "test:zalo-refused", kind: "announcement", chatKey: key, text: "Lịch trực Tết đã được gửi qua email." }]);
+      const row = async () => d.app.db.prisma.outboxMessage.findUniqueOrThrow({ where: { key: "test:zalo-refused" } });
+      await until(async () => (await d.app.outbox.tick(), d.zl.calls.some((c) => c.params.chat_id === group.id && c.status === 403)), 20_000, "the refused send");
+      await until(async () => (await row()).status !== "SENDING", 10_000, "the refused send to be recorded");
+      expect(await row()).toMatchObject({ status: "FAILED", attempts: 1 });
+      expect((await d.app.store.getChat(key))!.active).toBe(false);
+      await d.app.outbox.tick();
+      expect(d.zl.calls.filter((c) => c.method === "sendMessage" && c.params.chat_id === group.id && c.status === 403)).toHaveLength(1);
+    } finally {
+      d.zl.block(group.id, false);
+      await d.app.store.setChatActive(key, true);
+    }
+  });
+
   it("splits long texts under 2000 characters and numbers the choices", async () => {
     const chat = d.chat(places.dm(giang), giang);
     const before = d.zl.sent(chat.id).length;

@@ -32,7 +32,11 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 1
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test.
+      child.kill("SIGKILL");
+      reject(new Error(`bot did not start in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const check = () => {
       const m = /thidua-bot ready: (http:\/\/\S+)/.exec(out);
       if (m) {

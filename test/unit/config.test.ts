@@ -29,7 +29,13 @@ describe("configuration defaults", () => {
       logLevel: "info",
       delivery: { zaloPerSecond: 5, rateScale: 1, staleClaimMs: 120_000 },
       scheduler: { graceMs: 12 * 3_600_000 },
+      platformWaitMs: 10_000,
     });
+  });
+
+  it("PLATFORM_WAIT_SECONDS bounds the start-up wait for a platform, and refuses nonsense naming itself", () => {
+    expect(loadConfig({ PLATFORM_WAIT_SECONDS: "3" }).platformWaitMs).toBe(3000);
+    for (const v of ["0", "abc", "301"]) expect(configError({ PLATFORM_WAIT_SECONDS: v }).message).toMatch(/^config error: PLATFORM_WAIT_SECONDS /);
   });
 
   it("reads the delivery and scheduler settings, and refuses nonsense", () => {
@@ -106,6 +112,18 @@ describe("configuration errors are one line naming the variable", () => {
     expect(e.name).toBe("ConfigError");
     expect(e.message.startsWith("config error: PORT ")).toBe(true);
     expect(e.message.split("\n")).toHaveLength(1);
+  });
+
+  it.each(["256.1.1.1", "1.2.3", "bad host", "-x.example"])("HOST=%s names HOST, with or without the sandbox", (host) => {
+    for (const env of [{ HOST: host }, { HOST: host, TELEGRAM_BOT_TOKEN: TOKEN }, { HOST: host, SANDBOX: "off" }]) {
+      const e = configError(env);
+      expect(e.message).toMatch(/^config error: HOST must be an IP address or a host name/);
+      expect(e.message).not.toContain("\n");
+    }
+  });
+
+  it.each(["0.0.0.0", "::", "192.168.1.10", "bot.example.org", "my-host"])("HOST=%s is accepted without the sandbox", (host) => {
+    expect(loadConfig({ HOST: host, SANDBOX: "off" }).http.host).toBe(host);
   });
 
   it.each(["70000", "3000.5", "-1"])("PORT=%s", (port) => {

@@ -6,7 +6,7 @@
  * mode checks the secret token before reading a byte of the body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Bot, GrammyError, HttpError as GrammyHttpError, InlineKeyboard, InputFile } from "grammy";
+import { Bot, GrammyError, type Api, HttpError as GrammyHttpError, InlineKeyboard, InputFile } from "grammy";
 import type { BotCommand, Update } from "grammy/types";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { isPicture, type ChatEvent, type Inbound, type Outbound } from "../../core/model.js";
@@ -17,6 +17,7 @@ import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
 import { chatIdOf, chatKey, malformation, mapUpdate } from "./map.js";
 import { sameSecret } from "../webhook-secret.js";
+import { pause, Reachability, reconnectDelayMs, waitAtMost } from "../reachability.js";
 
 /** Telegram's limits: message text and document caption. */
 export const TEXT_LIMIT = 4096;
@@ -27,6 +28,8 @@ const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 /** Admin status is looked up again after this: a removed admin loses the right soon. */
 const ADMIN_CACHE_MS = 60_000;
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+/** One getMe attempt at start-up gives up after this (grammY's own timeout is a minute). */
+const GETME_TIMEOUT_MS = 10_000;
 
 export interface TelegramOptions {
   token: string;
@@ -46,6 +49,8 @@ export interface TelegramOptions {
   files: FileReader;
   /** Commands to register, per language (null: the default list). */
   commands: { language: "vi" | "en" | null; scope: "default" | "all_group_chats"; list: BotCommand[] }[];
+  /** Start-up waits this long for Telegram to answer, then goes on and keeps trying in the background. */
+  waitMs: number;
   log: Logger;
 }
 
@@ -73,9 +78,28 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   /** Updates dropped since start because they were malformed (each one logged). */
   malformed = 0;
   private readonly drained: (() => void)[] = [];
+  /** Whether Telegram answers: what /readyz reports of this door. */
+  readonly reach: Reachability;
+  private readonly stopping = new AbortController();
+  /** The connection made in the background when Telegram did not answer within the start-up wait. */
+  private background: Promise<void> | null = null;
 
   constructor(private readonly o: TelegramOptions) {
     this.bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, timeoutSeconds: 60 } });
+    this.reach = new Reachability("telegram", o.log);
+    // Every answer of the Bot API shows whether Telegram is reachable (polling asks every 30 s).
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      try {
+        const res = await prev(method, payload, signal);
+        if (!res.ok && res.error_code === 401) this.reach.lost("token refused");
+        else if (!res.ok && res.error_code >= 500) this.reach.lost(`HTTP ${res.error_code}`);
+        else this.reach.reached();
+        return res;
+      } catch (e) {
+        if (!this.stopping.signal.aborted && !signal?.aborted) this.reach.lost(classify(e).message);
+        throw e;
+      }
+    });
     // Counted from the moment grammY hands an update over until it is stored (or applied).
     this.bot.use(async (_ctx, next) => {
       this.inFlight++;
@@ -114,16 +138,51 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   }
 
 
-  /** Check the token (getMe), register commands, then poll or take webhooks. */
+  /**
+   * Check the token (getMe), register commands, then poll or take webhooks. Waits for
+   * Telegram at most `waitMs`: a refused token within it stops start-up; an unreachable
+   * Telegram is said in one line, and the door opens in the background once it answers.
+   */
   async start(router: Router): Promise<void> {
-    await this.init();
+    if (this.o.mode === "webhook") router.on("POST", WEBHOOK_PATH, (req, res) => this.webhook(req, res));
+    const connecting = this.connect();
+    if (await waitAtMost(connecting, this.o.waitMs)) return;
+    this.reach.announce("cannot be reached at TELEGRAM_API_ROOT; retrying in the background");
+    this.background = connecting.catch((e: unknown) => this.o.log.error("telegram door stays closed", { error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** getMe until Telegram answers (with backoff), then open the door. */
+  private async connect(): Promise<void> {
+    const signal = this.stopping.signal;
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return;
+      try {
+        // Not bot.init(): grammY retries that forever, silently.
+        // (grammY types its signal with the abort-controller polyfill's type; Node's is the same at run time.)
+        this.bot.botInfo = await this.bot.api.getMe(AbortSignal.any([signal, AbortSignal.timeout(GETME_TIMEOUT_MS)]) as Parameters<Api["getMe"]>[0]);
+        break;
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404)) {
+          this.reach.lost("token refused");
+          throw new Error("Telegram refused TELEGRAM_BOT_TOKEN (getMe: unauthorized)");
+        }
+        this.reach.lost(classify(e).message);
+        this.o.log.debug("telegram getMe failed, retrying", { attempt });
+        await pause(reconnectDelayMs(attempt), signal);
+      }
+    }
+    await this.open();
+  }
+
+  private async open(): Promise<void> {
     for (const c of this.o.commands) {
       await this.bot.api
         .setMyCommands(c.list, { ...(c.language && { language_code: c.language }), scope: { type: c.scope } })
         .catch((e: unknown) => this.o.log.warn("setMyCommands failed", { error: classify(e).message }));
     }
+    if (this.stopping.signal.aborted) return;
     if (this.o.mode === "webhook") {
-      router.on("POST", WEBHOOK_PATH, (req, res) => this.webhook(req, res));
       await this.bot.api.setWebhook(`${this.o.publicUrl}${WEBHOOK_PATH}`, { secret_token: this.o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
       this.o.log.info("telegram webhook set", { path: WEBHOOK_PATH });
     } else {
@@ -138,21 +197,9 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.background;
     if (this.runner?.isRunning()) await this.runner.stop();
-  }
-
-  private async init(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.bot.init();
-        return;
-      } catch (e) {
-        if (e instanceof GrammyError && (e.error_code === 401 || e.error_code === 404)) throw new Error("Telegram refused TELEGRAM_BOT_TOKEN (getMe: unauthorized)");
-        if (attempt >= 6) throw new Error(`Telegram is unreachable at TELEGRAM_API_ROOT (${classify(e).message})`);
-        this.o.log.warn("telegram getMe failed, retrying", { attempt });
-        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-      }
-    }
   }
 
   /** POST /webhooks/telegram: secret first, then a bounded body, then one Update object. */
@@ -162,6 +209,8 @@ export class TelegramAdapter implements Channel, ChatAdmins {
       req.destroy();
       return;
     }
+    // Not connected yet (Telegram unreachable at start-up): Telegram delivers it again later.
+    if (!this.bot.isInited()) throw new HttpError(503, "not connected to Telegram yet");
     const body = await readBody(req, WEBHOOK_BODY_LIMIT);
     let update: unknown;
     try {

@@ -17,6 +17,7 @@ import { splitText } from "../replies.js";
 import { ZaloApiError, ZaloClient, ZaloTransportError } from "./client.js";
 import { eventSchema, mapEvent } from "./map.js";
 import { sameSecret } from "../webhook-secret.js";
+import { pause, Reachability, reconnectDelayMs, waitAtMost } from "../reachability.js";
 
 export const TEXT_LIMIT = 2000;
 const WEBHOOK_PATH = "/webhooks/zalo";
@@ -36,14 +37,25 @@ export interface ZaloOptions {
   fileLink(fileId: string, name: string): string | null;
   /** Translates the texts this door adds itself (the note replacing a file). */
   note(key: "file_link" | "file_unavailable", params: Record<string, string>): string;
+  /** Start-up waits this long for Zalo to answer, then goes on and keeps trying in the background. */
+  waitMs: number;
   log: Logger;
 }
 
+/**
+ * Zalo's refusals, by the codes of platforms/zalo-bot-api.md (HTTP status = error_code):
+ * 403 is one chat the bot may not message (blocked, removed, never written in) — the chat
+ * is gone, as Telegram's 403; 401 is the token — retried, since every chat is refused
+ * alike and an operator must act; 408, 429 and 5xx pass — retried after a wait; anything
+ * else (400 bad parameters, 404 unknown method) will never go — dropped.
+ */
 export function classify(e: unknown): DeliveryError {
   if (e instanceof ZaloApiError) {
-    if (e.errorCode === 429 || e.httpStatus === 429) return new DeliveryError("retry", e.description);
+    const code = (c: number) => e.errorCode === c || e.httpStatus === c;
+    if (code(403)) return new DeliveryError("gone", e.description);
+    if (code(429) || code(408)) return new DeliveryError("retry", e.description);
     if (e.isAuth) return new DeliveryError("retry", "token refused");
-    if (e.errorCode === 403 || e.httpStatus === 403 || /not (found|allowed|a member)|blocked/i.test(e.description)) return new DeliveryError("gone", e.description);
+    if (code(400) && /chat not found|not allowed|not a member|blocked/i.test(e.description)) return new DeliveryError("gone", e.description);
     if (e.errorCode >= 500 || e.httpStatus >= 500) return new DeliveryError("retry", e.description);
     return new DeliveryError("fatal", e.description);
   }
@@ -64,23 +76,50 @@ export class ZaloAdapter implements Channel {
   /** Events dropped since start because they were malformed (each one logged). */
   malformed = 0;
   private loop: Promise<void> | null = null;
+  /** Whether Zalo answers: what /readyz reports of this door. */
+  readonly reach: Reachability;
+  /** The connection made in the background when Zalo did not answer within the start-up wait. */
+  private background: Promise<void> | null = null;
 
   constructor(private readonly o: ZaloOptions) {
-    this.client = new ZaloClient({ token: o.token, apiRoot: o.apiRoot });
+    this.reach = new Reachability("zalo", o.log);
+    this.client = new ZaloClient({ token: o.token, apiRoot: o.apiRoot, observe: (problem) => (problem === null ? this.reach.reached() : this.reach.lost(problem)) });
   }
 
-  /** Check the token, then poll or take webhooks (the webhook itself is set by the operator). */
+  /**
+   * Check the token (getMe), then poll or take webhooks (the webhook itself is set by the
+   * operator). Waits for Zalo at most `waitMs`: a refused token within it stops start-up;
+   * an unreachable Zalo is said in one line, and polling starts once it answers.
+   */
   async start(router: Router): Promise<void> {
-    try {
-      await this.client.call("getMe");
-    } catch (e) {
-      if (e instanceof ZaloApiError && e.isAuth) throw new Error("Zalo refused ZALO_BOT_TOKEN (getMe: unauthorized)");
-      this.o.log.warn("zalo getMe failed; continuing", { error: e instanceof Error ? e.message : String(e) });
-    }
     if (this.o.mode === "webhook") {
       router.on("POST", WEBHOOK_PATH, (req, res) => this.webhook(req, res));
       this.o.log.info("zalo webhook route ready", { path: WEBHOOK_PATH });
-    } else {
+    }
+    const connecting = this.connect();
+    if (await waitAtMost(connecting, this.o.waitMs)) return;
+    this.reach.announce("cannot be reached at ZALO_API_ROOT; retrying in the background");
+    this.background = connecting.catch((e: unknown) => this.o.log.error("zalo door stays closed", { error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** getMe until Zalo answers (with backoff), then poll. */
+  private async connect(): Promise<void> {
+    const signal = this.stopping.signal;
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return;
+      try {
+        await this.client.call("getMe", {}, { signal });
+        break;
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof ZaloApiError && e.isAuth) throw new Error("Zalo refused ZALO_BOT_TOKEN (getMe: unauthorized)");
+        // Zalo answered, only not to getMe: it is reachable, go on.
+        if (e instanceof ZaloApiError && e.errorCode < 500 && e.errorCode !== 429) break;
+        this.o.log.debug("zalo getMe failed, retrying", { attempt, error: e instanceof Error ? e.message : String(e) });
+        await pause(reconnectDelayMs(attempt), signal);
+      }
+    }
+    if (this.o.mode === "polling" && !signal.aborted) {
       this.loop = this.poll();
       this.o.log.info("zalo polling started");
     }
@@ -88,6 +127,7 @@ export class ZaloAdapter implements Channel {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    await this.background;
     await this.loop;
   }
 
@@ -103,6 +143,7 @@ export class ZaloAdapter implements Channel {
       } catch (e) {
         if (signal.aborted) return;
         if (e instanceof ZaloApiError && e.isAuth) {
+          this.reach.lost("token refused");
           this.o.log.error("zalo token refused; polling stopped");
           return;
         }

@@ -18,9 +18,13 @@ export class ZaloApiError extends Error {
     super(`${method}: ${errorCode} ${description}`);
   }
 
-  /** The token was refused: retrying will not help. */
+  /**
+   * The token was refused (401): retrying will not help. A 403 is not this: it is one chat
+   * that the bot may not message (the person blocked it, the group removed it).
+   */
   get isAuth(): boolean {
-    return this.errorCode === 401 || this.httpStatus === 401 || this.errorCode === 403 || /token|unauthori[sz]ed/i.test(this.description);
+    if (this.errorCode === 403 || this.httpStatus === 403) return false;
+    return this.errorCode === 401 || this.httpStatus === 401 || /token|unauthori[sz]ed/i.test(this.description);
   }
 }
 
@@ -41,6 +45,11 @@ export interface ZaloClientOptions {
   apiRoot: string;
   /** Default per-call timeout; long polls pass their own. */
   timeoutMs?: number;
+  /**
+   * Told after each call whether Zalo answered: null when it did, else what is wrong
+   * ("network error", "HTTP 502 …", "token refused"). Never holds the token.
+   */
+  observe?(problem: string | null): void;
 }
 
 export class ZaloClient {
@@ -59,22 +68,28 @@ export class ZaloClient {
       });
     } catch (e) {
       const reason = (e as Error).name === "TimeoutError" ? "timed out" : (e as Error).name === "AbortError" ? "aborted" : "network error";
+      if (reason !== "aborted") this.o.observe?.(reason);
       throw new ZaloTransportError(method, reason);
     }
     let envelope: { ok?: unknown; result?: unknown; description?: unknown; error_code?: unknown };
     try {
       envelope = (await res.json()) as typeof envelope;
     } catch {
+      this.o.observe?.(`HTTP ${res.status} without a JSON envelope`);
       throw new ZaloTransportError(method, `HTTP ${res.status} without a JSON envelope`, res.status);
     }
     if (typeof envelope !== "object" || envelope === null || typeof envelope.ok !== "boolean") {
+      this.o.observe?.(`HTTP ${res.status} with a malformed envelope`);
       throw new ZaloTransportError(method, `HTTP ${res.status} with a malformed envelope`, res.status);
     }
     if (!envelope.ok) {
       const code = typeof envelope.error_code === "number" ? envelope.error_code : res.status;
       const description = typeof envelope.description === "string" ? this.redact(envelope.description) : "";
-      throw new ZaloApiError(method, code, description, res.status);
+      const error = new ZaloApiError(method, code, description, res.status);
+      this.o.observe?.(error.isAuth ? "token refused" : code >= 500 ? `HTTP ${code}` : null);
+      throw error;
     }
+    this.o.observe?.(null);
     return envelope.result as T;
   }
 

@@ -108,7 +108,8 @@ async function settings(ctx: Ctx): Promise<Outbound[]> {
   if (ctx.chat.kind !== "group") throw new AppError("wrong_chat_kind", { context: "group" });
   if (ctx.chat.unitId === null) throw new AppError("group_not_linked");
   const unit = (await ctx.tx.getUnit(ctx.chat.unitId))!;
-  if (!canActFor(ctx.person, await ctx.roles(), unit)) throw new AppError("not_officer_here", { unit: unit.name });
+  // A members' group is set up by its unit's officers; a member there is told so, not that it is an officers' group.
+  if (!canActFor(ctx.person, await ctx.roles(), unit)) throw new AppError(ctx.chat.purpose === "MEMBERS" ? "settings_members_group" : "not_officer_here", { unit: unit.name });
   return ctx.svc.startDialog(ctx, "settings", {});
 }
 

@@ -28,17 +28,31 @@ export class DataDirBusyError extends Error {
   override readonly name = "DataDirBusyError";
 }
 
+/** DATA_DIR cannot be created or written (a file in the way, no permission, a read-only disk). */
+export class DataDirUnusableError extends Error {
+  override readonly name = "DataDirUnusableError";
+}
+
 const LOCK_FILE = "thidua.pid";
 /** Directories this process has open (a pid file with our pid may be a previous life's). */
 const openDirs = new Set<string>();
 
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   if (openDirs.has(dir)) throw new DataDirBusyError(`DATA_DIR ${dir} is already open in this process`);
-  await mkdir(dir, { recursive: true });
+  const unusable = (e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    return new DataDirUnusableError(`DATA_DIR ${dir} cannot be created or written (${code}); set DATA_DIR to a directory this process may write`);
+  };
+  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+    throw unusable(e);
+  });
   const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const h = await open(file, "wx");
+      const h = await open(file, "wx").catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") throw e;
+        throw unusable(e);
+      });
       await h.writeFile(String(process.pid));
       await h.close();
       openDirs.add(dir);
@@ -47,7 +61,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
         await rm(file, { force: true });
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e instanceof DataDirUnusableError ? e : unusable(e);
       const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
       // A live other process holds it. (Our own pid here is a previous life of a restarted
       // container, since this process has not opened the directory.)
