@@ -56,6 +56,11 @@ export async function createIdentityCode(env: Env): Promise<{ code: string; expi
   return { code, expiresAt };
 }
 
+/** The key failed code attempts are counted under: the person, across all their chats. */
+export function attemptKey(personId: number): string {
+  return `person:${personId}`;
+}
+
 export type Redeemed =
   | { kind: "role"; role: "OFFICER" | "MEMBER"; unit: Unit; already: boolean }
   | { kind: "group"; purpose: ChatPurpose; unit: Unit; already: boolean }
@@ -68,7 +73,8 @@ export type Redeemed =
  * nothing but the attempt counter.
  */
 export async function redeemInvite(env: Env, person: Person, chat: Chat, text: string, userKey: string): Promise<Redeemed> {
-  const identity = chat.kind === "private" ? chat.key : `${chat.key}#${person.id}`;
+  // Counted per person, whatever the chat: a new group of one's own gives no fresh guesses.
+  const identity = attemptKey(person.id);
   const since = new Date(env.now.getTime() - 3_600_000);
   if ((await env.tx.countFailedAttempts(identity, since)) >= FAILED_ATTEMPTS_PER_HOUR) throw new AppError("too_many_attempts");
   const normalised = normaliseCode(text);

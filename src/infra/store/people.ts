@@ -60,7 +60,7 @@ export function peopleStore(db: Db): PeopleTx {
       // Private chats are keyed by the platform's user id: forget the key, keep the row's history.
       const chats = await db.chat.findMany({ where: { personId: id, kind: "PRIVATE" }, select: { id: true, key: true } });
       for (const c of chats) await db.chat.update({ where: { id: c.id }, data: { key: `erased:${c.id}`, active: false, personId: null } });
-      const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key)];
+      const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key), `person:${id}`];
       await db.codeAttempt.deleteMany({ where: { identityKey: { in: keys } } });
       await db.inviteRedemption.updateMany({ where: { personId: id }, data: { chatKey: null } });
     },
