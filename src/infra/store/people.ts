@@ -48,7 +48,7 @@ export function peopleStore(db: Db): PeopleTx {
       await db.person.update({ where: { id }, data: patch });
     },
     async identitiesOf(personId) {
-      return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true }, orderBy: { id: "asc" } });
+      return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true, linkedAt: true }, orderBy: { id: "asc" } });
     },
     async erasePerson(id, placeholderName, at) {
       await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
