@@ -177,6 +177,16 @@ describe.each(backends())("invites and rights on %s", (backend) => {
       expect(t.logs.join("\n")).not.toContain(code);
     });
 
+    it("revokes an account link code posted in a group as well, and tells the person who asked for it", async () => {
+      const code = /^\/ketnoi (\S+)$/.exec((await say(giang, dm(giang.userId), "/ketnoi")).at(-1)!.text)![1]!;
+      expect(text(await say(an, group("grp-ro-ri", "Nhóm chung"), `/lienket ${code}`))).toContain("Mã đã bị thu hồi và người tạo mã đã được báo");
+      await t.client.deliverOutbox();
+      expect((await t.client.lastBot(`dm-${giang.userId}`))?.text).toBe(
+        "⚠️ Mã kết nối tài khoản của bạn vừa bị đăng vào một nhóm chat nên đã bị thu hồi. Nếu vẫn cần kết nối, hãy gõ /ketnoi để lấy mã mới và chỉ gửi mã trong chat riêng với bot.",
+      );
+      expect(text(await say(second, dm(second.userId), `/ketnoi ${code}`))).toBe("Mã này đã bị thu hồi. Hãy xin cán bộ đơn vị một mã mới.");
+    });
+
     it("only refuses a members' code posted in a group: it is meant to be shared", async () => {
       const detmay = await unit("DEMO-DETMAY");
       const code = await cliCode(detmay, "MEMBER");
