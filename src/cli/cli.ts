@@ -15,7 +15,7 @@ import { jobsBetween } from "../core/schedule.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
 import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
-import { createInvite, grantRole, revokeRole } from "../core/usecases/invites.js";
+import { createInvite, findByCode, grantRole, revokeInvite, revokeRole } from "../core/usecases/invites.js";
 import { exportReports, progressOf } from "../core/usecases/progress.js";
 import { exportDocument } from "../core/usecases/documents.js";
 import { docxWriter } from "../infra/docx.js";
@@ -186,6 +186,36 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const inv = await cli.store.transaction(async (tx) => createInvite(cli.env(tx), await unitByCode(tx, need(values, "unit")), kind, { days, uses }));
       cli.out(cli.say(`invite.${inv.kind}`, { unit: inv.unit.name, code: inv.code, until: formatInstant(inv.expiresAt, cli.timeZone), uses: inv.maxUses }));
       return 0;
+    },
+  },
+  invites: {
+    usage: "invites --unit CODE",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { unit: { type: "string" } } });
+      const { unit, live } = await cli.store.transaction(async (tx) => {
+        const u = await unitByCode(tx, need(values, "unit"));
+        return { unit: u, live: await tx.liveInvites({ unitId: u.id }, cli.env(tx).now) };
+      });
+      if (!live.length) cli.out(cli.say("invite.none_live", { unit: unit.code }));
+      for (const i of live) {
+        cli.out(cli.say("invite.line", { id: i.id, kind: cli.say(`invite.kind.${i.kind}`), uses: i.uses, max: i.maxUses, created: formatInstant(i.createdAt, cli.timeZone), until: formatInstant(i.expiresAt, cli.timeZone) }));
+      }
+      return 0;
+    },
+  },
+  "revoke-invite": {
+    usage: "revoke-invite --id N | --code XXXX-XXXX-XXXX",
+    async run(cli, args) {
+      const { values } = parseArgs({ args, options: { id: { type: "string" }, code: { type: "string" } } });
+      if (!values.id === !values.code) throw new UsageError("--id N | --code XXXX-XXXX-XXXX");
+      if (values.id && !/^\d{1,9}$/.test(values.id)) throw new UsageError("--id N");
+      const revoked = await cli.store.transaction(async (tx) => {
+        const invite = values.id ? await tx.getInvite(Number(values.id)) : await findByCode({ tx }, values.code!);
+        if (!invite) throw new AppError("invite_not_found");
+        return { id: invite.id, done: await revokeInvite(cli.env(tx), invite) };
+      });
+      cli.out(cli.say(revoked.done ? "invite.revoked" : "invite.revoked_already", { id: revoked.id }));
+      return revoked.done ? 0 : 1;
     },
   },
   campaign: {

@@ -47,6 +47,10 @@ export const ERROR_CODES = [
   "not_issuer",
   "bad_deadline",
   "theme_incomplete",
+  "code_exposed",
+  "not_your_code",
+  "invite_not_found",
+  "same_platform_link",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

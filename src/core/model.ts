@@ -62,6 +62,9 @@ export interface Invite {
   maxUses: number;
   uses: number;
   revokedAt: Date | null;
+  /** Who made it (null: the CLI); officers may revoke the codes they made. */
+  createdById: number | null;
+  createdAt: Date;
 }
 
 export type ChatKind = "private" | "group";

@@ -286,7 +286,7 @@ export interface Tx {
   createPerson(input: { displayName: string; sandbox: boolean; locale: Locale | null; identityKey: string; platform: string }): Promise<Person>;
   getPerson(id: number): Promise<Person | null>;
   updatePerson(id: number, patch: { displayName?: string; locale?: Locale | null }): Promise<void>;
-  identitiesOf(personId: number): Promise<{ key: string; platform: string; createdAt: Date }[]>;
+  identitiesOf(personId: number): Promise<{ key: string; platform: string; createdAt: Date; linkedAt: Date | null }[]>;
   /** Replace the name, remove identities, end roles and consents. */
   erasePerson(id: number, placeholderName: string, at: Date): Promise<void>;
 
@@ -328,13 +328,23 @@ export interface Tx {
   /** The chat got a new platform id (Telegram supergroup migration): follow it. */
   migrateChat(oldKey: string, newKey: string): Promise<Chat | null>;
   /** Attach a platform identity to another person (linking a second platform account). */
-  moveIdentity(key: string, toPersonId: number): Promise<void>;
+  moveIdentity(key: string, toPersonId: number, at: Date): Promise<void>;
+  /**
+   * Undo a link: the account `key` becomes a person of its own (no roles, no consent),
+   * taking its platform's private chats of the person with it, except `keepChatKey`.
+   */
+  detachIdentity(key: string, keepChatKey: string): Promise<number>;
 
   // invites
   createInvite(input: { codeHash: string; unitId: number | null; personId?: number | null; kind: InviteKind; createdById: number | null; expiresAt: Date; maxUses: number }): Promise<Invite>;
   findInvite(codeHash: string): Promise<Invite | null>;
   /** Count one use if uses < maxUses; false when the code is exhausted. */
   useInvite(id: number, by: { personId: number | null; chatKey: string | null }): Promise<boolean>;
+  getInvite(id: number): Promise<Invite | null>;
+  /** Unit codes still usable at `now` (not revoked, not expired, uses left), made by `createdById` or for `unitId`; oldest first. */
+  liveInvites(where: { createdById?: number; unitId?: number }, now: Date): Promise<Invite[]>;
+  /** Mark a code revoked; false if it already was. */
+  revokeInvite(id: number, at: Date): Promise<boolean>;
   countFailedAttempts(identityKey: string, since: Date): Promise<number>;
   addFailedAttempt(identityKey: string, at: Date): Promise<void>;
 

@@ -142,6 +142,31 @@ X5,CĐCS Hai,co_so,X4
     expect((await cli("invite", "--unit", "HOACHAT", "--kind", "officer", "--days", "0")).code).toBe(2);
   });
 
+  it("lists a unit's live invite codes and revokes one by its code or number, audited", async () => {
+    const made = await cli("invite", "--unit", "HOACHAT", "--kind", "group-members");
+    const code = /: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(made.out)![1]!;
+    const listed = await cli("invites", "--unit", "HOACHAT");
+    expect(listed.code).toBe(0);
+    const ids = [...listed.out.matchAll(/^#(\d+) {2}/gm)].map((m) => Number(m[1]));
+    expect(ids).toHaveLength(2); // the officer invite of the test above, and this one
+    expect(listed.out).toContain("liên kết nhóm đoàn viên  đã dùng 0/1");
+
+    expect((await cli("revoke-invite", "--code", code.toLowerCase().replace(/-/g, ""))).out).toMatch(/^Đã thu hồi mã mời #\d+; mã này không dùng được nữa\.$/);
+    const again = await cli("revoke-invite", "--code", code);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain("đã bị thu hồi từ trước");
+    expect((await cli("revoke-invite", "--id", String(ids[0]))).code).toBe(0);
+    expect((await cli("invites", "--unit", "HOACHAT")).out).toBe("HOACHAT không có mã mời nào còn hiệu lực.");
+
+    const unknown = await cli("revoke-invite", "--code", "AAAA-BBBB-CCCC");
+    expect([unknown.code, unknown.err]).toEqual([1, "Không tìm thấy mã mời này."]);
+    expect((await cli("revoke-invite", "--id", "1", "--code", code)).code).toBe(2);
+    expect((await cli("revoke-invite")).code).toBe(2);
+    const stored = await peek((p) => p.inviteCode.findMany({ where: { unit: { code: "HOACHAT" } } }));
+    expect(stored.every((i) => i.revokedAt !== null)).toBe(true);
+    expect(await peek((p) => p.auditEvent.count({ where: { action: "invite.revoked", actorTag: "cli" } }))).toBe(2);
+  });
+
   it("creates the plan's campaign for another year, once, with that year's anniversaries", async () => {
     const r = await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT");
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { AppError } from "../errors.js";
 import type { Campaign, Locale, Outbound, Unit } from "../model.js";
 import { actingUnits, canActFor } from "../permissions.js";
 import { assertIssuer, campaignsFor, campaignsIssuedBy } from "../usecases/campaigns.js";
-import { createIdentityCode, redeemInvite, type Redeemed } from "../usecases/invites.js";
+import { createIdentityCode, redeemInvite, unlinkable, type Redeemed } from "../usecases/invites.js";
 import { hasConsent } from "../usecases/people.js";
 import { progressOf } from "../usecases/progress.js";
 import { reviewQueue } from "../usecases/review.js";
@@ -121,6 +121,13 @@ async function connect(ctx: Ctx, args: string): Promise<Outbound[]> {
   return [{ text: ctx.t("connect.created", { until: formatInstant(expiresAt, ctx.deps.timeZone) }) }, { text: ctx.t("connect.how", { code }) }];
 }
 
+/** /goketnoi: undo a link, from an account linked before it (the notice of each link points here). */
+async function unlink(ctx: Ctx): Promise<Outbound[]> {
+  if (ctx.chat.kind === "group") throw new AppError("wrong_chat_kind", { context: "private" });
+  if (!(await unlinkable(envOf(ctx), ctx.inbound.userId)).length) return say(ctx.t("unlink.none"));
+  return ctx.svc.startDialog(ctx, "unlink", {});
+}
+
 /** Campaigns whose dates this chat cares about: its unit's, or the person's units'. */
 async function campaignsHere(ctx: Ctx): Promise<Map<number, Campaign>> {
   const env = envOf(ctx);
@@ -223,6 +230,7 @@ export const COMMANDS: Command[] = [
   { key: "cancel", names: ["huy", "cancel"], audience: "everyone", consent: false, inGroup: true, run: (ctx) => cancel(ctx, ctx.inbound.text?.trim().toLowerCase().startsWith("/huy") ?? false) },
   { key: "unsubscribe", names: ["huytheodoi", "unsubscribe"], audience: "everyone", consent: false, inGroup: false, run: (ctx) => unsubscribe(ctx) },
   { key: "connect", names: ["ketnoi", "connect"], audience: "everyone", consent: true, inGroup: false, run: connect },
+  { key: "unlink", names: ["goketnoi", "unlink"], audience: "everyone", consent: false, inGroup: false, run: unlink },
   { key: "settings", names: ["caidat", "settings"], audience: "officer", consent: true, inGroup: true, run: settings },
   // Internal continuation of /moi after a unit was picked (not a typed command).
   { key: "invite_for", names: ["", ""], audience: "officer", consent: true, inGroup: false, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "invite", { unitId: u.id, kind: null }) },

@@ -7,10 +7,11 @@
  */
 import { hashCode, normaliseCode, randomCode } from "../codes.js";
 import { AppError } from "../errors.js";
-import type { Chat, ChatPurpose, InviteKind, Person, Unit, UnitInviteKind } from "../model.js";
+import type { Chat, ChatPurpose, Invite, InviteKind, Person, Unit, UnitInviteKind } from "../model.js";
 import { canManage, hasRole } from "../permissions.js";
 import type { Env } from "./env.js";
 import { actorId, personId } from "./env.js";
+import { itemsFor } from "./notify.js";
 
 export const FAILED_ATTEMPTS_PER_HOUR = 5;
 
@@ -56,6 +57,11 @@ export async function createIdentityCode(env: Env): Promise<{ code: string; expi
   return { code, expiresAt };
 }
 
+/** The key failed code attempts are counted under: the person, across all their chats. */
+export function attemptKey(personId: number): string {
+  return `person:${personId}`;
+}
+
 export type Redeemed =
   | { kind: "role"; role: "OFFICER" | "MEMBER"; unit: Unit; already: boolean }
   | { kind: "group"; purpose: ChatPurpose; unit: Unit; already: boolean }
@@ -68,16 +74,21 @@ export type Redeemed =
  * nothing but the attempt counter.
  */
 export async function redeemInvite(env: Env, person: Person, chat: Chat, text: string, userKey: string): Promise<Redeemed> {
-  const identity = chat.kind === "private" ? chat.key : `${chat.key}#${person.id}`;
+  // Counted per person, whatever the chat: a new group of one's own gives no fresh guesses.
+  const identity = attemptKey(person.id);
   const since = new Date(env.now.getTime() - 3_600_000);
   if ((await env.tx.countFailedAttempts(identity, since)) >= FAILED_ATTEMPTS_PER_HOUR) throw new AppError("too_many_attempts");
-  const normalised = normaliseCode(text);
-  const invite = normalised ? await env.tx.findInvite(hashCode(normalised)) : null;
+  const invite = await findByCode(env, text);
   if (!invite) throw new AppError("invalid_code", {}, (tx) => tx.addFailedAttempt(identity, env.now));
-  if (invite.revokedAt || invite.expiresAt.getTime() <= env.now.getTime()) throw new AppError("code_expired");
+  if (invite.revokedAt) throw new AppError("code_expired", { context: "revoked" });
+  if (invite.expiresAt.getTime() <= env.now.getTime()) throw new AppError("code_expired");
   if (invite.uses >= invite.maxUses) throw new AppError("code_used");
   const groupCode = invite.kind === "GROUP_OFFICERS" || invite.kind === "GROUP_MEMBERS";
-  if (groupCode !== (chat.kind === "group")) throw new AppError("code_wrong_place", { context: groupCode ? "group" : "private" });
+  if (groupCode !== (chat.kind === "group")) {
+    // A code meant for one person, posted where a group reads it, is spent: revoke it and tell its maker.
+    if (PERSONAL.includes(invite.kind)) throw new AppError("code_exposed", {}, (tx) => exposed({ ...env, tx }, invite, chat));
+    throw new AppError("code_wrong_place", { context: groupCode ? "group" : "private" });
+  }
   if (invite.kind === "IDENTITY") return linkIdentity(env, person, chat, invite.id, invite.personId!, userKey);
 
   const unit = (await env.tx.getUnit(invite.unitId!))!;
@@ -110,24 +121,109 @@ export async function redeemInvite(env: Env, person: Person, chat: Chat, text: s
   return { kind: "role", role, unit, already: !granted };
 }
 
+/** Codes for exactly one person: seen by a group, they are no longer secret. */
+const PERSONAL: InviteKind[] = ["OFFICER", "IDENTITY"];
+
+/** The code `text` stands for, if any. The one place a typed code is looked up. */
+export async function findByCode(env: Pick<Env, "tx">, text: string): Promise<Invite | null> {
+  const normalised = normaliseCode(text);
+  return normalised ? env.tx.findInvite(hashCode(normalised)) : null;
+}
+
+/** Revoke a personal code posted in a group (after the refusal rolled back), and tell whoever made it. */
+async function exposed(env: Env, invite: Invite, chat: Chat): Promise<void> {
+  if (!(await env.tx.revokeInvite(invite.id, env.now))) return;
+  await env.tx.audit(env.actor, { action: "invite.revoked", entity: "invite", entityId: invite.id, unitId: invite.unitId, data: { reason: "posted_in_group", chat: chat.key } });
+  const maker = invite.createdById ?? invite.personId;
+  if (maker === null) return;
+  const unit = invite.unitId !== null ? await env.tx.getUnit(invite.unitId) : null;
+  const chats = await env.tx.privateChatsOf([maker]);
+  const items = itemsFor(env, chats, {
+    cause: `invite-exposed:${invite.id}`,
+    kind: "invite_exposed",
+    notice: null,
+    render: (locale) =>
+      env.translate(locale, "invite.exposed", { unit: unit?.name ?? "", context: unit ? undefined : "identity" }),
+  });
+  if (items.length) await env.tx.enqueue(items);
+}
+
+/** Live unit codes the acting person made, with their units, oldest first. */
+export async function myLiveInvites(env: Env): Promise<{ invite: Invite; unit: Unit }[]> {
+  const invites = await env.tx.liveInvites({ createdById: personId(env) }, env.now);
+  const units = new Map((await env.tx.getUnits([...new Set(invites.map((i) => i.unitId!))])).map((u) => [u.id, u]));
+  return invites.flatMap((invite) => (units.has(invite.unitId!) ? [{ invite, unit: units.get(invite.unitId!)! }] : []));
+}
+
+/**
+ * Revoke a code so nobody can use it any more. A person may revoke only codes they made;
+ * the CLI (an administrator) any. False when it was already revoked.
+ */
+export async function revokeInvite(env: Env, invite: Invite): Promise<boolean> {
+  if (env.actor.kind === "person" && invite.createdById !== env.actor.person.id) throw new AppError("not_your_code");
+  const done = await env.tx.revokeInvite(invite.id, env.now);
+  if (done) await env.tx.audit(env.actor, { action: "invite.revoked", entity: "invite", entityId: invite.id, unitId: invite.unitId, data: { kind: invite.kind } });
+  return done;
+}
+
 /**
  * Join this platform account to the person who asked for the code on another platform.
  * Only an account that is new here (no roles, no other accounts) can be joined: two
- * people's histories are never merged.
+ * people's histories are never merged. A person has at most one account per platform, so
+ * a second account of the same platform never takes over the first one's roles; and the
+ * person's existing accounts are told of every new link, with the way to undo it.
  */
 async function linkIdentity(env: Env, person: Person, chat: Chat, inviteId: number, target: number, userKey: string): Promise<Redeemed> {
   if (person.id === target) return { kind: "identity", already: true };
   const owner = await env.tx.getPerson(target);
   if (!owner || owner.erasedAt) throw new AppError("code_expired");
   if (owner.sandbox !== person.sandbox) throw new AppError("sandbox_boundary");
-  const roles = await env.tx.activeRoles(person.id);
   const identities = await env.tx.identitiesOf(person.id);
+  const platform = identities.find((i) => i.key === userKey)?.platform ?? userKey.slice(0, userKey.indexOf(":"));
+  if ((await env.tx.identitiesOf(target)).some((i) => i.platform === platform)) throw new AppError("same_platform_link");
+  const roles = await env.tx.activeRoles(person.id);
   if (roles.length || identities.length > 1) throw new AppError("identity_has_data");
   if (!(await env.tx.useInvite(inviteId, { personId: target, chatKey: chat.key }))) throw new AppError("code_used");
-  await env.tx.moveIdentity(userKey, target);
+  // The accounts the person had until now hear of it in their private chats (read before the move adds this one's).
+  const told = await env.tx.privateChatsOf([target]);
+  await env.tx.moveIdentity(userKey, target, env.now);
+  const notice = itemsFor(env, told, {
+    cause: `identity-linked:${inviteId}`,
+    kind: "identity_linked",
+    notice: null,
+    render: (locale) => env.translate(locale, "connect.notice", { platform: env.translate(locale, `platform.${platform}`), name: person.displayName }),
+  });
+  if (notice.length) await env.tx.enqueue(notice);
   await env.tx.erasePerson(person.id, `#${person.id}`, env.now);
   await env.tx.audit(env.actor, { action: "identity.linked", entity: "person", entityId: target, data: { platform: userKey.slice(0, userKey.indexOf(":")), from: person.id } });
   return { kind: "identity", already: false };
+}
+
+/** An account linked to the acting person after the one speaking: one the speaker may unlink. */
+export interface LinkedAccount {
+  key: string;
+  platform: string;
+  linkedAt: Date;
+}
+
+/**
+ * Accounts the speaking account may unlink: those joined to the person after it was (the
+ * first account may undo every link; a newly linked account cannot push out an older one).
+ */
+export async function unlinkable(env: Env, speakerKey: string): Promise<LinkedAccount[]> {
+  const all = await env.tx.identitiesOf(personId(env));
+  const me = all.find((i) => i.key === speakerKey);
+  if (!me) return [];
+  const since = me.linkedAt?.getTime() ?? -Infinity;
+  return all.flatMap((i) => (i.key !== speakerKey && i.linkedAt && i.linkedAt.getTime() > since ? [{ key: i.key, platform: i.platform, linkedAt: i.linkedAt }] : []));
+}
+
+/** Undo a link made with /ketnoi: `key` becomes an account of its own again, with nothing of the person's. */
+export async function unlinkAccount(env: Env, speakerKey: string, key: string, chatKey: string): Promise<void> {
+  const account = (await unlinkable(env, speakerKey)).find((a) => a.key === key);
+  if (!account) throw new AppError("stale_state");
+  const own = await env.tx.detachIdentity(key, chatKey);
+  await env.tx.audit(env.actor, { action: "identity.unlinked", entity: "person", entityId: personId(env), data: { platform: account.platform, to: own } });
 }
 
 /** Grant a role directly (CLI). */

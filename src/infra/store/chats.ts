@@ -15,9 +15,13 @@ type ChatsTx = Pick<
   | "setChatActive"
   | "migrateChat"
   | "moveIdentity"
+  | "detachIdentity"
   | "createInvite"
   | "findInvite"
   | "useInvite"
+  | "getInvite"
+  | "liveInvites"
+  | "revokeInvite"
   | "countFailedAttempts"
   | "addFailedAttempt"
 >;
@@ -82,12 +86,21 @@ export function chatsStore(db: Db): ChatsTx {
       await db.outboxMessage.updateMany({ where: { chatKey: oldKey, status: "PENDING" }, data: { chatKey: newKey } });
       return map.chat((await db.chat.findUnique({ where: { key: newKey } }))!);
     },
-    async moveIdentity(key, toPersonId) {
+    async moveIdentity(key, toPersonId, at) {
       const before = await db.identity.findUnique({ where: { key } });
       if (!before) return;
-      await db.identity.update({ where: { key }, data: { personId: toPersonId } });
+      await db.identity.update({ where: { key }, data: { personId: toPersonId, linkedAt: at } });
       // The private chats of that account now belong to the person too.
       await db.chat.updateMany({ where: { personId: before.personId, kind: "PRIVATE" }, data: { personId: toPersonId } });
+    },
+    async detachIdentity(key, keepChatKey) {
+      const identity = await db.identity.findUniqueOrThrow({ where: { key }, include: { person: true } });
+      const own = await db.person.create({ data: { displayName: identity.person.displayName, sandbox: identity.person.sandbox } });
+      await db.identity.update({ where: { key }, data: { personId: own.id, linkedAt: null } });
+      await db.chat.updateMany({ where: { personId: identity.personId, kind: "PRIVATE", platform: identity.platform, key: { not: keepChatKey } }, data: { personId: own.id } });
+      // A dialog the account had open acted for the person it no longer is.
+      await db.dialogState.deleteMany({ where: { key: { endsWith: `|${key}` } } });
+      return own.id;
     },
     async createInvite(input) {
       return db.inviteCode.create({ data: input });
@@ -100,6 +113,20 @@ export function chatsStore(db: Db): ChatsTx {
       if (n !== 1) return false;
       await db.inviteRedemption.create({ data: { inviteId: id, personId: by.personId, chatKey: by.chatKey } });
       return true;
+    },
+    async getInvite(id) {
+      return db.inviteCode.findUnique({ where: { id } });
+    },
+    async liveInvites(where, now) {
+      const rows = await db.inviteCode.findMany({
+        where: { ...where, unitId: where.unitId ?? { not: null }, revokedAt: null, expiresAt: { gt: now } },
+        orderBy: { id: "asc" },
+      });
+      return rows.filter((r) => r.uses < r.maxUses);
+    },
+    async revokeInvite(id, at) {
+      const n = await db.inviteCode.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+      return n.count === 1;
     },
     async countFailedAttempts(identityKey, since) {
       return db.codeAttempt.count({ where: { identityKey, at: { gte: since } } });

@@ -48,7 +48,7 @@ export function peopleStore(db: Db): PeopleTx {
       await db.person.update({ where: { id }, data: patch });
     },
     async identitiesOf(personId) {
-      return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true }, orderBy: { id: "asc" } });
+      return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true, linkedAt: true }, orderBy: { id: "asc" } });
     },
     async erasePerson(id, placeholderName, at) {
       await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
@@ -60,7 +60,7 @@ export function peopleStore(db: Db): PeopleTx {
       // Private chats are keyed by the platform's user id: forget the key, keep the row's history.
       const chats = await db.chat.findMany({ where: { personId: id, kind: "PRIVATE" }, select: { id: true, key: true } });
       for (const c of chats) await db.chat.update({ where: { id: c.id }, data: { key: `erased:${c.id}`, active: false, personId: null } });
-      const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key)];
+      const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key), `person:${id}`];
       await db.codeAttempt.deleteMany({ where: { identityKey: { in: keys } } });
       await db.inviteRedemption.updateMany({ where: { personId: id }, data: { chatKey: null } });
     },

@@ -14,6 +14,7 @@ import { reviewDialog } from "./review.js";
 import { themesDialog } from "./themes.js";
 import { unsubscribeDialog } from "./unsubscribe.js";
 import { settingsDialog } from "./settings.js";
+import { unlinkDialog } from "./unlink.js";
 import { worksDialog } from "./works.js";
 
 export const allDialogs: AnyDialog[] = [
@@ -33,4 +34,5 @@ export const allDialogs: AnyDialog[] = [
   unsubscribeDialog,
   settingsDialog,
   exportDialog,
+  unlinkDialog,
 ];

@@ -4,9 +4,11 @@
  * group's unit switch each kind on or off; the defaults follow the group's purpose.
  */
 import { z } from "zod";
+import { AppError } from "../../errors.js";
 import { NOTICE_KINDS, type NoticeKind } from "../../model.js";
 import { receives } from "../../notices.js";
 import type { DialogDef } from "../dialog.js";
+import { actsForUnit } from "./common.js";
 
 const schema = z.object({});
 const DONE = "done";
@@ -14,6 +16,13 @@ const DONE = "done";
 export const settingsDialog: DialogDef<z.infer<typeof schema>> = {
   name: "settings",
   schema,
+  // The group's unit as it is now, and the person's rights now: a toggle pressed after the
+  // role was revoked, or after the group was unlinked, changes nothing.
+  async guard(ctx) {
+    const chat = await ctx.tx.getChat(ctx.chat.key);
+    if (!chat?.unitId) throw new AppError("group_not_linked");
+    await actsForUnit(ctx, { unitId: chat.unitId });
+  },
   steps: {
     toggle: {
       async prompt(ctx) {
