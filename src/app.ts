@@ -167,6 +167,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
       transcript,
       pollMs: db.kind === "postgres" ? 2000 : null,
+      streams: config.sandboxStreams,
       log,
       personas: (locale: Locale) => demoPersonas(store, translator.translate, locale),
       catalogue: (locale: Locale) => translator.catalogue(locale, "sandbox"),

@@ -5,7 +5,6 @@
  * Identities are prefixed "web:", which the core keeps apart from real units.
  */
 import { readFile } from "node:fs/promises";
-import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -14,7 +13,8 @@ import type { Logger } from "../../core/ports.js";
 import type { HandleResult } from "../../core/bot/engine.js";
 import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
-import type { Transcript, TranscriptMessage } from "./transcript.js";
+import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
+import type { Transcript } from "./transcript.js";
 
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "public");
 const STATIC: Record<string, [string, string]> = {
@@ -49,6 +49,8 @@ export interface SandboxOptions {
    * wrote (null: a single process, so this process's own events are enough).
    */
   pollMs: number | null;
+  /** Bounds on the event streams (defaults in streams.ts). */
+  streams?: Partial<StreamLimits>;
   log: Logger;
   personas: (locale: Locale) => Promise<unknown>;
   catalogue: (locale: Locale) => Record<string, unknown> | undefined;
@@ -56,8 +58,16 @@ export interface SandboxOptions {
 
 export class Sandbox {
   private readonly queue = new KeyedQueue();
+  private readonly streams: SandboxStreams;
 
-  constructor(private readonly o: SandboxOptions) {}
+  constructor(private readonly o: SandboxOptions) {
+    this.streams = new SandboxStreams(o.transcript, o.pollMs, o.streams);
+  }
+
+  /** The sandbox chats' transcript: what the bot sends on its own lands here too. */
+  get transcript(): Transcript {
+    return this.o.transcript;
+  }
 
   /** Messages stored but not answered when the process last stopped: answer them now. */
   async recover(): Promise<number> {
@@ -125,7 +135,10 @@ export class Sandbox {
       const { chatKey, after } = chatQuery(url);
       sendJson(res, 200, { messages: await this.o.transcript.after(chatKey, after) });
     });
-    router.on("GET", "/sandbox/api/stream", (req, res, url) => this.stream(req, res, url));
+    router.on("GET", "/sandbox/api/stream", (req, res, url) => {
+      const { chatKey, after } = chatQuery(url);
+      return this.streams.serve(req, res, chatKey, after);
+    });
     router.onPrefix("GET", "/sandbox/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/sandbox/files/".length);
       const file = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.o.transcript.file(id) : null;
@@ -141,49 +154,9 @@ export class Sandbox {
     });
   }
 
-  /** Server-sent events: the backlog after `after`, then each new message as it is stored. */
-  private async stream(req: import("node:http").IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const { chatKey, after } = chatQuery(url);
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
-    // Open the stream now, not at the first message: an empty chat is a valid stream.
-    res.flushHeaders();
-    let last = after;
-    let busy = false;
-    let again = false;
-    const push = async () => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      try {
-        do {
-          again = false;
-          const msgs: TranscriptMessage[] = await this.o.transcript.after(chatKey, last);
-          for (const m of msgs) {
-            res.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
-            last = m.seq;
-          }
-        } while (again);
-      } catch {
-        // the database hiccuped: the next poll retries
-      } finally {
-        busy = false;
-      }
-    };
-    const onMessage = (key: string) => {
-      if (key === chatKey) void push();
-    };
-    this.o.transcript.events.on("message", onMessage);
-    // Another instance may have written: look now and then as well.
-    const poll = this.o.pollMs ? setInterval(() => void push(), this.o.pollMs) : null;
-    const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-    req.on("close", () => {
-      if (poll) clearInterval(poll);
-      clearInterval(ping);
-      this.o.transcript.events.off("message", onMessage);
-    });
-    await push();
+  /** What the event streams hold and what they closed or refused (see streams.ts). */
+  streamStats(): StreamStats {
+    return this.streams.stats();
   }
 }
 
