@@ -44,8 +44,9 @@ function reader(url: string, chatId: string, after = 0): { seqs: number[]; respo
     let text = "";
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of res.body) {
-        text += decoder.decode(chunk as Uint8Array, { stream: true });
+      const body = res.body.getReader();
+      for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
+        text += decoder.decode(chunk.value, { stream: true });
         let end: number;
         while ((end = text.indexOf("\n\n")) >= 0) {
           const id = /^id: (\d+)$/m.exec(text.slice(0, end));

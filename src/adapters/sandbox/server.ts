@@ -11,7 +11,8 @@ import { z } from "zod";
 import { isPicture, type Inbound, type Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import type { HandleResult } from "../../core/bot/engine.js";
-import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
+import type { IncomingMessage } from "node:http";
+import { HttpError, readJson, sendJson, type Handler, type Router } from "../../http/server.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
 import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
 import type { Transcript } from "./transcript.js";
@@ -21,6 +22,18 @@ const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/sandbox/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/sandbox/app.css": ["app.css", "text/css; charset=utf-8"],
+};
+
+/**
+ * The page loads only our own script, styles, fonts and pictures (chart pictures come from
+ * /sandbox/files/; the favicon is an empty data: URL), talks only to our own API, and
+ * nobody may frame it.
+ */
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
 };
 
 /** A sandbox message body is small; anything larger is refused before parsing. */
@@ -53,6 +66,8 @@ export interface SandboxOptions {
   streams?: Partial<StreamLimits>;
   log: Logger;
   personas: (locale: Locale) => Promise<unknown>;
+  /** Whether a request came under one of our own names (DNS rebinding); see http/host-guard.ts. */
+  allowHost: (req: IncomingMessage) => boolean;
   catalogue: (locale: Locale) => Record<string, unknown> | undefined;
 }
 
@@ -116,10 +131,22 @@ export class Sandbox {
   }
 
   register(router: Router): void {
+    // Every sandbox page and API answers only under our own names (see http/host-guard.ts).
+    const guarded =
+      (handler: Handler): Handler =>
+      (req, res, url) => {
+        if (!this.o.allowHost(req)) throw new HttpError(421, "misdirected request: the sandbox answers only at its own address (e.g. http://127.0.0.1:3000)");
+        return handler(req, res, url);
+      };
+    const on = { on: (method: string, route: string, h: Handler) => router.on(method, route, guarded(h)), onPrefix: (method: string, route: string, h: Handler) => router.onPrefix(method, route, guarded(h)) };
+    this.registerGuarded(on);
+  }
+
+  private registerGuarded(router: Pick<Router, "on" | "onPrefix">): void {
     for (const [route, [file, type]] of Object.entries(STATIC)) {
       router.on("GET", route, async (_req, res) => {
         const data = await readFile(path.join(PUBLIC_DIR, file));
-        res.writeHead(200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+        res.writeHead(200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff", ...(file === "index.html" && PAGE_HEADERS) });
         res.end(data);
       });
     }
