@@ -13,6 +13,7 @@ import type { Logger } from "../../core/ports.js";
 import type { HandleResult } from "../../core/bot/engine.js";
 import type { IncomingMessage } from "node:http";
 import { HttpError, readJson, sendJson, type Handler, type Router } from "../../http/server.js";
+import { FONTS_DIR } from "../../infra/fonts.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
 import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
 import type { Transcript } from "./transcript.js";
@@ -22,6 +23,11 @@ const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/sandbox/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/sandbox/app.css": ["app.css", "text/css; charset=utf-8"],
+};
+/** The page's font is the one the project ships (assets/fonts), not the machine's. */
+const FONTS: Record<string, string> = {
+  "/sandbox/fonts/NotoSans-Regular.ttf": "NotoSans-Regular.ttf",
+  "/sandbox/fonts/NotoSans-Bold.ttf": "NotoSans-Bold.ttf",
 };
 
 /**
@@ -147,6 +153,13 @@ export class Sandbox {
       router.on("GET", route, async (_req, res) => {
         const data = await readFile(path.join(PUBLIC_DIR, file));
         res.writeHead(200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff", ...(file === "index.html" && PAGE_HEADERS) });
+        res.end(data);
+      });
+    }
+    for (const [route, file] of Object.entries(FONTS)) {
+      router.on("GET", route, async (_req, res) => {
+        const data = await readFile(path.join(FONTS_DIR, file));
+        res.writeHead(200, { "content-type": "font/ttf", "content-length": data.length, "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" });
         res.end(data);
       });
     }
