@@ -130,7 +130,8 @@ export function sandboxDoor(count: number, warmupCount: number): Door {
   return {
     world: "demo",
     seats: [...officers, ...warmup].map(webSeat),
-    env: {},
+    // One stream per officer, warm-up included: room for all of them (the default cap is 100).
+    env: { SANDBOX_STREAMS_MAX: String(Math.max(100, count + warmupCount)) },
     // The streams give no sign of being open: leave them time to connect before the clock starts.
     settleMs: 1500,
     chats: (url) => ({ load: sandboxChats(url, officers), warmup: sandboxChats(url, warmup) }),

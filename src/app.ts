@@ -29,6 +29,7 @@ import { randomId } from "./core/codes.js";
 import { xlsxWriter } from "./infra/spreadsheet.js";
 import { createStore } from "./infra/store/index.js";
 import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
+import { hostGuard } from "./http/host-guard.js";
 import { platformOf, type Channel } from "./adapters/channel.js";
 import { replyDelivery } from "./adapters/replies.js";
 import { sandboxChannel } from "./adapters/sandbox/channel.js";
@@ -163,6 +164,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
       transcript,
       pollMs: db.kind === "postgres" ? 2000 : null,
+      streams: config.sandboxStreams,
+      allowHost: hostGuard({ host: config.http.host, publicUrl: config.publicUrl }),
       log,
       personas: (locale: Locale) => demoPersonas(store, translator.translate, locale),
       catalogue: (locale: Locale) => translator.catalogue(locale, "sandbox"),

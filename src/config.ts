@@ -58,6 +58,10 @@ const schema = z
     SANDBOX: onOff.optional(),
     /** The sandbox hands out made-up identities: it listens on loopback only unless this is "yes". */
     SANDBOX_ALLOW_REMOTE: z.enum(["yes", "no"]).default("no"),
+    /** Open sandbox event streams, in all and per chat; a client that reads nothing is cut off past this many KB unsent. */
+    SANDBOX_STREAMS_MAX: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 10_000, "must be between 1 and 10000").default(100),
+    SANDBOX_STREAMS_PER_CHAT: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 1 && n <= 1000, "must be between 1 and 1000").default(10),
+    SANDBOX_STREAM_BUFFER_KB: z.string().regex(/^\d+$/, "must be a whole number").transform(Number).refine((n) => n >= 16 && n <= 65_536, "must be between 16 and 65536").default(256),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Seed the demo unit tree and personas (sandbox only). */
     DEMO_SEED: onOff.default("on"),
@@ -97,6 +101,8 @@ export interface Config {
   timeZone: string;
   defaultLocale: "vi" | "en";
   sandbox: boolean;
+  /** Bounds on the sandbox's event streams; unset fields take the defaults in adapters/sandbox/streams.ts. */
+  sandboxStreams?: { total?: number; perChat?: number; maxUnsentBytes?: number; replayMessages?: number; replayBytes?: number };
   demoSeed: boolean;
   workers: boolean;
   logLevel: Env["LOG_LEVEL"];
@@ -142,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TZ_NAME,
     defaultLocale: e.DEFAULT_LOCALE,
     sandbox,
+    sandboxStreams: { total: e.SANDBOX_STREAMS_MAX, perChat: e.SANDBOX_STREAMS_PER_CHAT, maxUnsentBytes: e.SANDBOX_STREAM_BUFFER_KB * 1024 },
     demoSeed: sandbox && e.DEMO_SEED === "on",
     workers: e.WORKERS === "on",
     logLevel: e.LOG_LEVEL,

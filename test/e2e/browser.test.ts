@@ -1,5 +1,6 @@
 /**
- * The web sandbox in a real browser (Debian's Chromium through playwright-core), used as a
+ * The web sandbox in a real browser (the Chromium of the npm package @sparticuz/chromium,
+ * through playwright-core: nothing to install beyond `npm ci`), used as a
  * person would: read the persona list (each with unit and level), be Lê Văn Cường and then
  * the demo officer Nguyễn Văn An (each sees only their own chats), open the private chat,
  * type /dangky, click "Tôi đồng ý" (that question's buttons then go dim), click "Thêm nội
@@ -10,16 +11,18 @@
  * as HTML), and switches its labels between Vietnamese and English. Leaves a screenshot in
  * test-artifacts/sandbox.png.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import sparticuz from "@sparticuz/chromium";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { group } from "../support/sandbox-client.js";
+import { FONTS_DIR } from "../../src/infra/fonts.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = ["--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const WAIT_MS = 15_000;
 const SCREENSHOT = fileURLToPath(new URL("../../test-artifacts/sandbox.png", import.meta.url));
 const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer of Phân bón Sông Cầu
@@ -248,6 +251,33 @@ async function switchToEnglishAndBack(page: Page): Promise<void> {
   expect(await page.locator("#persona-heading").textContent()).toBe("Đóng vai ai?");
 }
 
+/** The page's text is drawn in the Noto Sans the sandbox serves, with Vietnamese glyphs, whatever the machine has. */
+async function checkShippedFont(page: Page): Promise<void> {
+  const fonts = await page.evaluate(async () => {
+    await document.fonts.ready;
+    return {
+      family: getComputedStyle(document.querySelector(".msg-text")!).fontFamily,
+      loaded: [...document.fonts].filter((f) => f.status === "loaded").map((f) => `${f.family.replace(/"/g, "")} ${f.weight}`),
+      vietnamese: document.fonts.check('15px "Noto Sans"', "Đồng chí Nguyễn Văn An đã đăng ký thi đua"),
+    };
+  });
+  expect(fonts.family.startsWith('"Noto Sans"')).toBe(true);
+  expect(fonts.loaded).toContain("Noto Sans 400");
+  expect(fonts.vietnamese).toBe(true);
+}
+
+/**
+ * A fontconfig file that shows the browser only the fonts the project ships: the same
+ * fonts on every machine, and a machine with none of its own (Chromium stops at start
+ * without any font) runs the test as well.
+ */
+function shippedFontsOnly(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "thidua-fonts-"));
+  const file = path.join(dir, "fonts.conf");
+  writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${FONTS_DIR}</dir>\n  <cachedir>${path.join(dir, "cache")}</cachedir>\n</fontconfig>\n`);
+  return file;
+}
+
 // ---------- the test ----------
 
 describe("the web sandbox in Chromium", () => {
@@ -265,12 +295,16 @@ describe("the web sandbox in Chromium", () => {
   // One test, not a beforeAll: a failing hook would leave its tests "skipped", and a
   // missing browser must fail.
   it("shows personas with unit and level, each persona's own chats, unread marks and answered buttons; takes An through consent, a theme and /lich, in Vietnamese and English", { timeout: 120_000 }, async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this test needs Debian's Chromium. Install the "chromium" package (apt-get install chromium).`);
-    }
+    // The npm package's browser unpacks itself into the temporary directory at first use.
+    const executablePath = process.env.TEST_CHROMIUM || (await sparticuz.executablePath());
+    if (!existsSync(executablePath)) throw new Error(`${executablePath} not found: TEST_CHROMIUM names no file`);
     t = await startTestApp("pglite");
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, FONTCONFIG_FILE: shippedFontsOnly() } });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const refused: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
     await page.goto(t.app.url);
 
     await checkPersonaLabels(page);
@@ -284,5 +318,7 @@ describe("the web sandbox in Chromium", () => {
     await showErrorsInVietnamese(page);
     await readTheMarkedChat(page);
     await switchToEnglishAndBack(page);
+    await checkShippedFont(page);
+    expect(refused).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ describe("configuration defaults", () => {
       timeZone: "Asia/Ho_Chi_Minh",
       defaultLocale: "vi",
       sandbox: true,
+      sandboxStreams: { total: 100, perChat: 10, maxUnsentBytes: 256 * 1024 },
       demoSeed: true,
       workers: true,
       logLevel: "info",
@@ -46,6 +47,12 @@ describe("configuration defaults", () => {
     expect(() => loadConfig({ ZALO_RATE_PER_SECOND: "fast" })).toThrow(/^config error: ZALO_RATE_PER_SECOND/);
     expect(() => loadConfig({ OUTBOX_RATE_SCALE: "0" })).toThrow(/^config error: OUTBOX_RATE_SCALE/);
     expect(() => loadConfig({ SCHEDULER_GRACE_HOURS: "100" })).toThrow(/^config error: SCHEDULER_GRACE_HOURS must be at most 72/);
+  });
+
+  it("reads the sandbox's stream bounds, and refuses nonsense", () => {
+    expect(loadConfig({ SANDBOX_STREAMS_MAX: "40", SANDBOX_STREAMS_PER_CHAT: "4", SANDBOX_STREAM_BUFFER_KB: "64" }).sandboxStreams).toEqual({ total: 40, perChat: 4, maxUnsentBytes: 64 * 1024 });
+    expect(() => loadConfig({ SANDBOX_STREAMS_MAX: "0" })).toThrow(/^config error: SANDBOX_STREAMS_MAX/);
+    expect(() => loadConfig({ SANDBOX_STREAM_BUFFER_KB: "lots" })).toThrow(/^config error: SANDBOX_STREAM_BUFFER_KB/);
   });
 
   it("empty strings count as unset", () => {

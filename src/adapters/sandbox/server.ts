@@ -5,7 +5,6 @@
  * Identities are prefixed "web:", which the core keeps apart from real units.
  */
 import { readFile } from "node:fs/promises";
-import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -13,15 +12,35 @@ import { isPicture, type Inbound, type Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
 import { cleanInbound, hasUnstorable, isBlank } from "../../core/text.js";
 import type { HandleResult } from "../../core/bot/engine.js";
-import { HttpError, readJson, sendJson, type Router } from "../../http/server.js";
+import type { IncomingMessage } from "node:http";
+import { HttpError, readJson, sendJson, type Handler, type Router } from "../../http/server.js";
+import { FONTS_DIR } from "../../infra/fonts.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
-import type { Transcript, TranscriptMessage } from "./transcript.js";
+import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
+import type { Transcript } from "./transcript.js";
 
 const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "public");
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/sandbox/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/sandbox/app.css": ["app.css", "text/css; charset=utf-8"],
+};
+/** The page's font is the one the project ships (assets/fonts), not the machine's. */
+const FONTS: Record<string, string> = {
+  "/sandbox/fonts/NotoSans-Regular.ttf": "NotoSans-Regular.ttf",
+  "/sandbox/fonts/NotoSans-Bold.ttf": "NotoSans-Bold.ttf",
+};
+
+/**
+ * The page loads only our own script, styles, fonts and pictures (chart pictures come from
+ * /sandbox/files/; the favicon is an empty data: URL), talks only to our own API, and
+ * nobody may frame it.
+ */
+const PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
 };
 
 /** A sandbox message body is small; anything larger is refused before parsing. */
@@ -55,15 +74,27 @@ export interface SandboxOptions {
    * wrote (null: a single process, so this process's own events are enough).
    */
   pollMs: number | null;
+  /** Bounds on the event streams (defaults in streams.ts). */
+  streams?: Partial<StreamLimits>;
   log: Logger;
   personas: (locale: Locale) => Promise<unknown>;
+  /** Whether a request came under one of our own names (DNS rebinding); see http/host-guard.ts. */
+  allowHost: (req: IncomingMessage) => boolean;
   catalogue: (locale: Locale) => Record<string, unknown> | undefined;
 }
 
 export class Sandbox {
   private readonly queue = new KeyedQueue();
+  private readonly streams: SandboxStreams;
 
-  constructor(private readonly o: SandboxOptions) {}
+  constructor(private readonly o: SandboxOptions) {
+    this.streams = new SandboxStreams(o.transcript, o.pollMs, o.streams);
+  }
+
+  /** The sandbox chats' transcript: what the bot sends on its own lands here too. */
+  get transcript(): Transcript {
+    return this.o.transcript;
+  }
 
   /** Messages stored but not answered when the process last stopped: answer them now. */
   async recover(): Promise<number> {
@@ -113,10 +144,29 @@ export class Sandbox {
   }
 
   register(router: Router): void {
+    // Every sandbox page and API answers only under our own names (see http/host-guard.ts).
+    const guarded =
+      (handler: Handler): Handler =>
+      (req, res, url) => {
+        if (!this.o.allowHost(req)) throw new HttpError(421, "misdirected request: the sandbox answers only at its own address (e.g. http://127.0.0.1:3000)");
+        return handler(req, res, url);
+      };
+    const on = { on: (method: string, route: string, h: Handler) => router.on(method, route, guarded(h)), onPrefix: (method: string, route: string, h: Handler) => router.onPrefix(method, route, guarded(h)) };
+    this.registerGuarded(on);
+  }
+
+  private registerGuarded(router: Pick<Router, "on" | "onPrefix">): void {
     for (const [route, [file, type]] of Object.entries(STATIC)) {
       router.on("GET", route, async (_req, res) => {
         const data = await readFile(path.join(PUBLIC_DIR, file));
-        res.writeHead(200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+        res.writeHead(200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff", ...(file === "index.html" && PAGE_HEADERS) });
+        res.end(data);
+      });
+    }
+    for (const [route, file] of Object.entries(FONTS)) {
+      router.on("GET", route, async (_req, res) => {
+        const data = await readFile(path.join(FONTS_DIR, file));
+        res.writeHead(200, { "content-type": "font/ttf", "content-length": data.length, "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" });
         res.end(data);
       });
     }
@@ -132,7 +182,10 @@ export class Sandbox {
       const { chatKey, after } = chatQuery(url);
       sendJson(res, 200, { messages: await this.o.transcript.after(chatKey, after) });
     });
-    router.on("GET", "/sandbox/api/stream", (req, res, url) => this.stream(req, res, url));
+    router.on("GET", "/sandbox/api/stream", (req, res, url) => {
+      const { chatKey, after } = chatQuery(url);
+      return this.streams.serve(req, res, chatKey, after);
+    });
     router.onPrefix("GET", "/sandbox/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/sandbox/files/".length);
       const file = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.o.transcript.file(id) : null;
@@ -148,49 +201,9 @@ export class Sandbox {
     });
   }
 
-  /** Server-sent events: the backlog after `after`, then each new message as it is stored. */
-  private async stream(req: import("node:http").IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const { chatKey, after } = chatQuery(url);
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
-    // Open the stream now, not at the first message: an empty chat is a valid stream.
-    res.flushHeaders();
-    let last = after;
-    let busy = false;
-    let again = false;
-    const push = async () => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      try {
-        do {
-          again = false;
-          const msgs: TranscriptMessage[] = await this.o.transcript.after(chatKey, last);
-          for (const m of msgs) {
-            res.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
-            last = m.seq;
-          }
-        } while (again);
-      } catch {
-        // the database hiccuped: the next poll retries
-      } finally {
-        busy = false;
-      }
-    };
-    const onMessage = (key: string) => {
-      if (key === chatKey) void push();
-    };
-    this.o.transcript.events.on("message", onMessage);
-    // Another instance may have written: look now and then as well.
-    const poll = this.o.pollMs ? setInterval(() => void push(), this.o.pollMs) : null;
-    const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
-    req.on("close", () => {
-      if (poll) clearInterval(poll);
-      clearInterval(ping);
-      this.o.transcript.events.off("message", onMessage);
-    });
-    await push();
+  /** What the event streams hold and what they closed or refused (see streams.ts). */
+  streamStats(): StreamStats {
+    return this.streams.stats();
   }
 }
 
