@@ -23,7 +23,7 @@ import { group } from "../support/sandbox-client.js";
 import { FONTS_DIR } from "../../src/infra/fonts.js";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const WAIT_MS = 15_000;
+const WAIT_MS = 30_000;
 const SCREENSHOT = fileURLToPath(new URL("../../test-artifacts/sandbox.png", import.meta.url));
 const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer of Phân bón Sông Cầu
 const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer of Hóa chất Phương Bắc, above An
@@ -294,7 +294,7 @@ describe("the web sandbox in Chromium", () => {
 
   // One test, not a beforeAll: a failing hook would leave its tests "skipped", and a
   // missing browser must fail.
-  it("shows personas with unit and level, each persona's own chats, unread marks and answered buttons; takes An through consent, a theme and /lich, in Vietnamese and English", { timeout: 120_000 }, async () => {
+  it("shows personas with unit and level, each persona's own chats, unread marks and answered buttons; takes An through consent, a theme and /lich, in Vietnamese and English", { timeout: 300_000 }, async () => {
     // The npm package's browser unpacks itself into the temporary directory at first use.
     const executablePath = process.env.TEST_CHROMIUM || (await sparticuz.executablePath());
     if (!existsSync(executablePath)) throw new Error(`${executablePath} not found: TEST_CHROMIUM names no file`);
