@@ -281,7 +281,8 @@ async function movementState(door: Door) {
   return {
     units: await p.unit.findMany({ ...byId, select: { id: true, parentId: true, status: true, path: true } }),
     roles: await p.role.findMany({ ...byId, select: { id: true, personId: true, unitId: true, kind: true, revokedAt: true } }),
-    chats: await p.chat.findMany({ ...byId, select: { id: true, unitId: true, purpose: true, active: true } }),
+    // Linked chats only: a private chat seen for the first time is bookkeeping, not the movement.
+    chats: await p.chat.findMany({ ...byId, where: { unitId: { not: null } }, select: { id: true, unitId: true, purpose: true, active: true } }),
     registrations: await p.themeRegistration.findMany({ ...byId, select: { id: true, status: true, atUnitId: true } }),
     themes: await p.theme.findMany({ ...byId, select: { id: true, title: true, removedAt: true } }),
     reports: await p.phaseReport.findMany({ ...byId, select: { id: true, status: true, late: true, figures: true } }),
