@@ -120,6 +120,7 @@ export function contract(doorName: DoorName): void {
     }, LONG_JOURNEY_MS);
 
     it("answers mistakes clearly and changes nothing", async () => {
+      const before = await movementState(door);
       expect(joined(await door.say(giang, places.dm(giang), "/xinchao"))).toBe("Không có lệnh /xinchao. Gõ /help để xem các lệnh.");
       expect(joined(await door.say(giang, places.dm(giang), "chào bot"))).toContain("Bot chưa hiểu tin nhắn này");
       await door.say(giang, places.dm(giang), "/baocao");
@@ -134,6 +135,8 @@ export function contract(doorName: DoorName): void {
       expect(joined(await door.say(minh, places.dm(minh), "/baocao"))).toContain("Bạn có đồng ý không?");
       expect(joined(await door.pick(minh, places.dm(minh), "Tôi đồng ý"))).toContain("Bạn chưa là cán bộ của đơn vị nào");
       expect(joined(await door.say(giang, places.pbOfficers, "/moi"))).toBe("Lệnh này chỉ dùng trong chat riêng với bot.");
+      // Only the consent Minh gave (and its audit line) is new; the movement is as it was.
+      expect(await movementState(door)).toEqual(before);
     });
 
     it("shows names with HTML and Markdown characters literally", async () => {
@@ -264,4 +267,29 @@ export function contract(doorName: DoorName): void {
       await door.say(an, pb, "/huy");
     }, LONG_JOURNEY_MS);
   });
+}
+
+/**
+ * Everything about the movement a mistake must not change, row by row (ids and statuses,
+ * not only counts): units, roles, linked chats, registrations, themes, reports and their
+ * figures, nominations, works, codes and their uses, messages queued, and the audit trail
+ * apart from consents.
+ */
+async function movementState(door: Door) {
+  const p = door.app.db.prisma;
+  const byId = { orderBy: { id: "asc" as const } };
+  return {
+    units: await p.unit.findMany({ ...byId, select: { id: true, parentId: true, status: true, path: true } }),
+    roles: await p.role.findMany({ ...byId, select: { id: true, personId: true, unitId: true, kind: true, revokedAt: true } }),
+    // Linked chats only: a private chat seen for the first time is bookkeeping, not the movement.
+    chats: await p.chat.findMany({ ...byId, where: { unitId: { not: null } }, select: { id: true, unitId: true, purpose: true, active: true } }),
+    registrations: await p.themeRegistration.findMany({ ...byId, select: { id: true, status: true, atUnitId: true } }),
+    themes: await p.theme.findMany({ ...byId, select: { id: true, title: true, removedAt: true } }),
+    reports: await p.phaseReport.findMany({ ...byId, select: { id: true, status: true, late: true, figures: true } }),
+    nominations: await p.nomination.findMany({ ...byId, select: { id: true, status: true, atUnitId: true } }),
+    works: await p.plaqueWork.findMany({ ...byId, select: { id: true, status: true } }),
+    invites: await p.inviteCode.findMany({ ...byId, select: { id: true, uses: true, revokedAt: true } }),
+    outbox: await p.outboxMessage.count(),
+    audit: await p.auditEvent.findMany({ where: { action: { not: "consent.given" } }, orderBy: { id: "asc" }, select: { id: true, action: true } }),
+  };
 }

@@ -213,9 +213,37 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     for (const a of ["chat.linked", "registration.submitted", "registration.forward", "registration.file", "report.submitted", "nomination.submitted", "nomination.forward", "nomination.grant", "consent.given"]) {
       expect(actions).toContain(a);
     }
-    const outbox = await t.app.db.prisma.outboxMessage.findMany();
-    expect(outbox.length).toBeGreaterThanOrEqual(6);
-    expect(outbox.every((o) => o.status === "SENT" && o.platformMessageId)).toBe(true);
+    await t.client.deliverOutbox();
+    const outbox = await t.app.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+    expect(outbox.filter((o) => o.status !== "SENT" || !o.platformMessageId)).toEqual([]);
+    // Per chat, exactly the messages the story caused, by kind.
+    const perChat: Record<string, Record<string, number>> = {};
+    for (const o of outbox) {
+      const chat = (perChat[o.chatKey.replace(/^web:/, "")] ??= {});
+      chat[o.kind] = (chat[o.kind] ?? 0) + 1;
+    }
+    expect(perChat).toEqual({
+      // Cường's union saw the registration, the report and the nomination arrive; the sector
+      // union the two it forwarded; TLĐ the registration filed with it.
+      "grp-hoachat-officers": { "review.request": 3 },
+      "grp-cdctvn-officers": { "review.request": 2 },
+      "grp-tld-officers": { "review.request": 1 },
+      // An's officers heard each decision on what they sent up.
+      "grp-phanbon-officers": { "review.decision": 5 },
+      // The commendation, to the members' group and to the member who follows privately.
+      "grp-phanbon-members": { commendation: 1 },
+      "dm-demo-minh": { commendation: 1 },
+    });
+    // Each row reached its chat exactly once: its text shows in the chat's transcript as
+    // many times as rows with that text were written for that chat (a second delivery, or
+    // none, would show).
+    for (const chatId of Object.keys(perChat)) {
+      const rows = outbox.filter((o) => o.chatKey === `web:${chatId}`);
+      const shown = (await t.client.messages(chatId)).filter((m) => m.from === "bot").map((m) => m.text);
+      for (const row of rows) {
+        expect(shown.filter((x) => x === row.text).length, `${chatId}: ${row.text.slice(0, 60)}`).toBe(rows.filter((r) => r.text === row.text).length);
+      }
+    }
     // Nothing said in chat reached the logs.
     expect(t.logs.join("\n")).not.toContain("Đặng Văn Tuấn");
   });

@@ -104,6 +104,26 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     await bot.kill("SIGTERM");
   });
 
+  it("stopped with SIGTERM, gives back at once every row it had claimed (not after the stale-claim time)", async () => {
+    const { tg, world, env } = await setup();
+    // Claims go stale only after ten minutes: a row left claimed would still show as SENDING.
+    const bot = await start({ ...env, OUTBOX_STALE_CLAIM_SECONDS: "600" });
+    await announce(tg, world);
+    await until(() => delivered(tg, world) >= 50, 120_000, `50 groups (${bot.output().slice(-2000)})`);
+    expect(await bot.kill("SIGTERM")).toBe(0);
+    const atStop = delivered(tg, world);
+    const db = await openDatabase(env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL, poolSize: 2 } : { kind: "pglite", dataDir: env.DATA_DIR! });
+    try {
+      const rows = await db.prisma.outboxMessage.groupBy({ by: ["status"], where: { kind: "announcement" }, _count: { _all: true } });
+      const count = (status: string) => rows.find((r) => r.status === status)?._count._all ?? 0;
+      expect(count("SENDING")).toBe(0);
+      expect(count("SENT")).toBe(atStop);
+      expect(count("PENDING")).toBe(GROUPS - atStop);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("killed with SIGKILL halfway and restarted: no group missed, duplicates only from sends in flight", async () => {
     const { tg, world, env } = await setup();
     let bot = await start(env);

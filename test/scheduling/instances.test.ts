@@ -5,20 +5,20 @@
  * and no window of Telegram's second holds more than 30 sends between them).
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import { openDatabase } from "../../src/infra/db/open.js";
 import { createLogger } from "../../src/infra/log.js";
 import { FakeTelegram } from "../fakes/telegram-server.js";
 import { testConfig } from "../support/app.js";
 import { seedBroadcastWorld, type BroadcastWorld } from "../support/broadcast-world.js";
-import { backends, createTestDatabase, type TestDatabase } from "../support/database.js";
+import { createTestDatabase, describePostgres, type TestDatabase } from "../support/database.js";
 
 const SCALE = 5;
 const GROUPS = 400;
 const TEXT = "Thông báo: Đại hội Công đoàn cơ sở khai mạc lúc 8 giờ thứ Hai.";
 
-describe.each(backends().filter((b) => b === "postgres"))("two instances delivering one broadcast on %s", (backend) => {
+describePostgres("two instances delivering one broadcast", (backend) => {
   let tg: FakeTelegram;
   let db: TestDatabase;
   let world: BroadcastWorld;

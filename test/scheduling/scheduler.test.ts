@@ -6,7 +6,7 @@
  * window, once; too-old posts skipped; midnight and the 31/8 → 01/9 phase boundary.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends } from "../support/database.js";
+import { backends, describePostgres } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text } from "../support/sandbox-client.js";
 
@@ -148,7 +148,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
   });
 });
 
-describe.each(backends().filter((b) => b === "postgres"))("three instances in the same cron minute on %s", (backend) => {
+describePostgres("three instances in the same cron minute", (backend) => {
   it("post once", async () => {
     const first = await startTestApp(backend);
     const { createApp } = await import("../../src/app.js");

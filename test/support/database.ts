@@ -5,6 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { describe, it } from "vitest";
+import { POSTGRES_NOT_RUN } from "./summary-reporter.js";
 import type { DatabaseConfig } from "../../src/infra/db/open.js";
 
 export type Backend = "pglite" | "postgres";
@@ -12,6 +14,17 @@ export type Backend = "pglite" | "postgres";
 /** The backends to run integration tests on in this environment. */
 export function backends(): Backend[] {
   return process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/**
+ * A suite that only means something on PostgreSQL (several instances, several
+ * connections). Without TEST_DATABASE_URL it still declares one test, skipped and named
+ * with POSTGRES_NOT_RUN, so that the file is not empty (vitest fails a file without tests)
+ * and the summary says what was not run.
+ */
+export function describePostgres(name: string, fn: (backend: "postgres") => void, options: { timeout?: number } = {}): void {
+  if (process.env.TEST_DATABASE_URL) describe(`${name} on postgres`, options, () => fn("postgres"));
+  else describe(`${name} on postgres`, () => it.skip(POSTGRES_NOT_RUN, () => undefined));
 }
 
 export interface TestDatabase {
