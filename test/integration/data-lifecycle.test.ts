@@ -11,7 +11,9 @@ import { telegramDoor } from "../contract/doors.js";
 import { joined } from "../contract/door.js";
 import { people, places } from "../contract/world.js";
 import { Prisma, type PrismaClient } from "../../src/generated/prisma/client.ts";
-import { normaliseCode } from "../../src/core/codes.js";
+import { normaliseCode, REDACTED_CODE } from "../../src/core/codes.js";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { dm, text } from "../support/sandbox-client.js";
 import { HANDLED_KEEP_HOURS } from "../../src/core/limits.js";
 
 const { giang } = people;
@@ -95,6 +97,17 @@ describe.each(backends())("personal data lifecycle on %s", (backend) => {
     expect(await prisma().auditEvent.count({ where: { action: "person.erased" } })).toBe(1);
   });
 
+  it("keeps the replies of an update not yet delivered with any code in them redacted", async () => {
+    const code = "K7QM-4XZD-9RTA";
+    await d.app.store.transaction(async (tx) => {
+      expect(await tx.claimUpdate("tg:kept-reply", d.clock.now())).toBeNull();
+      await tx.saveUpdateReplies("tg:kept-reply", [{ text: "Mã mời mới:" }, { text: `/lienket ${code}` }]);
+    });
+    const kept = await prisma().processedUpdate.findUniqueOrThrow({ where: { key: "tg:kept-reply" } });
+    expect(kept.replies).toEqual([{ text: "Mã mời mới:" }, { text: `/lienket ${REDACTED_CODE}` }]);
+    expect(await findEverywhere(prisma(), code)).toEqual([]);
+  });
+
   it("purges handled updates after the keeping window; a redelivery inside it is still applied once", async () => {
     const chat = d.chat(places.dm(giang), giang);
     const before = d.tg.sent(chat).length;
@@ -117,5 +130,31 @@ describe.each(backends())("personal data lifecycle on %s", (backend) => {
     expect(await prisma().inboundEvent.count({ where: { key: `tg:${u.update_id}` } })).toBe(0);
     expect(await prisma().processedUpdate.count({ where: { key: `tg:${u.update_id}` } })).toBe(0);
     expect(await prisma().inboundEvent.count({ where: { receivedAt: { lt: new Date(d.clock.now().getTime() - HANDLED_KEEP_HOURS * 3_600_000) } } })).toBe(0);
+  });
+});
+
+describe.each(backends())("codes in the web sandbox on %s", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+  }, 120_000);
+  afterAll(async () => t?.stop());
+
+  const lan = { userId: "demo-lan", userName: "Đỗ Thị Lan" }; // officer of Thực phẩm Hà Thành
+  const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" };
+
+  it("shows a new code to the officer who asked and works, but the transcript stores it redacted", async () => {
+    await t.client.say(lan, dm(lan.userId), "/start");
+    await t.client.pick(lan, dm(lan.userId), "Tôi đồng ý");
+    await t.client.say(lan, dm(lan.userId), "/moi");
+    await t.client.pick(lan, dm(lan.userId), "Mã cho đoàn viên theo dõi đơn vị");
+    const code = codeIn(text(await t.client.pick(lan, dm(lan.userId), "Hà Thành")));
+    await t.client.say(minh, dm(minh.userId), "/start");
+    await t.client.pick(minh, dm(minh.userId), "Tôi đồng ý");
+    expect(text(await t.client.say(minh, dm(minh.userId), `/lienket ${code.toLowerCase()}`))).toContain("Hà Thành");
+    await t.app.idle();
+    expect(await findEverywhere(t.app.db.prisma, code)).toEqual([]);
+    expect(await findEverywhere(t.app.db.prisma, normaliseCode(code)!)).toEqual([]);
+    expect(await t.app.db.prisma.sandboxMessage.count({ where: { text: { contains: REDACTED_CODE } } })).toBe(2);
   });
 });
