@@ -13,7 +13,7 @@ import { people, places } from "../contract/world.js";
 import { Prisma, type PrismaClient } from "../../src/generated/prisma/client.ts";
 import { normaliseCode, REDACTED_CODE } from "../../src/core/codes.js";
 import { startTestApp, type TestApp } from "../support/app.js";
-import { dm, text } from "../support/sandbox-client.js";
+import { dm, group, text } from "../support/sandbox-client.js";
 import { HANDLED_KEEP_HOURS } from "../../src/core/limits.js";
 
 const { giang } = people;
@@ -156,5 +156,21 @@ describe.each(backends())("codes in the web sandbox on %s", (backend) => {
     expect(await findEverywhere(t.app.db.prisma, code)).toEqual([]);
     expect(await findEverywhere(t.app.db.prisma, normaliseCode(code)!)).toEqual([]);
     expect(await t.app.db.prisma.sandboxMessage.count({ where: { text: { contains: REDACTED_CODE } } })).toBe(2);
+  });
+
+  it("erases a sandbox person's lines from the transcript, in their chat and in groups", async () => {
+    await t.client.say(minh, dm(minh.userId), "Lời nhắn Wobblethorpe riêng tư");
+    await t.client.say(minh, group("grp-pinaq-members"), "Chuyện Snorkelvane trong nhóm");
+    expect(await findEverywhere(t.app.db.prisma, "Snorkelvane")).toEqual(["SandboxMessage.text"]);
+    await t.client.say(minh, dm(minh.userId), "/dulieu");
+    await t.client.pick(minh, dm(minh.userId), "Xóa dữ liệu của tôi");
+    await t.client.pick(minh, dm(minh.userId), "Xóa vĩnh viễn");
+    await t.app.idle();
+    const found: Record<string, string[]> = {};
+    for (const needle of ["Hoàng Văn Minh", "Wobblethorpe", "Snorkelvane", "demo-minh"]) {
+      const hits = await findEverywhere(t.app.db.prisma, needle);
+      if (hits.length) found[needle] = hits;
+    }
+    expect(found).toEqual({});
   });
 });
