@@ -164,13 +164,17 @@ describe.each(backends())("codes in the web sandbox on %s", (backend) => {
     expect(await findEverywhere(t.app.db.prisma, "Snorkelvane")).toEqual(["SandboxMessage.text"]);
     await t.client.say(minh, dm(minh.userId), "/dulieu");
     await t.client.pick(minh, dm(minh.userId), "Xóa dữ liệu của tôi");
-    await t.client.pick(minh, dm(minh.userId), "Xóa vĩnh viễn");
+    expect(text(await t.client.pick(minh, dm(minh.userId), "Xóa vĩnh viễn"))).toContain("Đã xóa dữ liệu cá nhân của bạn");
     await t.app.idle();
     const found: Record<string, string[]> = {};
-    for (const needle of ["Hoàng Văn Minh", "Wobblethorpe", "Snorkelvane", "demo-minh"]) {
+    for (const needle of ["Hoàng Văn Minh", "Wobblethorpe", "Snorkelvane"]) {
       const hits = await findEverywhere(t.app.db.prisma, needle);
       if (hits.length) found[needle] = hits;
     }
     expect(found).toEqual({});
+    // The sandbox is the platform here: its chat shows the confirmation, and nothing else is left.
+    expect(await findEverywhere(t.app.db.prisma, "demo-minh")).toEqual(["SandboxMessage.chatKey"]);
+    const left = await t.app.db.prisma.sandboxMessage.findMany({ where: { chatKey: "web:dm-demo-minh" }, select: { fromBot: true, text: true } });
+    expect(left).toEqual([{ fromBot: true, text: expect.stringContaining("Đã xóa dữ liệu cá nhân của bạn") as string }]);
   });
 });

@@ -88,7 +88,8 @@ export class Transcript {
   async answer(seq: number, chatKey: string, replies: Outbound[]): Promise<void> {
     const rows = await this.prisma.$transaction([
       ...replies.map((m) => this.prisma.sandboxMessage.create({ data: botRow(chatKey, m), select: { seq: true } })),
-      this.prisma.sandboxMessage.update({ where: { seq: BigInt(seq) }, data: { handled: true, inbound: Prisma.DbNull }, select: { seq: true } }),
+      // updateMany: the message itself is gone when it asked to erase its sender.
+      this.prisma.sandboxMessage.updateMany({ where: { seq: BigInt(seq) }, data: { handled: true, inbound: Prisma.DbNull } }),
       this.prisma.processedUpdate.updateMany({ where: { key: `web:${seq}` }, data: { replies: Prisma.DbNull } }),
     ]);
     replies.forEach((m, i) => this.remember((rows[i] as { seq: bigint }).seq, m.text));
