@@ -158,6 +158,22 @@ describe.each(backends())("codes in the web sandbox on %s", (backend) => {
     expect(await t.app.db.prisma.sandboxMessage.count({ where: { text: { contains: REDACTED_CODE } } })).toBe(2);
   });
 
+  it("answers a message the process stopped before answering with the replies kept then, not handling it again", async () => {
+    const chat = dm(lan.userId);
+    await t.client.say(lan, chat, "/lich");
+    const prisma = t.app.db.prisma;
+    // As if the process had stopped after the update's transaction and before the transcript got the answer.
+    const asked = await prisma.sandboxMessage.findFirstOrThrow({ where: { chatKey: `web:${chat.chatId}`, fromBot: false }, orderBy: { seq: "desc" } });
+    await prisma.sandboxMessage.deleteMany({ where: { chatKey: `web:${chat.chatId}`, seq: { gt: asked.seq } } });
+    const inbound = { platform: "web", chatId: `web:${chat.chatId}`, chatKind: "private", userId: `web:${lan.userId}`, userName: lan.userName, text: "/lich" };
+    await prisma.sandboxMessage.update({ where: { seq: asked.seq }, data: { handled: false, inbound } });
+    await prisma.processedUpdate.update({ where: { key: `web:${asked.seq}` }, data: { replies: [{ text: "Câu trả lời đã giữ" }] } });
+    expect(await t.app.sandbox!.recover()).toBe(1);
+    const after = await t.client.messages(chat.chatId, Number(asked.seq));
+    expect(after.map((m) => m.text)).toEqual(["Câu trả lời đã giữ"]);
+    expect((await prisma.processedUpdate.findUniqueOrThrow({ where: { key: `web:${asked.seq}` } })).replies).toBeNull();
+  });
+
   it("erases a sandbox person's lines from the transcript, in their chat and in groups", async () => {
     await t.client.say(minh, dm(minh.userId), "Lời nhắn Wobblethorpe riêng tư");
     await t.client.say(minh, group("grp-pinaq-members"), "Chuyện Snorkelvane trong nhóm");
