@@ -17,7 +17,7 @@ import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { fileReader } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
-import { Inbox } from "./infra/inbox.js";
+import { Inbox, purgeHandled } from "./infra/inbox.js";
 import { Limiter } from "./infra/limiter.js";
 import { createLogger } from "./infra/log.js";
 import { OutboxWorker } from "./infra/outbox/worker.js";
@@ -40,7 +40,7 @@ import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
 import { createPlatforms } from "./platforms.js";
 import { loadTemplate } from "./seed/load.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
-import { FILE_KEEP_DAYS } from "./core/limits.js";
+import { FILE_KEEP_DAYS, HANDLED_KEEP_HOURS } from "./core/limits.js";
 
 export interface App {
   readonly config: Config;
@@ -59,6 +59,8 @@ export interface App {
   readonly url: string;
   /** Resolves when every update taken so far has been handled. */
   idle(): Promise<void>;
+  /** Delete handled updates past their keeping time (HANDLED_KEEP_HOURS); the scheduler runs it hourly. */
+  housekeeping(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onBroadcastDone: (id) =>
       store.transaction((tx) => finishBroadcast(systemEnv("system", { tx, now: clock.now(), translate: translator.translate, defaultLocale: config.defaultLocale, timeZone: config.timeZone }), id)),
   });
+  const housekeeping = async (now: Date) => {
+    const purged = await purgeHandled(db.prisma, now, HANDLED_KEEP_HOURS);
+    if (purged.inbound || purged.processed) log.info("handled updates purged", purged);
+  };
   const scheduler = new Scheduler({
     store,
     clock,
@@ -137,6 +143,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     graceMs: config.scheduler.graceMs,
     onQueued: () => outbox.poke(),
+    housekeeping,
   });
   // Pictures the core described are drawn here, after the update's transaction and before
   // the replies leave (platforms through the inbox, the sandbox through its transcript).
@@ -147,6 +154,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     handle,
     deliver: async (chatKey, replies, updateId) => delivery(chatKey, await withCharts(replies), updateId),
     log,
+    clock,
   });
   const files = fileReader(db.prisma);
 
@@ -245,6 +253,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     url,
     idle,
+    housekeeping: () => housekeeping(clock.now()),
     stop() {
       stopping ??= (async () => {
         await telegram?.stop();

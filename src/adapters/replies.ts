@@ -4,6 +4,7 @@
  * with backoff — so a platform outage in the middle of a dialog loses nothing and the
  * person is answered when it returns.
  */
+import { redactCodes } from "../core/codes.js";
 import type { Outbound, OutboxItem } from "../core/model.js";
 import type { Logger, Store } from "../core/ports.js";
 import { DeliveryError, platformOf, type Channel } from "./channel.js";
@@ -37,7 +38,8 @@ export function replyDelivery(o: {
           key: `reply:${updateId}:${i + j}`,
           kind: "reply",
           chatKey,
-          text: m.text,
+          // Stored, so a code in it is redacted: the officer asks for a new one if this was it.
+          text: redactCodes(m.text),
           choices: m.choices,
           file: m.file,
           notBefore: new Date(Date.now() + (err.retryAfterMs ?? 0)),

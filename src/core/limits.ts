@@ -47,3 +47,10 @@ export function checkText(text: string, limit: TextLimit): TextCheck {
 
 /** Files people receive (documents, spreadsheets, pictures) are kept this long, then deleted. */
 export const FILE_KEEP_DAYS = 7;
+
+/**
+ * A handled update's key (and the time it was handled) is kept this long, then deleted.
+ * Telegram keeps an update it could not deliver for 24 hours, so no redelivery comes
+ * later than that; Zalo hands each event out once. Twice the longest redelivery window.
+ */
+export const HANDLED_KEEP_HOURS = 48;

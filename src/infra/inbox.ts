@@ -4,12 +4,17 @@
  * stored but not handled when the process stopped is handled at the next start. Zalo
  * hands each event out once and webhooks are not redelivered after a 200, so without this
  * a crash would lose what a person just typed.
+ *
+ * What is kept, for how long: the payload (names, texts, a code being redeemed) until the
+ * update is handled, then only the key, the chat and the times; the replies kept for a
+ * redelivery go at the same moment. `purgeHandled` deletes handled rows after
+ * HANDLED_KEEP_HOURS (see the README's security section).
  */
 import type { Inbound, Outbound } from "../core/model.js";
 import { cleanInbound } from "../core/text.js";
-import type { Logger } from "../core/ports.js";
+import type { Clock, Logger } from "../core/ports.js";
 import type { HandleResult } from "../core/bot/engine.js";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import { KeyedQueue } from "./keyed-queue.js";
 
 export interface InboxOptions {
@@ -19,6 +24,7 @@ export interface InboxOptions {
   /** Send the replies to the chat (falling back to the outbox when the platform is unwell). */
   deliver(chatKey: string, replies: Outbound[], updateId: string): Promise<void>;
   log: Logger;
+  clock: Clock;
 }
 
 export class Inbox {
@@ -46,7 +52,11 @@ export class Inbox {
   /** Handle what was stored but not handled before the last stop. */
   async recover(): Promise<number> {
     const rows = await this.o.prisma.inboundEvent.findMany({ where: { handledAt: null }, orderBy: { id: "asc" }, select: { id: true, payload: true } });
-    for (const r of rows) void this.schedule(r.id, r.payload as unknown as Inbound & { updateId: string });
+    for (const r of rows) {
+      // Its sender was erased before it was handled: nothing is left to handle.
+      if (r.payload === null) await this.o.prisma.inboundEvent.update({ where: { id: r.id }, data: { handledAt: this.o.clock.now() } });
+      else void this.schedule(r.id, r.payload as unknown as Inbound & { updateId: string });
+    }
     return rows.length;
   }
 
@@ -67,10 +77,29 @@ export class Inbox {
         // the first run: they never left (the handled mark comes after delivery), so send them.
         const { replies } = await this.o.handle(inbound);
         await this.o.deliver(inbound.chatId, replies, inbound.updateId);
-        await this.o.prisma.inboundEvent.update({ where: { id }, data: { handledAt: new Date() } });
+        // Handled and delivered: what the person wrote and what the bot answered are not kept.
+        await this.o.prisma.$transaction([
+          this.o.prisma.inboundEvent.update({ where: { id }, data: { handledAt: this.o.clock.now(), payload: Prisma.DbNull } }),
+          this.o.prisma.processedUpdate.updateMany({ where: { key: inbound.updateId }, data: { replies: Prisma.DbNull } }),
+        ]);
       } catch (e) {
         this.o.log.error("inbound update failed", { platform: inbound.platform, error: e instanceof Error ? e.message : String(e) });
       }
     });
   }
+}
+
+/**
+ * Delete what dedupe no longer needs: inbound rows handled more than `keepHours` ago, and
+ * processed-update keys as old, unless an update with that key still waits to be handled
+ * (in the inbox or the sandbox transcript): it would otherwise be applied again.
+ */
+export async function purgeHandled(prisma: PrismaClient, now: Date, keepHours: number): Promise<{ inbound: number; processed: number }> {
+  const before = new Date(now.getTime() - keepHours * 3_600_000);
+  const inbound = await prisma.inboundEvent.deleteMany({ where: { handledAt: { lt: before } } });
+  const processed = await prisma.$executeRaw`
+    DELETE FROM "ProcessedUpdate" p WHERE p."at" < ${before}
+       AND NOT EXISTS (SELECT 1 FROM "InboundEvent" e WHERE e."key" = p."key" AND e."handledAt" IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM "SandboxMessage" s WHERE s."handled" = false AND 'web:' || s."seq" = p."key")`;
+  return { inbound: inbound.count, processed };
 }

@@ -22,12 +22,15 @@ export interface SchedulerOptions {
   graceMs?: number;
   /** Called after a tick wrote messages (to wake the delivery worker). */
   onQueued?: () => void;
+  /** Hourly (and at start): delete what is kept no longer than a while (handled updates). */
+  housekeeping?: (now: Date) => Promise<void>;
 }
 
 export const DEFAULT_GRACE_MS = 12 * 60 * 60 * 1000;
 
 export class Scheduler {
   private task: ScheduledTask | null = null;
+  private hourly: ScheduledTask | null = null;
   private running: Promise<JobResult[]> | null = null;
 
   constructor(private readonly o: SchedulerOptions) {}
@@ -40,12 +43,21 @@ export class Scheduler {
     });
     // Catch up at once what came due while the process was down.
     void this.tick().catch((e: unknown) => this.o.log.error("scheduler catch-up failed", { error: e instanceof Error ? e.message : String(e) }));
+    const housekeeping = this.o.housekeeping;
+    if (housekeeping) {
+      const run = () => void housekeeping(this.o.clock.now()).catch((e: unknown) => this.o.log.error("housekeeping failed", { error: e instanceof Error ? e.message : String(e) }));
+      this.hourly = cron.schedule("7 * * * *", run, { timezone: this.o.timeZone, name: "thidua-housekeeping", noOverlap: true });
+      run();
+    }
   }
 
   async stop(): Promise<void> {
     await this.task?.stop();
     await this.task?.destroy();
     this.task = null;
+    await this.hourly?.stop();
+    await this.hourly?.destroy();
+    this.hourly = null;
     await this.running?.catch(() => undefined);
   }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { hashCode, normaliseCode, randomCode, randomId } from "../../src/core/codes.js";
+import { hashCode, normaliseCode, randomCode, randomId, redactCodes, REDACTED_CODE } from "../../src/core/codes.js";
 
 const SHAPE = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$/;
 
@@ -70,5 +70,24 @@ describe("random ids", () => {
   it("are url-safe and of the requested entropy", () => {
     expect(randomId(6)).toMatch(/^[A-Za-z0-9_-]{8}$/);
     expect(randomId()).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe("codes in anything stored", () => {
+  it("are redacted in every form a person may type after a redeeming command", () => {
+    const code = randomCode();
+    for (const typed of [code, code.toLowerCase(), code.replace(/-/g, " "), code.replace(/-/g, "")]) {
+      for (const cmd of ["/lienket", "/link", "/ketnoi", "/connect", "/start", "/lienket@ThiDuaBot"]) {
+        expect(redactCodes(`${cmd} ${typed}`)).toBe(`${cmd} ${REDACTED_CODE}`);
+      }
+    }
+  });
+
+  it("are redacted where the bot shows one, and nothing else is touched", () => {
+    const code = randomCode();
+    expect(redactCodes(`Mã của đồng chí: ${code}. Hết hạn 01/12/2026.`)).toBe(`Mã của đồng chí: ${REDACTED_CODE}. Hết hạn 01/12/2026.`);
+    for (const plain of ["Dây chuyền đóng bao số 2", "/start", "/lienket", "/lienket Phân bón", "professional relationship", "Mã đơn vị PA-2026-0001", "ABCD-EFGH-JKMN-PQRS", "0912-345-678"]) {
+      expect(redactCodes(plain)).toBe(plain);
+    }
   });
 });

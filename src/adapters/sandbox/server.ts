@@ -99,7 +99,8 @@ export class Sandbox {
   /** Messages stored but not answered when the process last stopped: answer them now. */
   async recover(): Promise<number> {
     const pending = await this.o.transcript.unhandled();
-    for (const p of pending) void this.enqueue(p.seq, p.inbound);
+    // Under the update id it was first handled with, so the engine recognises it (and its kept replies).
+    for (const p of pending) void this.enqueue(p.seq, { ...p.inbound, updateId: `web:${p.seq}` });
     await this.queue.idle();
     return pending.length;
   }

@@ -4,6 +4,7 @@
  * conversation. Sequence numbers only grow.
  */
 import { EventEmitter } from "node:events";
+import { redactCodes } from "../../core/codes.js";
 import type { Choice, Inbound, Outbound } from "../../core/model.js";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 
@@ -33,23 +34,40 @@ function botRow(chatKey: string, m: Outbound): Prisma.SandboxMessageCreateInput 
   return {
     chatKey,
     fromBot: true,
-    text: m.text,
+    text: redactCodes(m.text),
     choices: (m.choices ?? undefined) as Prisma.InputJsonValue | undefined,
     fileId: m.file?.id ?? null,
     fileName: m.file?.name ?? null,
   };
 }
 
+/** Bot messages showing a code that this process still shows in full (the newest ones). */
+const SHOWN_CODES_KEPT = 1000;
+
 export class Transcript {
   /** Emits the chat key whenever a message is added in this process. */
   readonly events = new EventEmitter().setMaxListeners(0);
+  /**
+   * The database holds codes redacted; the person who asked for one must still read it.
+   * The full text of such messages lives here, in this process's memory only: after a
+   * restart, or on another instance, the transcript shows the code redacted.
+   */
+  private readonly shown = new Map<bigint, string>();
 
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Store a user's message as received; it is marked handled once the bot has answered. */
   async addUserMessage(inbound: Inbound, shown: string): Promise<number> {
     const row = await this.prisma.sandboxMessage.create({
-      data: { chatKey: inbound.chatId, fromBot: false, userName: inbound.userName, text: shown, handled: false, inbound: inbound as unknown as Prisma.InputJsonValue },
+      data: {
+        chatKey: inbound.chatId,
+        fromBot: false,
+        userName: inbound.userName,
+        userKey: inbound.userId,
+        text: redactCodes(shown),
+        handled: false,
+        inbound: inbound as unknown as Prisma.InputJsonValue,
+      },
       select: { seq: true },
     });
     this.events.emit("message", inbound.chatId);
@@ -58,17 +76,30 @@ export class Transcript {
 
   async addBotMessage(chatKey: string, m: Outbound): Promise<number> {
     const row = await this.prisma.sandboxMessage.create({ data: botRow(chatKey, m), select: { seq: true } });
+    this.remember(row.seq, m.text);
     this.events.emit("message", chatKey);
     return Number(row.seq);
   }
 
-  /** Write the bot's replies to a user message and mark it handled, together. */
+  /**
+   * Write the bot's replies to a user message and mark it handled, together; the replies
+   * kept for crash recovery are no longer needed then, and go.
+   */
   async answer(seq: number, chatKey: string, replies: Outbound[]): Promise<void> {
-    await this.prisma.$transaction([
-      ...replies.map((m) => this.prisma.sandboxMessage.create({ data: botRow(chatKey, m) })),
-      this.prisma.sandboxMessage.update({ where: { seq: BigInt(seq) }, data: { handled: true, inbound: Prisma.DbNull } }),
+    const rows = await this.prisma.$transaction([
+      ...replies.map((m) => this.prisma.sandboxMessage.create({ data: botRow(chatKey, m), select: { seq: true } })),
+      // updateMany: the message itself is gone when it asked to erase its sender.
+      this.prisma.sandboxMessage.updateMany({ where: { seq: BigInt(seq) }, data: { handled: true, inbound: Prisma.DbNull } }),
+      this.prisma.processedUpdate.updateMany({ where: { key: `web:${seq}` }, data: { replies: Prisma.DbNull } }),
     ]);
+    replies.forEach((m, i) => this.remember((rows[i] as { seq: bigint }).seq, m.text));
     if (replies.length) this.events.emit("message", chatKey);
+  }
+
+  private remember(seq: bigint, text: string): void {
+    if (redactCodes(text) === text) return;
+    this.shown.set(seq, text);
+    if (this.shown.size > SHOWN_CODES_KEPT) this.shown.delete(this.shown.keys().next().value!);
   }
 
   /** The label of a choice the bot offered recently in this chat (to show what was clicked). */
@@ -89,7 +120,7 @@ export class Transcript {
 
   async after(chatKey: string, after: number, limit = 500): Promise<TranscriptMessage[]> {
     const rows = await this.prisma.sandboxMessage.findMany({ where: { chatKey, seq: { gt: BigInt(after) } }, orderBy: { seq: "asc" }, take: limit });
-    return rows.map(toMessage);
+    return rows.map((r) => toMessage({ ...r, text: this.shown.get(r.seq) ?? r.text }));
   }
 
   /** The newest `limit` messages after `after`, oldest first (a new stream's replay). */

@@ -1,6 +1,7 @@
 /** People, identities, roles, consent. */
 import type { Tx } from "../../core/ports.js";
 import type { Locale, RoleKind } from "../../core/model.js";
+import { eraseTraces } from "./erase.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
@@ -51,6 +52,7 @@ export function peopleStore(db: Db): PeopleTx {
       return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true, linkedAt: true }, orderBy: { id: "asc" } });
     },
     async erasePerson(id, placeholderName, at) {
+      const before = await db.person.findUniqueOrThrow({ where: { id }, select: { displayName: true } });
       await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
       const identities = await db.identity.findMany({ where: { personId: id }, select: { key: true } });
       await db.identity.deleteMany({ where: { personId: id } });
@@ -63,6 +65,9 @@ export function peopleStore(db: Db): PeopleTx {
       const keys = [...identities.map((i) => i.key), ...chats.map((c) => c.key), `person:${id}`];
       await db.codeAttempt.deleteMany({ where: { identityKey: { in: keys } } });
       await db.inviteRedemption.updateMany({ where: { personId: id }, data: { chatKey: null } });
+      // Files made for them (exports) go too; the unit can make them again.
+      await db.storedFile.deleteMany({ where: { ownerId: id } });
+      await eraseTraces(db, { identityKeys: identities.map((i) => i.key), privateChats: chats, name: before.displayName, placeholder: placeholderName });
     },
     async activeRoles(personId) {
       const rows = await db.role.findMany({ where: { personId, revokedAt: null }, include: { unit: true }, orderBy: { id: "asc" } });

@@ -2,6 +2,7 @@
 import type { Actor, Outbound } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
 import { FILE_KEEP_DAYS } from "../../core/limits.js";
+import { redactCodes } from "../../core/codes.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Db } from "./map.js";
 
@@ -55,7 +56,9 @@ export function plumbingStore(db: Db): PlumbingTx {
       return (row?.replies as Outbound[] | null) ?? [];
     },
     async saveUpdateReplies(key, replies) {
-      await db.processedUpdate.update({ where: { key }, data: { replies: replies as unknown as Prisma.InputJsonValue } });
+      // Kept only until delivered (the inbox and the sandbox clear them), and never with a code in it.
+      const kept = replies.map((r) => ({ ...r, text: redactCodes(r.text) }));
+      await db.processedUpdate.update({ where: { key }, data: { replies: kept as unknown as Prisma.InputJsonValue } });
     },
     async getDialog(key) {
       const d = await db.dialogState.findUnique({ where: { key } });
