@@ -90,7 +90,7 @@ export async function benchUnitImport(o: {
         const env = { ...db.env, SANDBOX: "off", DEMO_SEED: "off" };
         const migrate = await runCli(["units", "--under", "TLD"], env);
         if (migrate.code !== 1 && migrate.code !== 0) throw new Error(`migrating failed: ${migrate.err.trim()}`);
-        o.say(`importing ${units} units (${(csv.length / 1e6).toFixed(1)} MB)`);
+        o.say(`importing ${units} units (${(Buffer.byteLength(csv) / 1e6).toFixed(1)} MB)`);
         const t0 = performance.now();
         const r = await runCli(["import-units", file], env);
         const durationMs = performance.now() - t0;
