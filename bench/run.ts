@@ -27,6 +27,7 @@ import { loadTexts, percentile, runLoad, type Door, type LoadResult } from "./lo
 import { BROADCAST_RUNS, benchBroadcast, type BroadcastResult, type BroadcastRun } from "./broadcast.js";
 import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platform-load.js";
 import { sandboxDoor } from "./sandbox-load.js";
+import { benchUnitImport, type ImportResult } from "./unit-import.js";
 import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
 import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
 
@@ -363,6 +364,25 @@ async function main(): Promise<void> {
     }
   }
 
+  const importRuns = backendsEnv("BENCH_IMPORT_RUNS");
+  const importGrassroots = intEnv("BENCH_IMPORT_GRASSROOTS", 123_000);
+  const unitImport: Partial<Record<Backend, Outcome<ImportResult>>> = {};
+  for (const backend of ["pglite", "postgres"] as const) {
+    const label = `unit import ${backend}`;
+    const why = skipReason(backend, importRuns, "BENCH_IMPORT_RUNS", postgresDown);
+    if (why) {
+      say(`${label}: skipped: ${why}`);
+      unitImport[backend] = { skipped: why };
+      continue;
+    }
+    try {
+      unitImport[backend] = await benchUnitImport({ backend, grassroots: importGrassroots, say: (line) => say(`${label}: ${line}`), owing });
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      unitImport[backend] = { failed: messageOf(e) };
+    }
+  }
+
   const report = {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     date: new Date().toISOString(),
@@ -383,16 +403,18 @@ async function main(): Promise<void> {
         scale: broadcastScale,
         limits: `the fake Telegram server enforces 30 messages/s per bot and 20/min per group, sliding windows, time compressed ×${broadcastScale}`,
       },
+      unitImport: { units: `1 + 65 + 1300 + ${importGrassroots}`, backends: importRuns, how: "npm run cli -- import-units <file.csv> as its own process, timed from spawn to exit (migrated beforehand)" },
     },
     sandbox: sandbox.results,
     diagnostics: sandbox.diagnostics,
     platforms: platformResults,
     platformDiagnostics,
     broadcast,
+    unitImport,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast)];
+  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport)];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 

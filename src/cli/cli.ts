@@ -57,6 +57,20 @@ function problemParams(cli: Cli, p: ImportProblem): Record<string, unknown> | un
   return Object.fromEntries(Object.entries(p.params ?? {}).map(([k, v]) => [k, cli.say(`level.${v}`)]));
 }
 
+/** A whole Confederation (125,000 units) imports in one transaction: it may take minutes. */
+const IMPORT_TIMEOUT_MS = 15 * 60_000;
+/** A file full of mistakes is reported by its first ones (and how many more there are). */
+const IMPORT_PROBLEMS_SHOWN = 50;
+
+/** The gist of a failure in one line: drivers' messages run over several, the last says why. */
+function oneLine(e: unknown): string {
+  // Prisma over a driver adapter keeps the database's own words in meta.driverAdapterError.
+  const driver = (e as { meta?: { driverAdapterError?: { cause?: { message?: unknown } } } } | null)?.meta?.driverAdapterError?.cause?.message;
+  const text = typeof driver === "string" && driver ? driver : e instanceof Error ? e.message : String(e);
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines.at(-1) ?? "").slice(0, 300);
+}
+
 function need(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== "string" || !v) throw new UsageError(`--${name}`);
@@ -81,10 +95,22 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
     async run(cli, args) {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "dry-run": { type: "boolean" } } });
       if (!positionals[0]) throw new UsageError("<file.csv>");
-      const csv = await readFile(positionals[0], "utf8");
-      const result = await cli.store.transaction((tx) => importUnits(cli.env(tx), csv, { dryRun: values["dry-run"] }));
+      // Bytes, not text: a file that is not UTF-8 is refused, never read with U+FFFD in it.
+      const csv = await readFile(positionals[0]);
+      let result;
+      try {
+        result = await cli.store.transaction((tx) => importUnits(cli.env(tx), csv, { dryRun: values["dry-run"] }), { timeoutMs: IMPORT_TIMEOUT_MS });
+      } catch (e) {
+        if (e instanceof AppError) throw e;
+        // The transaction was rolled back: say so in one line, without the driver's report.
+        cli.out(cli.say("import.failed", { reason: oneLine(e) }));
+        return 1;
+      }
       if (result.problems.length) {
-        for (const p of result.problems) cli.out(cli.say("import.problem", { line: p.line, code: p.code || "-", message: cli.say(`import.why.${p.reason}`, problemParams(cli, p)) }));
+        for (const p of result.problems.slice(0, IMPORT_PROBLEMS_SHOWN)) {
+          cli.out(cli.say("import.problem", { line: p.line, code: p.code || "-", message: cli.say(`import.why.${p.reason}`, problemParams(cli, p)) }));
+        }
+        if (result.problems.length > IMPORT_PROBLEMS_SHOWN) cli.out(cli.say("import.more", { count: result.problems.length - IMPORT_PROBLEMS_SHOWN, shown: IMPORT_PROBLEMS_SHOWN }));
         cli.out(cli.say("import.nothing", { count: result.problems.length }));
         return 1;
       }

@@ -273,6 +273,15 @@ export interface NewUnit {
   demo: boolean;
 }
 
+/** One unit of a bulk creation: its parent is a unit that exists, or an earlier item (by index). */
+export interface NewUnitInBatch {
+  code: string;
+  name: string;
+  level: UnitLevel;
+  parent: Unit | number | null;
+  demo: boolean;
+}
+
 /**
  * The database, as the core sees it. Every method runs in the transaction it was called
  * on; status changes are conditional (`from`) so two reviewers cannot both decide.
@@ -312,6 +321,11 @@ export interface Tx {
   descendantsOf(unit: Unit): Promise<Unit[]>;
   allUnits(): Promise<Unit[]>;
   createUnit(input: NewUnit): Promise<Unit>;
+  /**
+   * Create many units in a few statements (a whole federation's tree), rows identical to
+   * `createUnit`'s (path, depth, first parent-history edge). Items come parents first.
+   */
+  createUnits(items: NewUnitInBatch[]): Promise<Unit[]>;
   renameUnit(id: number, name: string): Promise<void>;
   /** Re-parent a unit and its subtree, closing the old parent edge in the history. */
   moveUnit(unit: Unit, newParent: Unit, byId: number | null, at: Date): Promise<Unit>;
@@ -460,6 +474,8 @@ export interface Tx {
 
   // trail, outbox, files
   audit(actor: Actor, entry: AuditEntry): Promise<bigint>;
+  /** The same as `audit` for each entry, in a few statements. */
+  auditMany(actor: Actor, entries: AuditEntry[]): Promise<void>;
   /** Insert messages; an occurrence key already present is skipped. Returns how many were new. */
   enqueue(items: OutboxItem[]): Promise<number>;
   saveFile(input: { id: string; name: string; mime: string; data: Uint8Array; ownerId: number | null }): Promise<void>;
@@ -518,9 +534,14 @@ export interface ReportInput {
   submittedById: number;
 }
 
+export interface TransactionOptions {
+  /** How long the transaction may run (default 30 s); bulk work such as a tree import needs more. */
+  timeoutMs?: number;
+}
+
 export interface Store extends Tx {
   /** Run `fn` in one database transaction; it commits when `fn` resolves. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
 }
 
 export type { NomineeKind };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { CsvError, parseCsv } from "../../src/core/csv.js";
+import { CsvError, decodeUtf8, NotUtf8Error, parseCsv } from "../../src/core/csv.js";
 
 const fields = (input: string) => parseCsv(input).map((r) => r.fields);
 
@@ -136,5 +136,24 @@ describe("the separator is decided outside quotes", () => {
       ["Họ, tên", "Đơn vị"],
       ["An", "CĐCS A"],
     ]);
+  });
+
+  it("refuses a file that is not UTF-8, naming the line of its first foreign byte", () => {
+    // "Công đoàn" in Windows-1258: ô is 0xF4, đ is 0xF0 — on line 3, after two clean lines.
+    const cp1258 = Uint8Array.from([...Buffer.from("code,name,level,parent_code\r\nA,Ok,nganh,\r\nB,C"), 0xf4, ...Buffer.from("ng "), 0xf0, ...Buffer.from("oan,co_so,A\r\n")]);
+    let error: unknown;
+    try {
+      decodeUtf8(cp1258);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NotUtf8Error);
+    expect((error as CsvError).line).toBe(3);
+  });
+
+  it("reads UTF-8 with or without a byte-order mark, never putting U+FFFD in", () => {
+    const text = "code,name\nCD01,Công đoàn Dệt may\n";
+    expect(decodeUtf8(Buffer.from(text))).toBe(text);
+    expect(parseCsv(decodeUtf8(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])))[1]!.fields).toEqual(["CD01", "Công đoàn Dệt may"]);
   });
 });

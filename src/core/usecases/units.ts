@@ -2,10 +2,11 @@
  * The unit tree: import, move (keeping history), close. Nothing here deletes a unit:
  * closing keeps its records, moving keeps its past parents.
  */
-import { parseCsv, CsvError } from "../csv.js";
+import { decodeUtf8, parseCsv, CsvError, NotUtf8Error } from "../csv.js";
 import { AppError } from "../errors.js";
 import { LEVEL_ORDER, type Unit, type UnitLevel } from "../model.js";
 import { isStrictAncestor } from "../permissions.js";
+import { codesReachingCycle, parentsFirst } from "../unit-tree.js";
 import type { Env } from "./env.js";
 import { actorId } from "./env.js";
 
@@ -70,22 +71,21 @@ const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The root added when an imported tree has none (TLĐ, the top of every union tree). */
 export const CONFEDERATION = { code: "TLD", name: "Tổng Liên đoàn Lao động Việt Nam" } as const;
 
-export async function importUnits(env: Env, csv: string, opts: { demo?: boolean; dryRun?: boolean } = {}): Promise<ImportResult> {
+export async function importUnits(env: Env, file: string | Uint8Array, opts: { demo?: boolean; dryRun?: boolean } = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
   const problem = (line: number, code: string, reason: string, params?: Record<string, string | number>) => problems.push({ line, code, reason, params });
+  const refused = (p: ImportProblem): ImportResult => ({ created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [p] });
   let records;
   try {
-    records = parseCsv(csv);
+    records = parseCsv(typeof file === "string" ? file : decodeUtf8(file));
   } catch (e) {
-    if (e instanceof CsvError) return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: e.line, code: "", reason: "unterminated" }] };
+    if (e instanceof CsvError) return refused({ line: e.line, code: "", reason: e instanceof NotUtf8Error ? "encoding" : "unterminated" });
     throw e;
   }
   const header = records.shift();
   const cols = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
   const idx = { code: cols.indexOf("code"), name: cols.indexOf("name"), level: cols.indexOf("level"), parent: cols.indexOf("parent_code") };
-  if (Object.values(idx).some((i) => i < 0)) {
-    return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [{ line: 1, code: "", reason: "header" }] };
-  }
+  if (Object.values(idx).some((i) => i < 0)) return refused({ line: 1, code: "", reason: "header" });
 
   const rows: Row[] = [];
   const seen = new Map<string, number>();
@@ -111,13 +111,15 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
     if (level) rows.push({ line: r.line, code, name, level, parentCode });
   }
 
-  const existing = new Map((await env.tx.allUnits()).map((u) => [u.code, u]));
+  const all = await env.tx.allUnits();
+  const existing = new Map(all.map((u) => [u.code, u]));
+  const byId = new Map(all.map((u) => [u.id, u]));
   // Tổng Liên đoàn is the root of every tree: rows without a parent go under it (created when missing).
   const tops = rows.filter((r) => !r.parentCode && r.level !== "CONFEDERATION");
   if (tops.length) {
     const root =
       rows.find((r) => !r.parentCode && r.level === "CONFEDERATION")?.code ??
-      [...existing.values()].find((u) => u.level === "CONFEDERATION" && u.parentId === null && u.demo === Boolean(opts.demo))?.code;
+      all.find((u) => u.level === "CONFEDERATION" && u.parentId === null && u.demo === Boolean(opts.demo))?.code;
     if (root) for (const r of tops) r.parentCode = root;
     else if (!existing.has(CONFEDERATION.code)) {
       rows.unshift({ line: 0, code: CONFEDERATION.code, name: CONFEDERATION.name, level: "CONFEDERATION", parentCode: "" });
@@ -141,44 +143,59 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
     if (ex && ex.level !== r.level) problem(r.line, r.code, "level_differs", { level: ex.level });
     if (ex && ex.demo !== Boolean(opts.demo)) problem(r.line, r.code, "demo_code");
   }
-  // Cycles: follow parents through the file and the database.
-  for (const r of rows) {
-    const visited = new Set<string>([r.code]);
-    let cur = r.parentCode;
-    while (cur) {
-      if (visited.has(cur)) {
-        problem(r.line, r.code, "cycle");
-        break;
-      }
-      visited.add(cur);
-      const next: string | undefined = fileRows.get(cur)?.parentCode ?? codeOfParent(existing, cur);
-      cur = next ?? "";
-    }
-  }
+  // Cycles: parents as the file sets them, else as the database has them; one linear walk.
+  const parentOf = (code: string): string | undefined => {
+    const r = fileRows.get(code);
+    if (r) return r.parentCode || undefined;
+    const parentId = existing.get(code)?.parentId;
+    return parentId ? byId.get(parentId)?.code : undefined;
+  };
+  const cyclic = codesReachingCycle(
+    rows.map((r) => r.code),
+    parentOf,
+  );
+  for (const r of rows) if (cyclic.has(r.code)) problem(r.line, r.code, "cycle");
   if (problems.length || opts.dryRun) return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: problems.sort((a, b) => a.line - b.line) };
 
-  // Write parents before children: order rows by their depth within the file.
-  const depth = new Map<string, number>();
-  const depthOf = (code: string): number => {
-    const known = depth.get(code);
-    if (known !== undefined) return known;
-    const parent = fileRows.get(code)?.parentCode;
-    const d = parent && fileRows.has(parent) ? depthOf(parent) + 1 : 0;
-    depth.set(code, d);
-    return d;
-  };
-  const ordered = [...rows].sort((a, b) => depthOf(a.code) - depthOf(b.code));
+  // Parents are written before their children. New units go in batches; an existing unit
+  // is renamed or moved where it stands in that order (moves are rare: restructurings).
   const result: ImportResult = { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [] };
   const done = new Map(existing);
-  for (const r of ordered) {
-    // Re-read the parent: an earlier move in this import may have changed its path.
-    const parent = r.parentCode ? await env.tx.getUnit(done.get(r.parentCode)!.id) : null;
+  let pending: { row: Row; parent: Unit | number }[] = [];
+  const pendingAt = new Map<string, number>();
+  // After a move, paths read before it may be stale: parents are then re-read.
+  let moved = false;
+  const flush = async () => {
+    if (!pending.length) return;
+    const made = await env.tx.createUnits(pending.map(({ row, parent }) => ({ code: row.code, name: row.name, level: row.level, parent, demo: Boolean(opts.demo) })));
+    await env.tx.auditMany(
+      env.actor,
+      made.map((u, i) => {
+        const p = pending[i]!.parent;
+        return { action: "unit.created", entity: "unit", entityId: u.id, unitId: u.id, data: { code: u.code, parent: typeof p === "number" ? made[p]!.code : p.code } };
+      }),
+    );
+    for (const u of made) done.set(u.code, u);
+    result.created += made.length;
+    pending = [];
+    pendingAt.clear();
+  };
+  for (const r of parentsFirst(rows)) {
     const ex = existing.get(r.code);
     if (!ex) {
-      const u = await env.tx.createUnit({ code: r.code, name: r.name, level: r.level, parent, demo: Boolean(opts.demo) });
-      await env.tx.audit(env.actor, { action: "unit.created", entity: "unit", entityId: u.id, unitId: u.id, data: { code: u.code, parent: parent?.code ?? null } });
-      done.set(r.code, u);
-      result.created++;
+      const at = r.parentCode ? pendingAt.get(r.parentCode) : undefined;
+      const parent = at ?? (r.parentCode ? (moved ? await env.tx.getUnit(done.get(r.parentCode)!.id) : done.get(r.parentCode)!) : null);
+      if (parent === null) {
+        // A new root goes on its own (nothing below it can be pending yet).
+        await flush();
+        const u = await env.tx.createUnit({ code: r.code, name: r.name, level: r.level, parent: null, demo: Boolean(opts.demo) });
+        await env.tx.audit(env.actor, { action: "unit.created", entity: "unit", entityId: u.id, unitId: u.id, data: { code: u.code, parent: null } });
+        done.set(r.code, u);
+        result.created++;
+        continue;
+      }
+      pendingAt.set(r.code, pending.length);
+      pending.push({ row: r, parent });
       continue;
     }
     let changed = false;
@@ -188,23 +205,19 @@ export async function importUnits(env: Env, csv: string, opts: { demo?: boolean;
       result.renamed++;
       changed = true;
     }
-    let current = (await env.tx.getUnit(ex.id))!;
-    if (parent && current.parentId !== parent.id) {
-      current = await moveUnit(env, current, parent);
+    if (r.parentCode && (pendingAt.has(r.parentCode) || ex.parentId !== done.get(r.parentCode)!.id)) {
+      // Moving under a unit of this file: write what is pending first, then read both fresh.
+      await flush();
+      const parent = (await env.tx.getUnit(done.get(r.parentCode)!.id))!;
+      done.set(r.code, await moveUnit(env, (await env.tx.getUnit(ex.id))!, parent));
+      moved = true;
       result.moved++;
       changed = true;
-    }
-    done.set(r.code, current);
+    } else done.set(r.code, { ...ex, name: r.name });
     if (!changed) result.unchanged++;
   }
+  await flush();
   return result;
-}
-
-function codeOfParent(existing: Map<string, Unit>, code: string): string | undefined {
-  const u = existing.get(code);
-  if (!u?.parentId) return undefined;
-  for (const v of existing.values()) if (v.id === u.parentId) return v.code;
-  return undefined;
 }
 
 /** Move `unit` (and its subtree) under `parent`. Its history keeps the previous parent. */

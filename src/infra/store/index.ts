@@ -51,6 +51,6 @@ export function createStore(prisma: PrismaClient): Store {
     async savepoint() {
       throw new Error("savepoint() needs a transaction");
     },
-    transaction: (fn) => prisma.$transaction((tx) => fn(txOn(tx)), TX_OPTIONS),
+    transaction: (fn, opts) => prisma.$transaction((tx) => fn(txOn(tx)), { ...TX_OPTIONS, ...(opts?.timeoutMs && { timeout: opts.timeoutMs }) }),
   };
 }

@@ -6,7 +6,10 @@ import { redactCodes } from "../../core/codes.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Db } from "./map.js";
 
-type PlumbingTx = Pick<Tx, "audit" | "enqueue" | "saveFile" | "getDialog" | "saveDialog" | "deleteDialog" | "claimUpdate" | "saveUpdateReplies">;
+type PlumbingTx = Pick<Tx, "audit" | "auditMany" | "enqueue" | "saveFile" | "getDialog" | "saveDialog" | "deleteDialog" | "claimUpdate" | "saveUpdateReplies">;
+
+/** Audit rows per INSERT in `auditMany` (one JSON parameter each). */
+const AUDIT_BATCH = 5000;
 
 export function plumbingStore(db: Db): PlumbingTx {
   return {
@@ -24,6 +27,21 @@ export function plumbingStore(db: Db): PlumbingTx {
         select: { id: true },
       });
       return row.id;
+    },
+    async auditMany(actor: Actor, entries) {
+      const actorId = actor.kind === "person" ? actor.person.id : null;
+      const actorTag = actor.kind === "system" ? actor.tag : null;
+      for (let from = 0; from < entries.length; from += AUDIT_BATCH) {
+        const rows = entries.slice(from, from + AUDIT_BATCH).map((e) => ({ action: e.action, entity: e.entity, entityId: String(e.entityId), unitId: e.unitId ?? null, data: e.data ?? null }));
+        await db.$executeRawUnsafe(
+          `INSERT INTO "AuditEvent" ("actorId", "actorTag", "action", "entity", "entityId", "unitId", "data")
+           SELECT $2::int, $3::text, x.action, x.entity, x."entityId", x."unitId", x.data
+           FROM jsonb_to_recordset($1::jsonb) AS x(action text, entity text, "entityId" text, "unitId" int, data jsonb)`,
+          JSON.stringify(rows),
+          actorId,
+          actorTag,
+        );
+      }
     },
     async enqueue(items) {
       if (!items.length) return 0;

@@ -1,9 +1,22 @@
 /** The unit tree: a parent edge plus a materialised path for subtree queries. */
 import type { Tx } from "../../core/ports.js";
+import type * as M from "../../core/model.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
-type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "allUnits" | "createUnit" | "renameUnit" | "moveUnit" | "closeUnit">;
+type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "allUnits" | "createUnit" | "createUnits" | "renameUnit" | "moveUnit" | "closeUnit">;
+
+/**
+ * Rows per INSERT in bulk creation. Each batch travels as one JSON parameter (no limit on
+ * bind parameters); 5,000 keeps PGlite's single connection, and its memory, unclogged.
+ */
+export const UNIT_BATCH = 5000;
+
+/** Ids taken from the table's own sequence, so later single inserts never collide. */
+async function reserveUnitIds(db: Db, count: number): Promise<number[]> {
+  const rows = await db.$queryRawUnsafe<{ id: number }[]>(`SELECT nextval(pg_get_serial_sequence('"Unit"', 'id'))::int AS id FROM generate_series(1, $1::int) ORDER BY 1`, count);
+  return rows.map((r) => Number(r.id));
+}
 
 export function unitsStore(db: Db): UnitsTx {
   return {
@@ -37,6 +50,42 @@ export function unitsStore(db: Db): UnitsTx {
       const u = await db.unit.update({ where: { id: created.id }, data: { path: `${input.parent?.path ?? "/"}${created.id}/` } });
       await db.unitParentHistory.create({ data: { unitId: u.id, parentId: u.parentId } });
       return map.unit(u);
+    },
+    async createUnits(items) {
+      if (!items.length) return [];
+      const ids = await reserveUnitIds(db, items.length);
+      const made: M.Unit[] = [];
+      items.forEach((item, i) => {
+        const parent = typeof item.parent === "number" ? made[item.parent] : item.parent;
+        if (typeof item.parent === "number" && !(item.parent < i && parent)) throw new Error(`createUnits: item ${i} names a parent that does not come before it`);
+        const id = ids[i]!;
+        made.push({
+          id,
+          code: item.code,
+          name: item.name,
+          level: item.level,
+          parentId: parent?.id ?? null,
+          path: `${parent?.path ?? "/"}${id}/`,
+          depth: parent ? parent.depth + 1 : 0,
+          status: "ACTIVE",
+          demo: item.demo,
+          reviewPassThrough: false,
+        });
+      });
+      for (let from = 0; from < made.length; from += UNIT_BATCH) {
+        const batch = made.slice(from, from + UNIT_BATCH);
+        await db.$executeRawUnsafe(
+          `INSERT INTO "Unit" ("id", "code", "name", "level", "parentId", "path", "depth", "demo")
+           SELECT x.id, x.code, x.name, x.level::"UnitLevel", x."parentId", x.path, x.depth, x.demo
+           FROM jsonb_to_recordset($1::jsonb) AS x(id int, code text, name text, level text, "parentId" int, path text, depth int, demo boolean)`,
+          JSON.stringify(batch.map((u) => ({ id: u.id, code: u.code, name: u.name, level: u.level, parentId: u.parentId, path: u.path, depth: u.depth, demo: u.demo }))),
+        );
+        await db.$executeRawUnsafe(
+          `INSERT INTO "UnitParentHistory" ("unitId", "parentId") SELECT x."unitId", x."parentId" FROM jsonb_to_recordset($1::jsonb) AS x("unitId" int, "parentId" int)`,
+          JSON.stringify(batch.map((u) => ({ unitId: u.id, parentId: u.parentId }))),
+        );
+      }
+      return made;
     },
     async renameUnit(id, name) {
       await db.unit.update({ where: { id }, data: { name } });
