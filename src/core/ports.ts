@@ -296,8 +296,11 @@ export interface Tx {
   getPerson(id: number): Promise<Person | null>;
   updatePerson(id: number, patch: { displayName?: string; locale?: Locale | null }): Promise<void>;
   identitiesOf(personId: number): Promise<{ key: string; platform: string; createdAt: Date; linkedAt: Date | null }[]>;
-  /** Replace the name, remove identities, end roles and consents. */
-  erasePerson(id: number, placeholderName: string, at: Date): Promise<void>;
+  /**
+   * Replace the name, remove identities, end roles and consents, and (unless `traces` is
+   * false) the person's words, name and platform ids wherever else they are stored.
+   */
+  erasePerson(id: number, placeholderName: string, at: Date, opts?: { traces?: boolean }): Promise<void>;
 
   // roles
   activeRoles(personId: number): Promise<Role[]>;

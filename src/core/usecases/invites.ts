@@ -194,7 +194,9 @@ async function linkIdentity(env: Env, person: Person, chat: Chat, inviteId: numb
     render: (locale) => env.translate(locale, "connect.notice", { platform: env.translate(locale, `platform.${platform}`), name: person.displayName }),
   });
   if (notice.length) await env.tx.enqueue(notice);
-  await env.tx.erasePerson(person.id, `#${person.id}`, env.now);
+  // The account and its chats are the owner's now; so is its history, and its name may be
+  // the owner's own: retire the empty person, erasing nothing else.
+  await env.tx.erasePerson(person.id, `#${person.id}`, env.now, { traces: false });
   await env.tx.audit(env.actor, { action: "identity.linked", entity: "person", entityId: target, data: { platform: userKey.slice(0, userKey.indexOf(":")), from: person.id } });
   return { kind: "identity", already: false };
 }

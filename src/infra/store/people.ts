@@ -51,7 +51,7 @@ export function peopleStore(db: Db): PeopleTx {
     async identitiesOf(personId) {
       return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true, linkedAt: true }, orderBy: { id: "asc" } });
     },
-    async erasePerson(id, placeholderName, at) {
+    async erasePerson(id, placeholderName, at, opts = {}) {
       const before = await db.person.findUniqueOrThrow({ where: { id }, select: { displayName: true } });
       await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
       const identities = await db.identity.findMany({ where: { personId: id }, select: { key: true } });
@@ -67,7 +67,7 @@ export function peopleStore(db: Db): PeopleTx {
       await db.inviteRedemption.updateMany({ where: { personId: id }, data: { chatKey: null } });
       // Files made for them (exports) go too; the unit can make them again.
       await db.storedFile.deleteMany({ where: { ownerId: id } });
-      await eraseTraces(db, { identityKeys: identities.map((i) => i.key), privateChats: chats, name: before.displayName, placeholder: placeholderName });
+      if (opts.traces !== false) await eraseTraces(db, { identityKeys: identities.map((i) => i.key), privateChats: chats, name: before.displayName, placeholder: placeholderName });
     },
     async activeRoles(personId) {
       const rows = await db.role.findMany({ where: { personId, revokedAt: null }, include: { unit: true }, orderBy: { id: "asc" } });
