@@ -25,8 +25,8 @@ type TgDoor = Awaited<ReturnType<typeof telegramDoor>>;
 /** Every (table, column) of the database whose text form contains `needle`, case-insensitively. */
 async function findEverywhere(prisma: PrismaClient, needle: string): Promise<string[]> {
   const columns = await prisma.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
-    `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
+    `SELECT table_name::text, column_name::text FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name IN (SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
       ORDER BY table_name, column_name`,
   );
   expect(columns.length).toBeGreaterThan(100);

@@ -182,7 +182,7 @@ describe.each(backends())("invites and rights on %s", (backend) => {
       expect(text(await say(an, group("grp-ro-ri", "Nhóm chung"), `/lienket ${code}`))).toContain("Mã đã bị thu hồi và người tạo mã đã được báo");
       await t.client.deliverOutbox();
       expect((await t.client.lastBot(`dm-${giang.userId}`))?.text).toBe(
-        "⚠️ Mã kết nối tài khoản của bạn vừa bị đăng vào một nhóm chat nên đã bị thu hồi. Nếu vẫn cần kết nối, hãy gõ /ketnoi để lấy mã mới và chỉ gửi mã trong chat riêng với bot.",
+        "⚠️ Mã kết nối tài khoản vừa tạo đã bị đăng vào một nhóm chat nên đã bị thu hồi. Nếu vẫn cần kết nối, hãy gõ /ketnoi để lấy mã mới và chỉ gửi mã trong chat riêng với bot.",
       );
       expect(text(await say(second, dm(second.userId), `/ketnoi ${code}`))).toBe("Mã này đã bị thu hồi. Hãy xin cán bộ đơn vị một mã mới.");
     });
