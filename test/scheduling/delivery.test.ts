@@ -171,9 +171,11 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (announced(String(c.params.text), text) || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
     const position = order.findIndex((c) => Number(c.params.chat_id) === world.officer.id);
     // First of the first batch — or, if the officer's chat had to wait its second, first of
-    // the next one (claimed when half a batch is left) — not after 300 groups.
+    // a next one (claimed when half a batch is left; on a machine busy enough, the test's own
+    // ticks and the worker's loop claim one each) — not after the 300 groups, as it would be
+    // in the order the rows were written (seen at 70 with both cores hogged, 0–30 otherwise).
     expect(position).toBeGreaterThanOrEqual(0);
-    expect(position).toBeLessThan(50);
+    expect(position).toBeLessThan(100);
   });
 
   // Last: the token stays paused for the rest of this file.
