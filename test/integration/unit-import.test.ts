@@ -161,6 +161,19 @@ describe.each(backends())("bulk-imported units on %s", { timeout: SLOW }, (backe
     };
   }
 
+  it("keeps unit names free of control and direction characters, and refuses one with nothing visible", async () => {
+    const tr = createTranslator("vi");
+    const { prisma, store } = await fresh();
+    const csv = (name: string) => Buffer.from(`code,name,level,parent_code\nN1,Công đoàn ngành Dệt may,nganh,\nG1,"${name}",co_so,N1\n`);
+    const run = (file: Buffer) => store.transaction((tx) => importUnits(systemEnv("cli", { tx, now: new Date(), translate: tr.translate, defaultLocale: "vi", timeZone: "Asia/Ho_Chi_Minh" }), file));
+    // A right-to-left override would show "Công đoàn Nhà máy Sợi" reversed to everyone who lists the tree.
+    expect(await run(csv("Công đoàn \u202eNhà máy\u0007 Sợi\u2066"))).toMatchObject({ created: 3, problems: [] }); // Tổng Liên đoàn, the sector, the grassroots union
+    expect((await prisma.unit.findUniqueOrThrow({ where: { code: "G1" } })).name).toBe("Công đoàn Nhà máy Sợi");
+    const blank = await run(Buffer.from(`code,name,level,parent_code\nG2,"\u200b\u202e\u2066 \u200d",co_so,N1\n`));
+    expect(blank.problems).toEqual([expect.objectContaining({ code: "G2", reason: "bad_name" })]);
+    expect(await prisma.unit.count({ where: { code: "G2" } })).toBe(0);
+  });
+
   it("are the same rows the one-at-a-time route writes", async () => {
     const csv = treeCsv(2, 30);
     const tr = createTranslator("vi");

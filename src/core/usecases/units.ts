@@ -2,6 +2,7 @@
  * The unit tree: import, move (keeping history), close. Nothing here deletes a unit:
  * closing keeps its records, moving keeps its past parents.
  */
+import { cleanName } from "../text.js";
 import { decodeUtf8, parseCsv, CsvError, NotUtf8Error } from "../csv.js";
 import { AppError } from "../errors.js";
 import { LEVEL_ORDER, type Unit, type UnitLevel } from "../model.js";
@@ -92,7 +93,8 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
   for (const r of records) {
     const get = (i: number) => (r.fields[i] ?? "").trim();
     const code = get(idx.code);
-    const name = get(idx.name).normalize("NFC");
+    // As others will see it: no control or direction characters (they could flip a list), NFC.
+    const name = cleanName(get(idx.name)) ?? "";
     const levelText = get(idx.level);
     const parentCode = get(idx.parent);
     if (!CODE.test(code)) {
