@@ -26,7 +26,7 @@ const WEBHOOK_PATH = "/webhooks/telegram";
 /** An update is a few kilobytes; anything near this is not Telegram. */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 /** Admin status is looked up again after this: a removed admin loses the right soon. */
-const ADMIN_CACHE_MS = 60_000;
+export const ADMIN_CACHE_MS = 60_000;
 const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 /** One getMe attempt at start-up gives up after this (grammY's own timeout is a minute). */
 const GETME_TIMEOUT_MS = 10_000;
@@ -52,6 +52,8 @@ export interface TelegramOptions {
   /** Start-up waits this long for Telegram to answer, then goes on and keeps trying in the background. */
   waitMs: number;
   log: Logger;
+  /** The clock of the group-admin cache (tests move it); the system's by default. */
+  now?: () => number;
 }
 
 /** Bot API failures, as the delivery worker needs to see them. */
@@ -275,11 +277,12 @@ export class TelegramAdapter implements Channel, ChatAdmins {
     if (!chat.startsWith("tg:") || !user.startsWith("tg:")) return null;
     const key = `${chat}|${user}`;
     const hit = this.admins.get(key);
-    if (hit && hit.until > Date.now()) return hit.admin;
+    const now = this.o.now?.() ?? Date.now();
+    if (hit && hit.until > now) return hit.admin;
     try {
       const member = await this.bot.api.getChatMember(chatIdOf(chat), Number(user.slice(3)));
       const admin = member.status === "creator" || member.status === "administrator";
-      this.admins.set(key, { admin, until: Date.now() + ADMIN_CACHE_MS });
+      this.admins.set(key, { admin, until: now + ADMIN_CACHE_MS });
       return admin;
     } catch (e) {
       this.o.log.warn("getChatMember failed", { error: classify(e).message });
