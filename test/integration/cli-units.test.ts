@@ -4,13 +4,10 @@
  * keeps the history; close-unit marks a unit closed and keeps every record; a closed unit
  * accepts no new code.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/cli.js";
-import { openDatabase } from "../../src/infra/db/open.js";
-import { backends, createTestDatabase, type Backend } from "../support/database.js";
+import { cliWorld } from "../support/cli-world.js";
+import { backends, type Backend } from "../support/database.js";
 
 const TREE = `code,name,level,parent_code
 CDCTVN,Công đoàn Công Thương Việt Nam,nganh,
@@ -26,30 +23,11 @@ describe.each(backends())("the CLI's unit commands on %s", { timeout: 240_000 },
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  /** A fresh database and the CLI on it; `peek` looks into it between commands. */
+  /** A fresh database and the CLI on it, with the tree's file written; `peek` looks into it between commands. */
   async function fresh() {
-    const dir = await mkdtemp(path.join(tmpdir(), "thidua-cli-units-"));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const db = await createTestDatabase(backend);
-    cleanup.push(() => db.drop());
-    const env: Record<string, string> = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
-    const cli = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
-      return { code, out: out.join("\n"), err: err.join("\n") };
-    };
-    const peek = async <T,>(fn: (prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"]) => Promise<T>): Promise<T> => {
-      const d = await openDatabase(db.config.kind === "postgres" ? db.config : { kind: "pglite", dataDir: env.DATA_DIR! });
-      try {
-        return await fn(d.prisma);
-      } finally {
-        await d.close();
-      }
-    };
-    const csv = path.join(dir, "tree.csv");
-    await writeFile(csv, TREE);
-    return { cli, peek, csv };
+    const w = await cliWorld(backend, "thidua-cli-units-");
+    cleanup.push(() => w.drop());
+    return { cli: w.cli, peek: w.peek, csv: await w.file("tree.csv", TREE) };
   }
 
   it("import-units --dry-run checks the file and writes nothing", async () => {

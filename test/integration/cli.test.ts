@@ -3,15 +3,13 @@
  * every bad row and nothing half-imported), re-parenting with history, granting and
  * revoking roles, invite codes, a campaign for another year, and a unit's progress.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/cli.js";
-import { openDatabase } from "../../src/infra/db/open.js";
-import { backends, createTestDatabase, type TestDatabase } from "../support/database.js";
+import { cliWorld, type CliWorld } from "../support/cli-world.js";
+import { backends } from "../support/database.js";
 
 const TREE = `code,name,level,parent_code
 CDCTVN,Công đoàn Công Thương Việt Nam,nganh,
@@ -22,43 +20,14 @@ DM1,CĐCS Công ty Dệt may 8/3,co_so,CTHN
 `;
 
 describe.each(backends())("the CLI on %s", (backend) => {
-  let dir: string;
-  let db: TestDatabase;
-  let env: Record<string, string>;
-
+  let w: CliWorld;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "thidua-cli-"));
-    db = await createTestDatabase(backend);
-    env = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
+    w = await cliWorld(backend, "thidua-cli-");
   });
-  afterAll(async () => {
-    await db.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  }
-
-  async function file(name: string, content: string) {
-    const p = path.join(dir, name);
-    await writeFile(p, content);
-    return p;
-  }
-
-  /** Look into the database the CLI wrote (closed again before the next CLI call). */
-  async function peek<T>(fn: (prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"]) => Promise<T>): Promise<T> {
-    const cfg = db.config.kind === "postgres" ? db.config : { kind: "pglite" as const, dataDir: env.DATA_DIR! };
-    const d = await openDatabase(cfg);
-    try {
-      return await fn(d.prisma);
-    } finally {
-      await d.close();
-    }
-  }
+  afterAll(async () => w?.drop());
+  const cli = (...argv: string[]) => w.cli(...argv);
+  const file = (name: string, content: string | Uint8Array) => w.file(name, content);
+  const peek: CliWorld["peek"] = (fn) => w.peek(fn);
 
   it("reports every bad row with its line and imports nothing", async () => {
     const bad = await file(
@@ -264,7 +233,7 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("writes the report, the reward list and the spreadsheet of a unit to files", async () => {
-    const report = path.join(dir, "bao-cao.docx");
+    const report = path.join(w.dir, "bao-cao.docx");
     const r = await cli("export", "--unit", "CDCTVN", "--year", "2027", "--phase", "1", "--kind", "report", "--out", report, "--number", "7", "--abbr", "CĐCT", "--signer", "Trần Thị Bình");
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -273,13 +242,13 @@ X5,CĐCS Hai,co_so,X4
     expect(xml).toContain("Số: 7/BC-CĐCT");
     expect(xml).toContain("Sơ kết phong trào thi đua Đợt 1 năm 2027");
     expect(xml).toContain("Trần Thị Bình");
-    const list = path.join(dir, "khen-thuong.xlsx");
+    const list = path.join(w.dir, "khen-thuong.xlsx");
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "rewards", "--out", list)).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(list);
     expect(wb.worksheets[0]!.getCell("A1").value).toBe("DANH SÁCH đề nghị khen thưởng năm 2027 – thực hiện Kế hoạch số 15/KH-CĐCT");
     expect(wb.worksheets[0]!.getCell("A5").value).toBe("STT");
-    const sheet = path.join(dir, "bang-tinh.xlsx");
+    const sheet = path.join(w.dir, "bang-tinh.xlsx");
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "sheet", "--out", sheet)).code).toBe(0);
     await wb.xlsx.readFile(sheet);
     expect(wb.worksheets.at(-1)!.name).toBe("Tổng hợp theo cấp");

@@ -4,16 +4,13 @@
  * behind and is told in one line, and the bulk-written units are the very rows the
  * one-at-a-time route writes (path, depth, history, audit).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/cli.js";
 import { systemEnv } from "../../src/core/usecases/env.js";
 import { importUnits } from "../../src/core/usecases/units.js";
 import { openDatabase, type Database } from "../../src/infra/db/open.js";
 import { createTranslator } from "../../src/infra/i18n.js";
 import { createStore } from "../../src/infra/store/index.js";
+import { cliWorld, type CliWorld } from "../support/cli-world.js";
 import { backends, createTestDatabase, type TestDatabase } from "../support/database.js";
 
 /** A cold start migrates and seeds a database first; the machine may be busy. */
@@ -34,41 +31,14 @@ function treeCsv(sectors: number, perUpper: number, last?: string): string {
 }
 
 describe.each(backends())("importing a unit tree on %s", { timeout: SLOW }, (backend) => {
-  let dir: string;
-  let db: TestDatabase;
-  let env: Record<string, string>;
-
+  let w: CliWorld;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "thidua-import-"));
-    db = await createTestDatabase(backend);
-    env = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
+    w = await cliWorld(backend, "thidua-import-");
   });
-  afterAll(async () => {
-    await db.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  }
-
-  async function file(name: string, content: string | Uint8Array) {
-    const p = path.join(dir, name);
-    await writeFile(p, content);
-    return p;
-  }
-
-  async function peek<T>(fn: (prisma: Database["prisma"]) => Promise<T>): Promise<T> {
-    const d = await openDatabase(db.config.kind === "postgres" ? db.config : { kind: "pglite", dataDir: env.DATA_DIR! });
-    try {
-      return await fn(d.prisma);
-    } finally {
-      await d.close();
-    }
-  }
+  afterAll(async () => w?.drop());
+  const cli = (...argv: string[]) => w.cli(...argv);
+  const file = (name: string, content: string | Uint8Array) => w.file(name, content);
+  const peek: CliWorld["peek"] = (fn) => w.peek(fn);
 
   it("refuses a Windows-1258 file, naming its first line that is not UTF-8, and imports nothing", async () => {
     const head = Buffer.from("code,name,level,parent_code\r\nCDCTVN,Cong doan Cong Thuong,nganh,\r\n");

@@ -1,0 +1,53 @@
+/**
+ * The administration CLI on a database of its own: run commands as an administrator would
+ * (`cli`), write input files next to it (`file`), and look into what it wrote between
+ * commands (`peek`, closed again before the next command: PGlite is one process at a time).
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runCli } from "../../src/cli/cli.js";
+import { openDatabase, type Database } from "../../src/infra/db/open.js";
+import { createTestDatabase, type Backend } from "./database.js";
+
+export interface CliWorld {
+  /** A directory for the files the test writes and the CLI reads or writes. */
+  dir: string;
+  cli(...argv: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** Writes `content` into the world's directory; returns its path. */
+  file(name: string, content: string | Uint8Array): Promise<string>;
+  peek<T>(fn: (prisma: Database["prisma"]) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+export async function cliWorld(backend: Backend, prefix: string): Promise<CliWorld> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const db = await createTestDatabase(backend);
+  const env: Record<string, string> = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
+  return {
+    dir,
+    async cli(...argv) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    },
+    async file(name, content) {
+      const p = path.join(dir, name);
+      await writeFile(p, content);
+      return p;
+    },
+    async peek(fn) {
+      const d = await openDatabase(db.config.kind === "postgres" ? db.config : { kind: "pglite", dataDir: env.DATA_DIR! });
+      try {
+        return await fn(d.prisma);
+      } finally {
+        await d.close();
+      }
+    },
+    async drop() {
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
