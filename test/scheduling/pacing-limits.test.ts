@@ -18,7 +18,7 @@ import { reserveSlots, TELEGRAM_PACING } from "../../src/infra/outbox/pacing.js"
 import { FakeTelegram } from "../fakes/telegram-server.js";
 import { testConfig } from "../support/app.js";
 import { seedBroadcastWorld, type BroadcastWorld } from "../support/broadcast-world.js";
-import { backends, createTestDatabase, type Backend, type TestDatabase } from "../support/database.js";
+import { backends, createTestDatabase, type Backend } from "../support/database.js";
 
 const SCALE = 20;
 const GROUPS = 150;
@@ -89,34 +89,18 @@ describe.each(backends())("a broadcast in real time on %s", (backend) => {
 });
 
 describe.each(backends())("Telegram's per-group limit and the shared schedule on %s", (backend) => {
+  let w: Awaited<ReturnType<typeof startWorld>>;
   let tg: FakeTelegram;
-  let db: TestDatabase;
   let app: App;
   let world: BroadcastWorld;
-
   beforeAll(async () => {
-    tg = await FakeTelegram.start();
-    db = await createTestDatabase(backend);
-    const { openDatabase } = await import("../../src/infra/db/open.js");
-    const pre = db.config.kind === "postgres" ? await openDatabase(db.config) : null;
-    app = await createApp(
-      testConfig({
-        database: db.config,
-        sandbox: false,
-        demoSeed: false,
-        telegram: { token: tg.token, apiRoot: tg.apiRoot, mode: "polling" },
-        delivery: { zaloPerSecond: 5, rateScale: SCALE, staleClaimMs: 120_000 },
-      }),
-      { log: createLogger("warn", () => undefined) },
-    );
-    world = await seedBroadcastWorld(pre?.prisma ?? app.db.prisma, tg, 2);
-    await pre?.close();
-    tg.enforceLimits({ scale: SCALE });
+    w = await startWorld(backend, SCALE, 2);
+    ({ tg, app, world } = w);
   });
   afterAll(async () => {
-    await app?.stop();
-    await tg?.stop();
-    await db?.drop();
+    await w?.app.stop();
+    await w?.tg.stop();
+    await w?.db.drop();
   });
 
   it("sends 25 messages into one group within 20 a minute, spaced by the group's interval, none refused", async () => {
