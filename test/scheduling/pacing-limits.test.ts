@@ -132,9 +132,9 @@ describe.each(backends())("Telegram's per-group limit and the shared schedule on
     const first = await reserveSlots(prisma, "test:slots", perSecond, 100);
     const second = await reserveSlots(prisma, "test:slots", perSecond, 5);
     const gaps = (s: number[]) => s.slice(1).map((x, i) => x - s[i]!);
-    // Within a millisecond: the database's clock moves on while one statement runs (a
-    // fraction of a millisecond on PostgreSQL), and a halved interval is 20 ms off.
-    const apart = (g: number) => expect(Math.abs(g - 1000 / perSecond)).toBeLessThan(1);
+    // Within 2 ms: the database's clock moves on while one statement runs (PGlite's ticks in
+    // whole milliseconds), which shifts the first slot, taken as "now"; a halved interval is 20 ms off.
+    const apart = (g: number) => expect(Math.abs(g - 1000 / perSecond)).toBeLessThanOrEqual(2);
     for (const g of gaps(first.slots)) apart(g);
     for (const g of gaps(second.slots)) apart(g);
     apart(second.slots[0]! - first.slots.at(-1)!);
