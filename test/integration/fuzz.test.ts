@@ -490,7 +490,7 @@ describe.each(backends())("hostile input on %s", (backend) => {
     ];
     for (const [d, year] of outOfRange) {
       tally.chat++;
-      expect(await say(d), d).toContain(`Năm ${Number(year)} nằm ngoài khoảng bot nhận (2000–2100)`);
+      expect(await say(d), d).toContain(`Năm ${Number(year)} không hợp lệ: bot chỉ nhận ngày trong các năm từ 2000 đến 2100.`);
     }
     const notDates = [
       "29/02/2100",
