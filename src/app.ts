@@ -17,7 +17,7 @@ import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
 import { fileReader } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
-import { Inbox, purgeHandled } from "./infra/inbox.js";
+import { Inbox, purgeDelivered, purgeHandled } from "./infra/inbox.js";
 import { Limiter } from "./infra/limiter.js";
 import { createLogger } from "./infra/log.js";
 import { OutboxWorker } from "./infra/outbox/worker.js";
@@ -40,7 +40,7 @@ import type { ZaloAdapter } from "./adapters/zalo/adapter.js";
 import { createPlatforms } from "./platforms.js";
 import { loadTemplate } from "./seed/load.js";
 import { demoPersonas, seedDemo, seedReference } from "./seed/seed.js";
-import { FILE_KEEP_DAYS, HANDLED_KEEP_HOURS } from "./core/limits.js";
+import { FILE_KEEP_DAYS, HANDLED_KEEP_HOURS, OUTBOX_KEEP_DAYS } from "./core/limits.js";
 
 export interface App {
   readonly config: Config;
@@ -59,7 +59,7 @@ export interface App {
   readonly url: string;
   /** Resolves when every update taken so far has been handled. */
   idle(): Promise<void>;
-  /** Delete handled updates past their keeping time (HANDLED_KEEP_HOURS); the scheduler runs it hourly. */
+  /** Delete handled updates past their keeping time (HANDLED_KEEP_HOURS) and delivered outbox rows past OUTBOX_KEEP_DAYS; the scheduler runs it hourly. */
   housekeeping(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -133,6 +133,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const housekeeping = async (now: Date) => {
     const purged = await purgeHandled(db.prisma, now, HANDLED_KEEP_HOURS);
     if (purged.inbound || purged.processed) log.info("handled updates purged", purged);
+    const outbox = await purgeDelivered(db.prisma, now, OUTBOX_KEEP_DAYS);
+    if (outbox) log.info("delivered outbox rows purged", { outbox });
   };
   const scheduler = new Scheduler({
     store,

@@ -54,3 +54,10 @@ export const FILE_KEEP_DAYS = 7;
  * later than that; Zalo hands each event out once. Twice the longest redelivery window.
  */
 export const HANDLED_KEEP_HOURS = 48;
+
+/**
+ * Outbox rows that were sent (or given up) are deleted after this many days: long enough to
+ * answer "did my announcement reach group X?" over a phase's reminders, no longer. A
+ * completed broadcast keeps its counts on its own row.
+ */
+export const OUTBOX_KEEP_DAYS = 30;

@@ -103,3 +103,14 @@ export async function purgeHandled(prisma: PrismaClient, now: Date, keepHours: n
        AND NOT EXISTS (SELECT 1 FROM "SandboxMessage" s WHERE s."handled" = false AND 'web:' || s."seq" = p."key")`;
   return { inbound: inbound.count, processed };
 }
+
+/**
+ * Delete outbox rows sent or given up more than `keepDays` ago. A broadcast's rows go only
+ * once it has completed (its counts are then on its own row).
+ */
+export async function purgeDelivered(prisma: PrismaClient, now: Date, keepDays: number): Promise<number> {
+  const before = new Date(now.getTime() - keepDays * 86_400_000);
+  return prisma.$executeRaw`
+    DELETE FROM "OutboxMessage" o WHERE o."status" IN ('SENT', 'FAILED') AND o."notBefore" < ${before}
+       AND (o."broadcastId" IS NULL OR EXISTS (SELECT 1 FROM "Broadcast" b WHERE b."id" = o."broadcastId" AND b."completedAt" IS NOT NULL))`;
+}

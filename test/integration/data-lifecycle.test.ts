@@ -14,7 +14,7 @@ import { Prisma, type PrismaClient } from "../../src/generated/prisma/client.ts"
 import { normaliseCode, REDACTED_CODE } from "../../src/core/codes.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text } from "../support/sandbox-client.js";
-import { HANDLED_KEEP_HOURS } from "../../src/core/limits.js";
+import { HANDLED_KEEP_HOURS, OUTBOX_KEEP_DAYS } from "../../src/core/limits.js";
 
 const { giang } = people;
 const zeph = { id: "zeph", name: "Quách Zephyrine Thịnh" };
@@ -130,6 +130,66 @@ describe.each(backends())("personal data lifecycle on %s", (backend) => {
     expect(await prisma().inboundEvent.count({ where: { key: `tg:${u.update_id}` } })).toBe(0);
     expect(await prisma().processedUpdate.count({ where: { key: `tg:${u.update_id}` } })).toBe(0);
     expect(await prisma().inboundEvent.count({ where: { receivedAt: { lt: new Date(d.clock.now().getTime() - HANDLED_KEEP_HOURS * 3_600_000) } } })).toBe(0);
+  });
+});
+
+describe.each(backends())("the outbox's lifecycle on %s", (backend) => {
+  let d: TgDoor;
+  beforeAll(async () => {
+    d = await telegramDoor(backend, "webhook");
+  }, 120_000);
+  afterAll(async () => d?.stop());
+  const prisma = () => d.app.db.prisma;
+  // On the app's clock, which the housekeeping reads.
+  const daysAgo = (days: number) => new Date(d.clock.now().getTime() - days * 86_400_000);
+
+  it("keeps a reply that waited in the outbox only until it is sent", async () => {
+    const lua = { id: "lua-outbox", name: "Đinh Thị Lụa Xuyênkhung" };
+    const chat = d.chat(places.dm(lua), lua);
+    d.tg.failNext("sendMessage", { status: 502 }, 1, { chatId: chat.id });
+    await d.say(lua, places.dm(lua), "/start");
+    const waiting = await prisma().outboxMessage.findMany({ where: { kind: "reply", chatKey: `tg:${chat.id}` } });
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((r) => r.status === "PENDING" && r.text.length > 0)).toBe(true);
+    await d.deliverOutbox();
+    expect(d.tg.sent(chat).length).toBeGreaterThan(0);
+    const sent = await prisma().outboxMessage.findMany({ where: { kind: "reply", chatKey: `tg:${chat.id}` } });
+    expect(sent.map((r) => [r.status, r.text, r.choices])).toEqual(waiting.map(() => ["SENT", "", null]));
+  });
+
+  it(`deletes sent and failed rows after ${OUTBOX_KEEP_DAYS} days, a broadcast's only once it completed, and keeps its counts`, async () => {
+    const unitId = (await prisma().unit.findFirstOrThrow({ where: { level: "GRASSROOTS" } })).id;
+    const row = (key: string, status: "SENT" | "FAILED" | "PENDING", age: number, broadcastId: number | null = null) => ({
+      key: `lifecycle:${key}`,
+      kind: broadcastId ? "announcement" : "reminder",
+      platform: "tg",
+      chatKey: `tg:-9${key.length}${age}`,
+      text: `Thông báo ${key}`,
+      status,
+      notBefore: daysAgo(age),
+      broadcastId,
+    });
+    const done = await prisma().broadcast.create({ data: { unitId, chatKey: "tg:1", total: 2 } });
+    const going = await prisma().broadcast.create({ data: { unitId, chatKey: "tg:1", total: 2 } });
+    await prisma().outboxMessage.createMany({
+      data: [
+        row("old-sent", "SENT", OUTBOX_KEEP_DAYS + 1),
+        row("old-failed", "FAILED", OUTBOX_KEEP_DAYS + 1),
+        row("recent-sent", "SENT", OUTBOX_KEEP_DAYS - 1),
+        row("old-pending", "PENDING", OUTBOX_KEEP_DAYS + 1),
+        row("done-a", "SENT", OUTBOX_KEEP_DAYS + 2, done.id),
+        row("done-b", "FAILED", OUTBOX_KEEP_DAYS + 2, done.id),
+        row("going-a", "SENT", OUTBOX_KEEP_DAYS + 2, going.id),
+        row("going-b", "PENDING", OUTBOX_KEEP_DAYS + 2, going.id),
+      ],
+    });
+    const finished = await d.app.store.transaction((tx) => tx.completeBroadcast(done.id, new Date()));
+    expect(finished).toMatchObject({ total: 2, sent: 1, failed: 1 });
+    await d.app.housekeeping();
+    const left = (await prisma().outboxMessage.findMany({ where: { key: { startsWith: "lifecycle:" } }, select: { key: true } })).map((r) => r.key).sort();
+    expect(left).toEqual(["lifecycle:going-a", "lifecycle:going-b", "lifecycle:old-pending", "lifecycle:recent-sent"]);
+    const progress = await d.app.store.transaction((tx) => tx.broadcastProgress(done.id));
+    expect(progress).toMatchObject({ total: 2, sent: 1, failed: 1, pending: 0 });
   });
 });
 

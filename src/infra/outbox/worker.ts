@@ -11,7 +11,7 @@
  */
 import type { Choice, Outbound } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
-import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import { DeliveryError, type Channel } from "../../adapters/channel.js";
 import { botPerSecond, DbClock, pauseBudget, reserveSlots, scheduleAheadMs, takeChatTokens, type PlatformPacing } from "./pacing.js";
 import { SendQueue } from "./send-queue.js";
@@ -351,8 +351,12 @@ export class OutboxWorker {
     };
     try {
       const { messageId } = await channel.send(row.chatKey, message);
+      // A reply that waited here is a person's conversation: once delivered, only the row's
+      // key and times are kept (as for kept replies; see the README's security section).
       await this.o.prisma.$executeRawUnsafe(
-        `UPDATE "OutboxMessage" SET "status" = 'SENT', "sentAt" = now(), "platformMessageId" = $2, "lastError" = NULL WHERE "id" = $1`,
+        `UPDATE "OutboxMessage" SET "status" = 'SENT', "sentAt" = now(), "platformMessageId" = $2, "lastError" = NULL,
+           "text" = CASE WHEN "kind" = 'reply' THEN '' ELSE "text" END, "choices" = CASE WHEN "kind" = 'reply' THEN NULL ELSE "choices" END
+         WHERE "id" = $1`,
         row.id,
         messageId,
       );
@@ -379,7 +383,8 @@ export class OutboxWorker {
   }
 
   private async fail(row: ClaimedRow, reason: string): Promise<void> {
-    await this.o.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "FAILED", lastError: reason.slice(0, 500) } });
+    const forgotten = row.kind === "reply" ? { text: "", choices: Prisma.DbNull } : {};
+    await this.o.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "FAILED", lastError: reason.slice(0, 500), ...forgotten } });
     await this.finished(row);
   }
 

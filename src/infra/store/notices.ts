@@ -112,10 +112,11 @@ export function noticesStore(db: Db): NoticesTx {
     async completeBroadcast(id, at) {
       const left = await db.outboxMessage.count({ where: { broadcastId: id, status: { in: ["PENDING", "SENDING"] } } });
       if (left) return null;
-      const done = await db.broadcast.updateMany({ where: { id, completedAt: null }, data: { completedAt: at } });
-      if (!done.count) return null;
       const p = await noticesStore(db).broadcastProgress(id);
-      return p && { total: p.total, sent: p.sent, failed: p.failed, chatKey: p.chatKey };
+      if (!p) return null;
+      const done = await db.broadcast.updateMany({ where: { id, completedAt: null }, data: { completedAt: at, sent: p.sent, failed: p.failed } });
+      if (!done.count) return null;
+      return { total: p.total, sent: p.sent, failed: p.failed, chatKey: p.chatKey };
     },
     async createBroadcast(input) {
       return (await db.broadcast.create({ data: input, select: { id: true } })).id;
@@ -123,6 +124,8 @@ export function noticesStore(db: Db): NoticesTx {
     async broadcastProgress(id) {
       const b = await db.broadcast.findUnique({ where: { id } });
       if (!b) return null;
+      // Counted at completion: the rows themselves may have been deleted since.
+      if (b.completedAt && b.sent !== null && b.failed !== null) return { total: b.total, sent: b.sent, failed: b.failed, pending: 0, chatKey: b.chatKey, unitId: b.unitId };
       const groups = await db.outboxMessage.groupBy({ by: ["status"], where: { broadcastId: id }, _count: { _all: true } });
       const count = (s: string) => groups.find((g) => g.status === s)?._count._all ?? 0;
       return { total: b.total, sent: count("SENT"), failed: count("FAILED"), pending: count("PENDING") + count("SENDING"), chatKey: b.chatKey, unitId: b.unitId };
