@@ -65,10 +65,11 @@ export interface Door {
 
 /** A template of the catalogue as a regex anchored at the start; `{{name}}` of `capture` become (\d+). */
 function templateRegex(template: string, capture: string[] = []): RegExp {
-  const parts = template.split(/(\{\{\w+\}\})/);
+  // A placeholder may carry a format: {{max, number}}.
+  const parts = template.split(/(\{\{\w+(?:, *\w+)?\}\})/);
   const body = parts
     .map((p) => {
-      const m = /^\{\{(\w+)\}\}$/.exec(p);
+      const m = /^\{\{(\w+)(?:, *\w+)?\}\}$/.exec(p);
       if (!m) return p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       return capture.includes(m[1]!) ? "(\\d+)" : "[\\s\\S]*?";
     })

@@ -38,6 +38,8 @@ interface Headline {
   stepsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   rssMB: { idle: number; peakUnderLoad: number };
+  /** The server process's CPU (user + system, all threads) during the load ÷ steps answered. */
+  cpuMsPerStep: number;
   errors: number;
 }
 
@@ -203,7 +205,7 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
   if (load.errors) say(`${label}: errors ${JSON.stringify(load.errorReasons)}`);
   if (load.skipped) say(`${label}: ${load.skipped} steps not run: the load passed its deadline`);
 
-  const result = summarize(load, idle, rss.peakMB);
+  const result = summarize(load, idle, rss.peakMB, serverCpu);
   const spans = ascending(load.officerSpans);
   const diagnostics: Diagnostics = {
     setupMs: Math.round(times.setupMs),
@@ -229,7 +231,7 @@ function percentOf(wallMs: number, ms: { server: number; benchClient: number; po
 }
 
 /** The headline numbers. Latency percentiles are over the steps that got their reply. */
-function summarize(load: LoadResult, idleMB: number, peakMB: number): Headline {
+function summarize(load: LoadResult, idleMB: number, peakMB: number, serverCpuMs: number): Headline {
   const sorted = ascending(load.latencies);
   return {
     steps: load.steps,
@@ -237,6 +239,7 @@ function summarize(load: LoadResult, idleMB: number, peakMB: number): Headline {
     stepsPerSecond: round(load.latencies.length / (load.durationMs / 1000)),
     latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? NaN) },
     rssMB: { idle: round(idleMB), peakUnderLoad: round(peakMB) },
+    cpuMsPerStep: round(serverCpuMs / Math.max(1, load.latencies.length), 2),
     errors: load.errors,
   };
 }

@@ -14,7 +14,8 @@ import type { Inbound, Outbound } from "../core/model.js";
 import { cleanInbound } from "../core/text.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { HandleResult } from "../core/bot/engine.js";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Coalescer } from "./coalescer.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 export interface InboxOptions {
@@ -27,8 +28,14 @@ export interface InboxOptions {
   clock: Clock;
 }
 
+type Stored = Inbound & { updateId: string };
+
 export class Inbox {
   private readonly queue = new KeyedQueue();
+  /** Updates arriving together are stored in one statement (a getUpdates batch, concurrent webhooks). */
+  private readonly intake = new Coalescer<Stored, bigint | null>((items) => this.store(items));
+  /** Handled marks of updates finishing together go in one statement. */
+  private readonly marks = new Coalescer<{ id: bigint; key: string }, void>((items) => this.markHandled(items));
 
   constructor(private readonly o: InboxOptions) {}
 
@@ -39,14 +46,39 @@ export class Inbox {
   async receive(raw: Inbound & { updateId: string }): Promise<boolean> {
     // PostgreSQL stores no NUL and no lone surrogate, in jsonb as in text: clean before storing.
     const inbound = cleanInbound(raw);
-    const { count } = await this.o.prisma.inboundEvent.createMany({
-      data: [{ key: inbound.updateId, platform: inbound.platform, chatKey: inbound.chatId, payload: inbound as unknown as Prisma.InputJsonValue }],
-      skipDuplicates: true,
-    });
-    if (!count) return false;
-    const row = await this.o.prisma.inboundEvent.findUnique({ where: { key: inbound.updateId }, select: { id: true } });
-    void this.schedule(row!.id, inbound);
+    const id = await this.intake.push(inbound);
+    if (id === null) return false;
+    void this.schedule(id, inbound);
     return true;
+  }
+
+  /** One INSERT for the batch; a key already stored (or repeated in the batch) gets null. */
+  private async store(items: Stored[]): Promise<(bigint | null)[]> {
+    const rows = await this.o.prisma.$queryRawUnsafe<{ key: string; id: string }[]>(
+      `INSERT INTO "InboundEvent" ("key", "platform", "chatKey", "payload")
+       SELECT x."key", x."platform", x."chatKey", x."payload" FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("key" text, "platform" text, "chatKey" text, "payload" jsonb)) WITH ORDINALITY AS x("key", "platform", "chatKey", "payload", n)
+       ORDER BY x.n
+       ON CONFLICT ("key") DO NOTHING RETURNING "key", "id"::text AS "id"`,
+      JSON.stringify(items.map((i) => ({ key: i.updateId, platform: i.platform, chatKey: i.chatId, payload: i }))),
+    );
+    const ids = new Map(rows.map((r) => [r.key, BigInt(r.id)]));
+    return items.map((i) => {
+      const id = ids.get(i.updateId) ?? null;
+      ids.delete(i.updateId); // a second copy in the same batch is a redelivery
+      return id;
+    });
+  }
+
+  /** Handled and delivered: what the person wrote and what the bot answered are not kept. */
+  private async markHandled(items: { id: bigint; key: string }[]): Promise<void[]> {
+    await this.o.prisma.$executeRawUnsafe(
+      `WITH handled AS (UPDATE "InboundEvent" SET "handledAt" = $1, "payload" = NULL WHERE "id" = ANY($2::bigint[]))
+       UPDATE "ProcessedUpdate" SET "replies" = NULL WHERE "key" = ANY($3::text[]) AND "replies" IS NOT NULL`,
+      this.o.clock.now(),
+      items.map((i) => i.id.toString()),
+      items.map((i) => i.key),
+    );
+    return items.map(() => undefined);
   }
 
   /** Handle what was stored but not handled before the last stop. */
@@ -77,11 +109,7 @@ export class Inbox {
         // the first run: they never left (the handled mark comes after delivery), so send them.
         const { replies } = await this.o.handle(inbound);
         await this.o.deliver(inbound.chatId, replies, inbound.updateId);
-        // Handled and delivered: what the person wrote and what the bot answered are not kept.
-        await this.o.prisma.$transaction([
-          this.o.prisma.inboundEvent.update({ where: { id }, data: { handledAt: this.o.clock.now(), payload: Prisma.DbNull } }),
-          this.o.prisma.processedUpdate.updateMany({ where: { key: inbound.updateId }, data: { replies: Prisma.DbNull } }),
-        ]);
+        await this.marks.push({ id, key: inbound.updateId });
       } catch (e) {
         this.o.log.error("inbound update failed", { platform: inbound.platform, error: e instanceof Error ? e.message : String(e) });
       }
