@@ -3,6 +3,7 @@ import type { Tx } from "../../core/ports.js";
 import type { Locale } from "../../core/model.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
+import { Prisma } from "../../generated/prisma/client.ts";
 
 type ChatsTx = Pick<
   Tx,
@@ -26,10 +27,14 @@ type ChatsTx = Pick<
   | "addFailedAttempt"
 >;
 
+type ChatRow = Parameters<typeof map.chat>[0];
+const CHAT_COLUMNS = Prisma.sql`"id", "key", "platform", "kind"::text AS "kind", "title", "unitId", "purpose"::text AS "purpose", "personId", "active", "locale", "prefs"`;
+
 export function chatsStore(db: Db): ChatsTx {
   return {
     async upsertChat(input) {
-      const existing = await db.chat.findUnique({ where: { key: input.key } });
+      // Every update reads its chat: SQL, not a model query (see plumbing.ts).
+      const [existing] = await db.$queryRaw<ChatRow[]>`SELECT ${CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${input.key}`;
       if (!existing) {
         return map.chat(
           await db.chat.create({

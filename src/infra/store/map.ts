@@ -1,5 +1,5 @@
 /** Rows of the generated Prisma client → the core's domain types, and back for dates. */
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type * as M from "../../core/model.js";
 
 export type Db = Prisma.TransactionClient;
@@ -12,6 +12,9 @@ export function toLocalDate(d: Date): M.LocalDate {
 export function fromLocalDate(d: M.LocalDate): Date {
   return new Date(`${d}T00:00:00.000Z`);
 }
+
+/** A unit's columns (table alias `u`) for SQL read into `unit()`. */
+export const UNIT_COLUMNS = Prisma.sql`u."id", u."code", u."name", u."level"::text AS "level", u."parentId", u."path", u."depth", u."status"::text AS "status", u."demo", u."reviewPassThrough"`;
 
 type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean; reviewPassThrough?: boolean };
 

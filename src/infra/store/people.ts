@@ -3,7 +3,7 @@ import type { Tx } from "../../core/ports.js";
 import type { Locale, RoleKind } from "../../core/model.js";
 import { eraseTraces } from "./erase.js";
 import * as map from "./map.js";
-import type { Db } from "./map.js";
+import { UNIT_COLUMNS, type Db } from "./map.js";
 
 type PeopleTx = Pick<
   Tx,
@@ -27,8 +27,10 @@ type PeopleTx = Pick<
 export function peopleStore(db: Db): PeopleTx {
   return {
     async findPersonByIdentity(key) {
-      const id = await db.identity.findUnique({ where: { key }, include: { person: true } });
-      return id ? map.person(id.person) : null;
+      // Every update starts here: SQL, not a model query (see plumbing.ts).
+      const [p] = await db.$queryRaw<{ id: number; displayName: string; locale: string | null; sandbox: boolean; erasedAt: Date | null }[]>`
+        SELECT p."id", p."displayName", p."locale", p."sandbox", p."erasedAt" FROM "Identity" i JOIN "Person" p ON p."id" = i."personId" WHERE i."key" = ${key}`;
+      return p ? map.person(p) : null;
     },
     async createPerson(input) {
       const p = await db.person.create({
@@ -70,8 +72,12 @@ export function peopleStore(db: Db): PeopleTx {
       if (opts.traces !== false) await eraseTraces(db, { identityKeys: identities.map((i) => i.key), privateChats: chats, name: before.displayName, placeholder: placeholderName });
     },
     async activeRoles(personId) {
-      const rows = await db.role.findMany({ where: { personId, revokedAt: null }, include: { unit: true }, orderBy: { id: "asc" } });
-      return rows.map((r) => ({ id: r.id, personId: r.personId, unitId: r.unitId, kind: r.kind, unit: map.unit(r.unit) }));
+      // Read at every step of an officer's dialog (rights are checked at that moment): SQL.
+      const rows = await db.$queryRaw<({ roleId: number; personId: number; kind: RoleKind } & Parameters<typeof map.unit>[0])[]>`
+        SELECT r."id" AS "roleId", r."personId", r."kind"::text AS "kind", ${UNIT_COLUMNS}
+          FROM "Role" r JOIN "Unit" u ON u."id" = r."unitId"
+         WHERE r."personId" = ${personId} AND r."revokedAt" IS NULL ORDER BY r."id"`;
+      return rows.map((r) => ({ id: r.roleId, personId: r.personId, unitId: r.id, kind: r.kind, unit: map.unit(r) }));
     },
     async grantRole(personId, unitId, kind: RoleKind, grantedById) {
       const existing = await db.role.findFirst({ where: { personId, unitId, kind, revokedAt: null } });

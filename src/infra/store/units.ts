@@ -21,7 +21,8 @@ async function reserveUnitIds(db: Db, count: number): Promise<number[]> {
 export function unitsStore(db: Db): UnitsTx {
   return {
     async getUnit(id) {
-      const u = await db.unit.findUnique({ where: { id } });
+      // Read at almost every step: SQL, not a model query (see plumbing.ts).
+      const [u] = await db.$queryRaw<Parameters<typeof map.unit>[0][]>`SELECT ${map.UNIT_COLUMNS} FROM "Unit" u WHERE u."id" = ${id}`;
       return u ? map.unit(u) : null;
     },
     async getUnitByCode(code) {
