@@ -26,7 +26,7 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const db = await createTestDatabase(backend);
   const env: Record<string, string> = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
-  return {
+  const world: CliWorld = {
     dir,
     async cli(...argv) {
       const out: string[] = [];
@@ -48,7 +48,7 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
       }
     },
     async reset() {
-      await this.peek(async (p) => {
+      await world.peek(async (p) => {
         const tables = await p.$queryRawUnsafe<{ tablename: string }[]>(
           `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 1) <> '_'`,
         );
@@ -61,4 +61,5 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
