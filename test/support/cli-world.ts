@@ -50,7 +50,7 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
     async reset() {
       await world.peek(async (p) => {
         const tables = await p.$queryRawUnsafe<{ tablename: string }[]>(
-          `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 1) <> '_'`,
+          `SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 1) <> '_'`,
         );
         // The reference data (commemorations, forms) is written again by the next command.
         if (tables.length) await p.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
