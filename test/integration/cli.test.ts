@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cliWorld, type CliWorld } from "../support/cli-world.js";
 import { backends } from "../support/database.js";
 
@@ -25,9 +25,21 @@ describe.each(backends())("the CLI on %s", (backend) => {
     w = await cliWorld(backend, "thidua-cli-");
   });
   afterAll(async () => w?.drop());
+  // Every test starts from an empty database and builds what it needs (the tree, a campaign)
+  // with the commands an administrator would run.
+  beforeEach(async () => w.reset());
   const cli = (...argv: string[]) => w.cli(...argv);
   const file = (name: string, content: string | Uint8Array) => w.file(name, content);
   const peek: CliWorld["peek"] = (fn) => w.peek(fn);
+
+  /** The unit tree of TREE, imported. */
+  async function importTree() {
+    expect((await cli("import-units", await file("tree.csv", TREE))).code).toBe(0);
+  }
+  /** The sector union's plan for 2027 (15/KH-CĐCT). */
+  async function campaign2027() {
+    expect((await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT")).code).toBe(0);
+  }
 
   it("reports every bad row with its line and imports nothing", async () => {
     const bad = await file(
@@ -84,6 +96,7 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("grants and revokes roles, and refuses what does not exist", async () => {
+    await importTree();
     const g = await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer", "--name", "Lý Văn Quản");
     expect(g).toMatchObject({ code: 0, out: "Đã cấp vai trò cán bộ của CDCTVN cho tg:100200300." });
     expect((await cli("grant", "--person", "tg:100200300", "--unit", "CDCTVN", "--role", "officer")).out).toContain("đã có vai trò");
@@ -99,6 +112,7 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("creates invite codes, stored only as hashes", async () => {
+    await importTree();
     const r = await cli("invite", "--unit", "HOACHAT", "--kind", "officer", "--days", "3");
     expect(r.code).toBe(0);
     const code = /: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(r.out)?.[1];
@@ -112,12 +126,14 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("lists a unit's live invite codes and revokes one by its code or number, audited", async () => {
+    await importTree();
+    expect((await cli("invite", "--unit", "HOACHAT", "--kind", "officer", "--days", "3")).code).toBe(0);
     const made = await cli("invite", "--unit", "HOACHAT", "--kind", "group-members");
     const code = /: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(made.out)![1]!;
     const listed = await cli("invites", "--unit", "HOACHAT");
     expect(listed.code).toBe(0);
     const ids = [...listed.out.matchAll(/^#(\d+) {2}/gm)].map((m) => Number(m[1]));
-    expect(ids).toHaveLength(2); // the officer invite of the test above, and this one
+    expect(ids).toHaveLength(2); // the officer invite made first, and this one
     expect(listed.out).toContain("liên kết nhóm đoàn viên  đã dùng 0/1");
 
     expect((await cli("revoke-invite", "--code", code.toLowerCase().replace(/-/g, ""))).out).toMatch(/^Đã thu hồi mã mời #\d+; mã này không dùng được nữa\.$/);
@@ -137,6 +153,7 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("creates the plan's campaign for another year, once, with that year's anniversaries", async () => {
+    await importTree();
     const r = await cli("campaign", "create", "--year", "2027", "--unit", "CDCTVN", "--number", "15/KH-CĐCT");
     expect(r.code).toBe(0);
     expect(r.out).toContain("15/KH-CĐCT năm 2027: Đợt 1 (01/01/2027 – 31/08/2027), Đợt 2 (01/09/2027 – 31/12/2027).");
@@ -149,6 +166,8 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("lets a unit without officers pass its items straight up, audited and recorded in each item's path", async () => {
+    await importTree();
+    await campaign2027();
     // Phân bón's registration waits at the chemicals union, which has no officer in the bot.
     const waiting = await peek(async (p) => {
       const [pb1, hoachat, campaign] = [await p.unit.findUniqueOrThrow({ where: { code: "PB1" } }), await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }), await p.campaign.findFirstOrThrow({ where: { year: 2027 } })];
@@ -185,6 +204,7 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("shows a new plan's deadlines as defaults; the issuing union sets them and closes the plan; another year needs its own number", async () => {
+    await importTree();
     const missing = await cli("campaign", "create", "--year", "2028", "--unit", "CDCTVN");
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('--number "15/KH-CĐCT"');
@@ -223,6 +243,8 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("prints a unit's progress, and explains its usage", async () => {
+    await importTree();
+    await campaign2027();
     const r = await cli("progress", "--unit", "CDCTVN");
     expect(r.code).toBe(0);
     expect(r.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
@@ -233,6 +255,8 @@ X5,CĐCS Hai,co_so,X4
   });
 
   it("writes the report, the reward list and the spreadsheet of a unit to files", async () => {
+    await importTree();
+    await campaign2027();
     const report = path.join(w.dir, "bao-cao.docx");
     const r = await cli("export", "--unit", "CDCTVN", "--year", "2027", "--phase", "1", "--kind", "report", "--out", report, "--number", "7", "--abbr", "CĐCT", "--signer", "Trần Thị Bình");
     expect(r.err).toBe("");

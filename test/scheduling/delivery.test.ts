@@ -32,13 +32,14 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
   let app: App;
   let world: BroadcastWorld;
 
-  beforeAll(async () => {
-    tg = await FakeTelegram.start();
-    db = await createTestDatabase(backend);
+  /** A bot, its fake Telegram and the broadcast world, started afresh. */
+  async function startWorld() {
+    const tg = await FakeTelegram.start();
+    const db = await createTestDatabase(backend);
     // The world is written before the bot starts, as an operator's import would.
     const { openDatabase } = await import("../../src/infra/db/open.js");
     const pre = db.config.kind === "postgres" ? await openDatabase(db.config) : null;
-    app = await createApp(
+    const app = await createApp(
       testConfig({
         database: db.config,
         sandbox: false,
@@ -48,15 +49,20 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
       }),
       { clock: new FakeClock("2026-11-24T03:00:00.000Z"), log: createLogger("warn", () => undefined) },
     );
-    world = await seedBroadcastWorld(pre?.prisma ?? app.db.prisma, tg, GROUPS);
+    const world = await seedBroadcastWorld(pre?.prisma ?? app.db.prisma, tg, GROUPS);
     await pre?.close();
     tg.enforceLimits({ scale: SCALE });
+    return { tg, db, app, world };
+  }
+  async function stopWorld(w: { tg?: FakeTelegram; db?: TestDatabase; app?: App }) {
+    await w.app?.stop();
+    await w.tg?.stop();
+    await w.db?.drop();
+  }
+  beforeAll(async () => {
+    ({ tg, db, app, world } = await startWorld());
   });
-  afterAll(async () => {
-    await app?.stop();
-    await tg?.stop();
-    await db?.drop();
-  });
+  afterAll(async () => stopWorld({ tg, db, app }));
 
   /** Where the bot's answers to the officer's last input begin: a button is pressed only on those. */
   let since = 0;
@@ -86,23 +92,30 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     await app.outbox.tick();
     return tg.sent(world.officer.id).slice(before);
   }
+  /** The officer announces `text` to the members' groups, through the bot's dialog. */
+  async function broadcast(text: string) {
+    await officerSays("/thongbao");
+    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
+    const preview = await officerSays(text);
+    return { preview, sent: await press("Gửi thông báo") };
+  }
   /** An announcement as delivered: the sending union's line, then the officer's text (rows written here directly: the text alone). */
   const announced = (sent: string, text: string) => sent === text || sent.endsWith(`thông báo:\n${text}`);
   const inGroups = (text: string) => world.groupIds.map((id) => tg.sent(id).filter((m) => announced(m.text ?? "", text)).length);
   /** Sends to groups Telegram refused for exceeding its limits. */
-  const groupRefusals = () => tg.calls.filter((c) => c.status === 429 && Number(c.params.chat_id) < 0).length;
+  const groupRefusals = (since = 0) => tg.calls.slice(since).filter((c) => c.status === 429 && Number(c.params.chat_id) < 0).length;
 
   it("paces a broadcast so that Telegram never refuses, and reaches every group once", async () => {
-    await officerSays("/thongbao");
-    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
-    const preview = await officerSays("Thông báo: Hội nghị sơ kết Đợt 2 họp lúc 8 giờ thứ Hai tại hội trường.");
+    // Only this test's calls count: other tests' broadcasts may have gone before.
+    const mark = tg.calls.length;
+    const { preview, sent } = await broadcast("Thông báo: Hội nghị sơ kết Đợt 2 họp lúc 8 giờ thứ Hai tại hội trường.");
     expect(preview.at(-1)!.text).toContain(`Sẽ gửi tới ${GROUPS} nhóm/người nhận thuộc 1 đơn vị.`);
-    expect((await press("Gửi thông báo")).map((m) => m.text).join("\n")).toContain(`Đã đưa ${GROUPS} tin vào hàng gửi`);
+    expect(sent.map((m) => m.text).join("\n")).toContain(`Đã đưa ${GROUPS} tin vào hàng gửi`);
 
     await until(async () => (await app.outbox.tick(), inGroups("Thông báo: Hội nghị sơ kết Đợt 2 họp lúc 8 giờ thứ Hai tại hội trường.").every((n) => n === 1)), 60_000, "every group");
-    expect(groupRefusals()).toBe(0);
+    expect(groupRefusals(mark)).toBe(0);
     // In any window of Telegram's second (compressed ×20: 50 ms), at most 30 sends went out.
-    const times = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && Number(c.params.chat_id) < 0).map((c) => c.at).sort((a, b) => a - b);
+    const times = tg.calls.slice(mark).filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && Number(c.params.chat_id) < 0).map((c) => c.at).sort((a, b) => a - b);
     let busiest = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       while (times[i]! - times[j]! >= 1000 / SCALE) j++;
@@ -114,20 +127,24 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
   });
 
   it("tells the officer the broadcast is done, and shows its progress on request", async () => {
-    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).some((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo"))), 10_000, "the last word");
-    expect(tg.sent(world.officer.id).find((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo"))!.text).toBe(`Đã gửi xong thông báo: ${GROUPS}/${GROUPS} nơi nhận, 0 không gửi được.`);
+    const text = "Thông báo: nhận quà Tết tại văn phòng công đoàn từ thứ Tư.";
+    await broadcast(text);
+    // The last word about this broadcast: after it was sent, not an earlier test's.
+    const mark = since;
+    const done = () => tg.sent(world.officer.id).slice(mark).find((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo"));
+    await until(async () => (await app.outbox.tick(), done() !== undefined), 30_000, "the last word");
+    expect(inGroups(text)).toEqual(world.groupIds.map(() => 1));
+    expect(done()!.text).toBe(`Đã gửi xong thông báo: ${GROUPS}/${GROUPS} nơi nhận, 0 không gửi được.`);
     expect((await press("Xem tiến độ")).at(-1)!.text).toBe(`Tiến độ gửi: ${GROUPS}/${GROUPS} đã gửi, 0 lỗi, 0 còn chờ.`);
   });
 
   it("obeys retry_after for the whole token, losing nothing", async () => {
+    const mark = tg.calls.length;
     tg.failNext("sendMessage", { status: 429, retryAfter: 1 }, 1, { chatId: world.groupIds[10] });
-    await officerSays("/thongbao");
-    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
-    await officerSays("Nhắc lại: mang theo bảng tổng hợp số liệu.");
-    await press("Gửi thông báo");
     const text = "Nhắc lại: mang theo bảng tổng hợp số liệu.";
+    await broadcast(text);
     await until(async () => (await app.outbox.tick(), inGroups(text).every((n) => n === 1)), 60_000, "every group after the 429");
-    const sends = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && Number(c.params.chat_id) < 0);
+    const sends = tg.calls.slice(mark).filter((c) => c.method.toLowerCase() === "sendmessage" && Number(c.params.chat_id) < 0);
     const refused = sends.find((c) => c.status === 429)!;
     const after = sends.filter((c) => c.at > refused.at && c.status === 200);
     // Sends already in flight when the 429 came back may land (at most DEFAULT_CONCURRENCY); then
@@ -140,19 +157,19 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
 
   it("marks a group that removed the bot, does not retry it, and tells the officer", async () => {
     const gone = world.groupIds[7]!;
+    const mark = tg.sent(world.officer.id).length;
     tg.failNext("sendMessage", { status: 403, description: "Forbidden: bot was kicked from the supergroup chat" }, 1, { chatId: gone });
-    await officerSays("/thongbao");
-    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
-    await officerSays("Lịch trực Tết đã được gửi qua email.");
-    await press("Gửi thông báo");
+    await broadcast("Lịch trực Tết đã được gửi qua email.");
     await until(async () => (await app.outbox.tick(), (await app.db.prisma.outboxMessage.count({ where: { status: { in: ["PENDING", "SENDING"] } } })) === 0), 60_000, "the broadcast to settle");
     expect((await app.store.getChat(`tg:${gone}`))!.active).toBe(false);
     const row = await app.db.prisma.outboxMessage.findFirstOrThrow({ where: { chatKey: `tg:${gone}`, text: { endsWith: "Lịch trực Tết đã được gửi qua email." } } });
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
     await app.outbox.tick();
     expect(tg.calls.filter((c) => String(c.params.chat_id) === String(gone) && c.status === 403)).toHaveLength(1);
-    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).some((m) => (m.text ?? "").includes("Bot đã bị gỡ khỏi nhóm “Đoàn viên tổ 8”"))), 10_000, "the officer told");
-    expect(tg.sent(world.officer.id).find((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo: 299/300"))).toBeTruthy();
+    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).slice(mark).some((m) => (m.text ?? "").includes("Bot đã bị gỡ khỏi nhóm “Đoàn viên tổ 8”"))), 10_000, "the officer told");
+    await until(async () => (await app.outbox.tick(), tg.sent(world.officer.id).slice(mark).some((m) => (m.text ?? "").startsWith("Đã gửi xong thông báo: 299/300"))), 10_000, "the last word");
+    // The bot is added back to the group: the other tests broadcast to all 300.
+    await app.db.prisma.chat.update({ where: { key: `tg:${gone}` }, data: { active: true } });
   });
 
   it("answers a person whose reply had to wait before the rest of a big broadcast", async () => {
@@ -178,28 +195,37 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     expect(position).toBeLessThan(100);
   });
 
-  // Last: the token stays paused for the rest of this file.
   it("waits out a long retry_after without holding rows claimed, so no other instance takes them again", async () => {
-    const text = "Hội nghị sơ kết dời sang chiều thứ Ba.";
-    tg.failNext("sendMessage", { status: 429, retryAfter: 60 }, 1, { chatId: world.groupIds[20] });
-    await officerSays("/thongbao");
-    await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
-    await officerSays(text);
-    await press("Gửi thông báo");
-    const ours = (c: { params: Record<string, unknown> }) => announced(String(c.params.text), text);
-    await until(async () => (await app.outbox.tick(), tg.calls.some((c) => c.status === 429 && ours(c))), 30_000, "the 429");
-    const refused = tg.calls.find((c) => c.status === 429 && ours(c))!;
-    // Delivering now returns at once: nothing may be sent for a minute, and nothing is claimed meanwhile.
-    await app.outbox.tick();
-    await app.outbox.tick();
-    const rows = await app.db.prisma.outboxMessage.findMany({ where: { text: { endsWith: text } }, select: { status: true } });
-    const accepted = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && ours(c));
-    expect(rows.filter((r) => r.status === "SENDING")).toEqual([]);
-    expect(rows.filter((r) => r.status === "SENT")).toHaveLength(accepted.length);
-    expect(rows.filter((r) => r.status === "PENDING").length).toBe(rows.length - accepted.length);
-    expect(rows.length - accepted.length).toBeGreaterThan(0);
-    expect(accepted.filter((c) => c.at > refused.at).length).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
-    const bucket = await app.db.prisma.rateBucket.findFirstOrThrow({ where: { pausedUntil: { not: null } } });
-    expect(bucket.pausedUntil!.getTime() - refused.at).toBeGreaterThan(55_000);
+    // On a bot and Telegram of its own: the token stays paused for a minute afterwards,
+    // which the other tests must not inherit.
+    const shared = { tg, db, app, world, since };
+    ({ tg, db, app, world } = await startWorld());
+    since = 0;
+    try {
+      const text = "Hội nghị sơ kết dời sang chiều thứ Ba.";
+      tg.failNext("sendMessage", { status: 429, retryAfter: 60 }, 1, { chatId: world.groupIds[20] });
+      await officerSays("/thongbao");
+      await press("Đoàn viên (đơn vị mình và các đơn vị trực thuộc)");
+      await officerSays(text);
+      await press("Gửi thông báo");
+      const ours = (c: { params: Record<string, unknown> }) => announced(String(c.params.text), text);
+      await until(async () => (await app.outbox.tick(), tg.calls.some((c) => c.status === 429 && ours(c))), 30_000, "the 429");
+      const refused = tg.calls.find((c) => c.status === 429 && ours(c))!;
+      // Delivering now returns at once: nothing may be sent for a minute, and nothing is claimed meanwhile.
+      await app.outbox.tick();
+      await app.outbox.tick();
+      const rows = await app.db.prisma.outboxMessage.findMany({ where: { text: { endsWith: text } }, select: { status: true } });
+      const accepted = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && ours(c));
+      expect(rows.filter((r) => r.status === "SENDING")).toEqual([]);
+      expect(rows.filter((r) => r.status === "SENT")).toHaveLength(accepted.length);
+      expect(rows.filter((r) => r.status === "PENDING").length).toBe(rows.length - accepted.length);
+      expect(rows.length - accepted.length).toBeGreaterThan(0);
+      expect(accepted.filter((c) => c.at > refused.at).length).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
+      const bucket = await app.db.prisma.rateBucket.findFirstOrThrow({ where: { pausedUntil: { not: null } } });
+      expect(bucket.pausedUntil!.getTime() - refused.at).toBeGreaterThan(55_000);
+    } finally {
+      await stopWorld({ tg, db, app });
+      ({ tg, db, app, world, since } = shared);
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface CliWorld {
   /** Writes `content` into the world's directory; returns its path. */
   file(name: string, content: string | Uint8Array): Promise<string>;
   peek<T>(fn: (prisma: Database["prisma"]) => Promise<T>): Promise<T>;
+  /** Empties every table, keeping the schema and the record of migrations (tables named "_…"): a fresh start for the next test without a new database (making one costs seconds). */
+  reset(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const db = await createTestDatabase(backend);
   const env: Record<string, string> = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
-  return {
+  const world: CliWorld = {
     dir,
     async cli(...argv) {
       const out: string[] = [];
@@ -45,9 +47,19 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
         await d.close();
       }
     },
+    async reset() {
+      await world.peek(async (p) => {
+        const tables = await p.$queryRawUnsafe<{ tablename: string }[]>(
+          `SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 1) <> '_'`,
+        );
+        // The reference data (commemorations, forms) is written again by the next command.
+        if (tables.length) await p.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+      });
+    },
     async drop() {
       await db.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
