@@ -28,6 +28,7 @@ import { BROADCAST_RUNS, benchBroadcast, type BroadcastResult, type BroadcastRun
 import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platform-load.js";
 import { sandboxDoor } from "./sandbox-load.js";
 import { benchUnitImport, type ImportResult } from "./unit-import.js";
+import { benchQueryCost, type QueryCost } from "./query-cost.js";
 import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
 import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
 
@@ -386,6 +387,26 @@ async function main(): Promise<void> {
     }
   }
 
+  const queryCostRuns = backendsEnv("BENCH_QUERY_COST_RUNS");
+  const queryCalls = intEnv("BENCH_QUERY_COST_CALLS", 3000);
+  const queryCost: Partial<Record<Backend, Outcome<QueryCost>>> = {};
+  for (const backend of ["pglite", "postgres"] as const) {
+    const label = `query cost ${backend}`;
+    const why = skipReason(backend, queryCostRuns, "BENCH_QUERY_COST_RUNS", postgresDown);
+    if (why) {
+      queryCost[backend] = { skipped: why };
+      continue;
+    }
+    try {
+      const r = await benchQueryCost({ backend, calls: queryCalls });
+      say(`${label}: CPU µs per call ${JSON.stringify(r.cpuUs)}`);
+      queryCost[backend] = r;
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      queryCost[backend] = { failed: messageOf(e) };
+    }
+  }
+
   const report = {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     date: new Date().toISOString(),
@@ -414,10 +435,11 @@ async function main(): Promise<void> {
     platformDiagnostics,
     broadcast,
     unitImport,
+    queryCost,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport)];
+  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport), ...Object.values(queryCost)];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 

@@ -50,7 +50,7 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 }
 
 /** A fresh database for one run, and how to remove it. */
-async function freshDatabase(backend: Backend): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+export async function freshDatabase(backend: Backend): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
   if (backend === "pglite") {
     const dir = await mkdtemp(path.join(tmpdir(), "thidua-bench-import-"));
     return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };

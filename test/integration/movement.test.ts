@@ -35,6 +35,20 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   const say = (...a: Parameters<TestApp["client"]["say"]>) => t.client.say(...a);
   const pick = (...a: Parameters<TestApp["client"]["pick"]>) => t.client.pick(...a);
 
+  // The movement is one story, each test a chapter: a test runs the chapters before its
+  // own (once each, whichever test needs them first), so it passes alone or shuffled and
+  // fails for its own reason. A chapter already run by a later test's need is not repeated.
+  const chapters: (() => Promise<void>)[] = [];
+  function once(chapter: () => Promise<void>): () => Promise<void> {
+    let run: Promise<void> | null = null;
+    const f = () => (run ??= chapter());
+    chapters.push(f);
+    return f;
+  }
+  async function upTo(chapter: () => Promise<void>): Promise<void> {
+    for (const c of chapters.slice(0, chapters.indexOf(chapter) + 1)) await c();
+  }
+
   async function unitIds() {
     const phanbon = (await t.app.store.getUnitByCode("DEMO-PHANBON"))!;
     const hoachat = (await t.app.store.getUnitByCode("DEMO-HOACHAT"))!;
@@ -42,7 +56,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     return { phanbon, hoachat, campaign: campaign! };
   }
 
-  it("links a grassroots union's officers' and members' groups with codes made by its officer", async () => {
+  const step0 = once(async () => {
     const consent = await say(an, dm(an.userId), "/moi");
     expect(text(consent)).toContain("Bạn có đồng ý không?");
     await pick(an, dm(an.userId), "Tôi đồng ý");
@@ -61,8 +75,9 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     const { phanbon } = await unitIds();
     expect(chat).toMatchObject({ unitId: phanbon.id, purpose: "MEMBERS", active: true });
   });
+  it("links a grassroots union's officers' and members' groups with codes made by its officer", () => upTo(step0), 300_000);
 
-  it("registers two themes in the officers' group and sends them up", async () => {
+  const step1 = once(async () => {
     expect(text(await say(an, anOfficers, "/dangky"))).toContain("Đã có 0 nội dung (cần ít nhất 2)");
     await pick(an, anOfficers, "Thêm nội dung");
     await pick(an, anOfficers, "Lao động giỏi");
@@ -83,8 +98,9 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(reg?.status).toBe("SUBMITTED");
     expect(reg?.themes.map((x) => x.title)).toEqual(["Hoàn thành dây chuyền đóng bao tự động trước 30/6", "Ký thỏa thuận giảm giá phân bón cho 100% đoàn viên"]);
   });
+  it("registers two themes in the officers' group and sends them up", () => upTo(step1), 300_000);
 
-  it("goes to the direct upper union first, which accepts and forwards it; the sector union and TLĐ see it only then", async () => {
+  const step2 = once(async () => {
     await t.client.deliverOutbox();
     expect((await t.client.lastBot(cuongOfficers.chatId))?.text).toContain("vừa gửi đăng ký 2 nội dung thi đua");
     // The sector union sees nothing before the upper union has decided.
@@ -127,8 +143,9 @@ describe.each(backends())("the whole movement on %s", (backend) => {
       "FILE@Tổng Liên đoàn Lao động Việt Nam",
     ]);
   });
+  it("goes to the direct upper union first, which accepts and forwards it; the sector union and TLĐ see it only then", () => upTo(step2), 300_000);
 
-  it("reports Phase 1 after its deadline: accepted and marked late; the totals change", async () => {
+  const step3 = once(async () => {
     const before = text(await say(cuong, cuongOfficers, "/tiendo"));
     expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 0/2 đơn vị đã gửi");
     expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận, 0 đã gửi, chưa được chấp nhận");
@@ -155,8 +172,9 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(after).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
     expect(after).toContain("Lượt người tham gia: 1.250");
   });
+  it("reports Phase 1 after its deadline: accepted and marked late; the totals change", () => upTo(step3), 300_000);
 
-  it("proposes a direct production worker for a sector Bằng khen: the upper union forwards it, members are told only when the sector union decides", async () => {
+  const step4 = once(async () => {
     await say(an, anOfficers, "/tonvinh");
     await pick(an, anOfficers, "Cá nhân");
     await say(an, anOfficers, "Đặng Văn Tuấn");
@@ -199,15 +217,17 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     // Each status in the words of a nomination ("đã được khen thưởng", not "đã chấp nhận").
     expect(progress).toContain("Đề nghị khen thưởng: 1 đã được khen thưởng. Công nhân trực tiếp sản xuất đã được khen thưởng: 1");
   });
+  it("proposes a direct production worker for a sector Bằng khen: the upper union forwards it, members are told only when the sector union decides", () => upTo(step4), 300_000);
 
-  it("rolls the totals up to the sector union", async () => {
+  const step5 = once(async () => {
     const progress = text(await say(binh, dm(binh.userId), "/tiendo"));
     expect(progress).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 6");
     expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/6 đơn vị đã gửi");
     expect(progress).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
   });
+  it("rolls the totals up to the sector union", () => upTo(step5), 300_000);
 
-  it("kept an audit trail of every state change and delivered the outbox once per chat", async () => {
+  const step6 = once(async () => {
     const audit = await t.app.db.prisma.auditEvent.findMany({ select: { action: true } });
     const actions = audit.map((a) => a.action);
     for (const a of ["chat.linked", "registration.submitted", "registration.forward", "registration.file", "report.submitted", "nomination.submitted", "nomination.forward", "nomination.grant", "consent.given"]) {
@@ -247,4 +267,5 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     // Nothing said in chat reached the logs.
     expect(t.logs.join("\n")).not.toContain("Đặng Văn Tuấn");
   });
+  it("kept an audit trail of every state change and delivered the outbox once per chat", () => upTo(step6), 300_000);
 });
