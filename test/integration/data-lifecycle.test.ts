@@ -131,15 +131,8 @@ describe.each(backends())("personal data lifecycle on %s", (backend) => {
     expect(await prisma().processedUpdate.count({ where: { key: `tg:${u.update_id}` } })).toBe(0);
     expect(await prisma().inboundEvent.count({ where: { receivedAt: { lt: new Date(d.clock.now().getTime() - HANDLED_KEEP_HOURS * 3_600_000) } } })).toBe(0);
   });
-});
 
-describe.each(backends())("the outbox's lifecycle on %s", (backend) => {
-  let d: TgDoor;
-  beforeAll(async () => {
-    d = await telegramDoor(backend, "webhook");
-  }, 120_000);
-  afterAll(async () => d?.stop());
-  const prisma = () => d.app.db.prisma;
+  // The outbox's lifecycle (on the same bot: these tests make their own people and rows).
   // On the app's clock, which the housekeeping reads.
   const daysAgo = (days: number) => new Date(d.clock.now().getTime() - days * 86_400_000);
 
