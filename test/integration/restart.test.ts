@@ -12,7 +12,8 @@ import { SandboxClient, dm, text } from "../support/sandbox-client.js";
 
 const hai = { userId: "demo-hai", userName: "Vũ Đức Hải" }; // officer of Dệt may Thăng Long
 
-describe.each(backends())("a process killed mid-dialog on %s", (backend) => {
+// Process starts: up to two minutes each on a busy two-core machine (startBotProcess waits that long).
+describe.each(backends())("a process killed mid-dialog on %s", { timeout: 240_000 }, (backend) => {
   let dir = "";
   let db: TestDatabase | null = null;
   let bot: BotProcess | null = null;

@@ -36,7 +36,8 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
 /** Log lines at warn level or above, parsed. */
 const loud = (logs: string[]) => logs.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === "warn" || l.level === "error");
 
-describe("a door that cannot reach its platform at start-up", () => {
+// Process starts: up to two minutes each on a busy two-core machine (startBotProcess waits that long).
+describe("a door that cannot reach its platform at start-up", { timeout: 240_000 }, () => {
   let stopAll: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const stop of stopAll.reverse()) await stop().catch(() => undefined);

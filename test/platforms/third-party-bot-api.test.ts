@@ -26,7 +26,8 @@ interface BotReply {
   message: { chat_id: number | string; text: string; reply_markup?: { inline_keyboard?: { text: string; callback_data?: string }[][] } };
 }
 
-describe("npm start against telegram-test-api, a third-party Bot API server", () => {
+// Process starts: up to two minutes each on a busy two-core machine (startBotProcess waits that long).
+describe("npm start against telegram-test-api, a third-party Bot API server", { timeout: 240_000 }, () => {
   let server: TelegramServer;
   let apiRoot: string;
   let dir: string;

@@ -116,7 +116,8 @@ describe("Telegram, Zalo and the sandbox in one process", () => {
   });
 });
 
-describe("npm start with TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT", () => {
+// A process start alone may take two minutes on a busy two-core machine (startBotProcess waits that long).
+describe("npm start with TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT", { timeout: 240_000 }, () => {
   let tg: FakeTelegram;
   let dir: string;
   beforeAll(async () => {
