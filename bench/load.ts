@@ -86,12 +86,15 @@ export interface Texts {
   askFigure: RegExp;
   askNarrative: RegExp;
   redoLabel: string;
+  /** The first line of /help's answer. */
+  helpHead: string;
 }
 
 export function loadTexts(locale = "vi"): Texts {
   const bot = JSON.parse(readFileSync(path.join(REPO_ROOT, "locales", locale, "bot.json"), "utf8")) as {
     phase: { label: string };
     report: { not_open: string; ask_figure: string; ask_narrative: string; action: { redo: string } };
+    help: { head: string };
   };
   return {
     phaseLabel: templateRegex(bot.phase.label, ["ordinal"]),
@@ -99,6 +102,7 @@ export function loadTexts(locale = "vi"): Texts {
     askFigure: templateRegex(bot.report.ask_figure, ["n", "total"]),
     askNarrative: templateRegex(bot.report.ask_narrative),
     redoLabel: bot.report.action.redo,
+    helpHead: bot.help.head,
   };
 }
 
@@ -224,6 +228,11 @@ function move(texts: Texts, state: State, step: number): Move {
   }
 }
 
+/** The other script: "/help" again and again, the lightest update that reads the person and answers. */
+export function helpMove(texts: Texts): Move {
+  return { input: { text: "/help" }, isReply: (m) => m.text.startsWith(texts.helpHead), next: () => ({ kind: "start" }) };
+}
+
 // ---------------------------------------------------------------- the load
 
 export interface LoadOptions {
@@ -238,7 +247,11 @@ export interface LoadOptions {
   deadlineMs?: number;
   /** Keep a record of every step in the result. */
   trace?: boolean;
+  /** What each officer does: walk the report dialog (default), or send /help each step. */
+  script?: Script;
 }
+
+export type Script = "report" | "help";
 
 export interface LoadResult {
   /** Steps attempted (a step is counted when its input is sent). */
@@ -284,7 +297,7 @@ async function runOfficer(chat: Conversation, opts: LoadOptions, out: LoadResult
       out.skipped += opts.stepsPerOfficer - step;
       break;
     }
-    const mv = move(opts.texts, state, step);
+    const mv: Move = opts.script === "help" ? helpMove(opts.texts) : move(opts.texts, state, step);
     const t0 = performance.now();
     const rec: TraceRecord = { officer: chat.name, step, state: state.kind, start: Math.round(t0 - origin), sentAt: Date.now() };
     out.trace?.push(rec);
@@ -350,6 +363,62 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   }
   return out;
+}
+
+export interface OpenLoopResult {
+  offeredPerSecond: number;
+  sent: number;
+  answered: number;
+  errors: number;
+  /** From the moment each input was due (not when it was sent: a late send counts as waiting). */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** How far behind schedule inputs were sent at worst: the load generator's own lag. */
+  sendLagMs: { max: number };
+}
+
+/**
+ * An open loop: `/help` offered at a fixed rate for `seconds`, whatever the replies do, in
+ * turn across the chats. Each input's latency runs from its due time to its reply, so a
+ * bot that falls behind shows it in the latency, not in a slower offered rate.
+ */
+export async function runOpenLoop(opts: { chats: Conversation[]; perSecond: number; seconds: number; texts: Texts; replyTimeoutMs: number }): Promise<OpenLoopResult> {
+  const mv = helpMove(opts.texts);
+  const total = Math.round(opts.perSecond * opts.seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  let maxLag = 0;
+  const waits: Promise<void>[] = [];
+  // One input at a time per chat: a chat whose previous input is still unanswered waits, so
+  // that each reply is matched to its input (the bot answers a chat in order anyway).
+  const busy = new Map<Conversation, Promise<void>>();
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / opts.perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    maxLag = Math.max(maxLag, performance.now() - due);
+    const chat = opts.chats[i % opts.chats.length]!;
+    const before = busy.get(chat) ?? Promise.resolve();
+    const w = before.then(async () => {
+      const seq = await chat.send(mv.input);
+      const r = await chat.waitReply(seq, mv.isReply, opts.replyTimeoutMs);
+      if (r.ok) latencies.push(r.reply.at - due);
+      else errors++;
+    });
+    busy.set(chat, w);
+    waits.push(w);
+  }
+  await Promise.all(waits);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const r1 = (n: number) => Math.round(n * 10) / 10;
+  return {
+    offeredPerSecond: opts.perSecond,
+    sent: total,
+    answered: latencies.length,
+    errors,
+    latencyMs: { p50: r1(percentile(sorted, 50)), p90: r1(percentile(sorted, 90)), p99: r1(percentile(sorted, 99)), max: r1(sorted.at(-1) ?? NaN) },
+    sendLagMs: { max: r1(maxLag) },
+  };
 }
 
 /** Nearest-rank percentile of an ascending array. */

@@ -23,7 +23,7 @@
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { loadTexts, percentile, runLoad, type Door, type LoadResult } from "./load.js";
+import { loadTexts, percentile, runLoad, runOpenLoop, type Door, type LoadResult, type OpenLoopResult, type Script } from "./load.js";
 import { BROADCAST_RUNS, benchBroadcast, type BroadcastResult, type BroadcastRun } from "./broadcast.js";
 import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platform-load.js";
 import { sandboxDoor } from "./sandbox-load.js";
@@ -42,6 +42,8 @@ interface Headline {
   /** The server process's CPU (user + system, all threads) during the load ÷ steps answered. */
   cpuMsPerStep: number;
   errors: number;
+  /** Help runs: the same server afterwards, /help offered at a fixed rate. */
+  openLoop?: OpenLoopResult;
 }
 
 /** What helps read the headline numbers: where the time went. */
@@ -130,6 +132,9 @@ async function owing<T>(cleanup: () => Promise<unknown>, body: () => Promise<T>)
 interface RunOptions {
   steps: number;
   maxLoadMs: number;
+  script?: Script;
+  /** After the closed loop, on the same server: /help offered at a fixed rate. */
+  openLoop?: { perSecond: number; seconds: number };
   /** Just before the measured load starts (after the warm-up). */
   beforeLoad?(): void;
   /** Just after the measured load, before anything else is read. */
@@ -174,7 +179,7 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
 
   const texts = loadTexts("vi");
   const chats = door.chats(srv.url);
-  const base = { replyTimeoutMs: REPLY_TIMEOUT_MS, texts, settleMs: door.settleMs };
+  const base = { replyTimeoutMs: REPLY_TIMEOUT_MS, texts, settleMs: door.settleMs, script: opts.script };
   const warm = await runLoad({ ...base, chats: chats.warmup, stepsPerOfficer: WARMUP_STEPS });
   say(`${label}: warm-up ${warm.steps} steps, ${warm.errors} errors, ${Math.round(warm.durationMs)} ms`);
   if (warm.errors) say(`${label}: warm-up errors ${JSON.stringify(warm.errorReasons)}`);
@@ -206,7 +211,14 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
   if (load.errors) say(`${label}: errors ${JSON.stringify(load.errorReasons)}`);
   if (load.skipped) say(`${label}: ${load.skipped} steps not run: the load passed its deadline`);
 
-  const result = summarize(load, idle, rss.peakMB, serverCpu);
+  let openLoop: OpenLoopResult | undefined;
+  if (opts.openLoop) {
+    say(`${label}: open loop: /help at ${opts.openLoop.perSecond}/s for ${opts.openLoop.seconds} s`);
+    await sleep(2000);
+    openLoop = await runOpenLoop({ chats: chats.load, ...opts.openLoop, texts, replyTimeoutMs: REPLY_TIMEOUT_MS });
+    say(`${label}: open loop: p50 ${openLoop.latencyMs.p50} ms, p99 ${openLoop.latencyMs.p99} ms, ${openLoop.errors} errors, send lag max ${openLoop.sendLagMs.max} ms`);
+  }
+  const result = { ...summarize(load, idle, rss.peakMB, serverCpu), ...(openLoop && { openLoop }) };
   const spans = ascending(load.officerSpans);
   const diagnostics: Diagnostics = {
     setupMs: Math.round(times.setupMs),
@@ -324,27 +336,44 @@ async function main(): Promise<void> {
   type PlatformResult = Headline & { chats: number };
   const platformResults: Partial<Record<Platform, Partial<Record<Backend, Outcome<PlatformResult>>>>> = {};
   const platformDiagnostics: Partial<Record<Platform, Partial<Record<Backend, PlatformDiagnostics>>>> = {};
+  /** One platform run: its fake, the bot on a fresh `backend` database, the load. */
+  const platformRun = async (platform: Platform, backend: Backend, label: string, opts: Omit<RunOptions, "beforeLoad" | "afterLoad">) => {
+    const door = await startPlatform(platform, chats, WARMUP_OFFICERS);
+    const seen: { fake?: FakeView } = {};
+    const r = await owing(
+      () => door.stop(),
+      () =>
+        benchRun(label, backend, { ...door, env: { ...PLATFORM_ENV, ...door.env } }, {
+          ...opts,
+          beforeLoad: () => door.reset(),
+          afterLoad: (load) => {
+            seen.fake = door.view(load.durationMs);
+            door.reset();
+          },
+        }),
+    );
+    if (!seen.fake) throw new Error("the fake's view was not taken");
+    return { result: { chats, ...r.result }, diagnostics: { ...r.diagnostics, fake: seen.fake } };
+  };
   for (const platform of platforms) {
     const out = { results: (platformResults[platform] = {}), diagnostics: (platformDiagnostics[platform] = {}) };
-    await eachBackend(platform, onPlatforms.backends, onPlatforms.why, postgresDown, out, async (backend, label) => {
-      const door = await startPlatform(platform, chats, WARMUP_OFFICERS);
-      const seen: { fake?: FakeView } = {};
-      const r = await owing(
-        () => door.stop(),
-        () =>
-          benchRun(label, backend, { ...door, env: { ...PLATFORM_ENV, ...door.env } }, {
-            steps: platformSteps,
-            maxLoadMs: platformMaxLoadMs,
-            beforeLoad: () => door.reset(),
-            afterLoad: (load) => {
-              seen.fake = door.view(load.durationMs);
-              door.reset();
-            },
-          }),
-      );
-      if (!seen.fake) throw new Error("the fake's view was not taken");
-      return { result: { chats, ...r.result }, diagnostics: { ...r.diagnostics, fake: seen.fake } };
-    });
+    await eachBackend(platform, onPlatforms.backends, onPlatforms.why, postgresDown, out, (backend, label) =>
+      platformRun(platform, backend, label, { steps: platformSteps, maxLoadMs: platformMaxLoadMs }),
+    );
+  }
+
+  // The issue's own measure: /help from 500 private chats (5,000 updates), then an open loop.
+  const helpPlatforms = listEnv("BENCH_HELP_PLATFORMS", ["telegram-polling"], PLATFORMS);
+  const helpBackends = backendsEnv("BENCH_HELP_BACKENDS");
+  const helpSteps = intEnv("BENCH_HELP_STEPS", 10);
+  const openLoop = { perSecond: intEnv("BENCH_OPEN_RATE", 200), seconds: intEnv("BENCH_OPEN_SECONDS", 20) };
+  const helpResults: Partial<Record<Platform, Partial<Record<Backend, Outcome<PlatformResult>>>>> = {};
+  const helpDiagnostics: Partial<Record<Platform, Partial<Record<Backend, PlatformDiagnostics>>>> = {};
+  for (const platform of helpPlatforms) {
+    const out = { results: (helpResults[platform] = {}), diagnostics: (helpDiagnostics[platform] = {}) };
+    await eachBackend(`help ${platform}`, helpBackends, "BENCH_HELP_BACKENDS", postgresDown, out, (backend, label) =>
+      platformRun(platform, backend, label, { steps: helpSteps, maxLoadMs: platformMaxLoadMs, script: "help", openLoop }),
+    );
   }
 
   const broadcastRuns = listEnv("BENCH_BROADCAST_RUNS", BROADCAST_RUNS, BROADCAST_RUNS);
@@ -427,19 +456,22 @@ async function main(): Promise<void> {
         scale: broadcastScale,
         limits: `the fake Telegram server enforces 30 messages/s per bot and 20/min per group, sliding windows, time compressed ×${broadcastScale}`,
       },
+      help: { platforms: helpPlatforms, backends: helpBackends, chats, stepsPerChat: helpSteps, openLoop },
       unitImport: { units: `1 + 65 + 1300 + ${importGrassroots}`, backends: importRuns, how: "npm run cli -- import-units <file.csv> as its own process, timed from spawn to exit (migrated beforehand)" },
     },
     sandbox: sandbox.results,
     diagnostics: sandbox.diagnostics,
     platforms: platformResults,
     platformDiagnostics,
+    help: helpResults,
+    helpDiagnostics,
     broadcast,
     unitImport,
     queryCost,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  const outcomes = [...Object.values(sandbox.results), ...Object.values(platformResults).flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport), ...Object.values(queryCost)];
+  const outcomes = [...Object.values(sandbox.results), ...[...Object.values(platformResults), ...Object.values(helpResults)].flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport), ...Object.values(queryCost)];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 
