@@ -88,7 +88,7 @@ async function realWorld(deps: SeedDeps, tx: Tx): Promise<void> {
 async function seed(cfg: DatabaseConfig, world: World, seats: Seat[]): Promise<void> {
   const db = await openDatabase(cfg);
   try {
-    const store = createStore(db.prisma);
+    const store = createStore(db);
     const translator = createTranslator("vi");
     const deps = { store, translate: translator.translate, defaultLocale: "vi" as const, timeZone: "Asia/Ho_Chi_Minh", now: new Date() };
     await seedReference(deps);

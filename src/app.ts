@@ -98,7 +98,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const clock = opts.clock ?? systemClock;
   const db = await openDatabase(config.database.kind === "postgres" ? { ...config.database, poolSize: POOL_SIZE } : config.database);
   if (db.applied.length) log.info("database migrated", { applied: db.applied.length, kind: db.kind });
-  const store = createStore(db.prisma);
+  const store = createStore(db);
   const translator = createTranslator(config.defaultLocale);
   const seedDeps = { store, translate: translator.translate, defaultLocale: config.defaultLocale, timeZone: config.timeZone, now: clock.now() };
   await seedReference(seedDeps);
@@ -153,6 +153,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const delivery = replyDelivery({ channels: () => channels, store, log, onQueued: () => outbox.poke(), onRateLimited: (p, ms) => outbox.rateLimited(p, ms) });
   const inbox = new Inbox({
     prisma: db.prisma,
+    sql: db.sql,
     handle,
     deliver: async (chatKey, replies, updateId) => delivery(chatKey, await withCharts(replies), updateId),
     log,
@@ -194,7 +195,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // pictures (/tiendo's chart) are sent by that link, which Zalo fetches.
     router.onPrefix("GET", "/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/files/".length);
-      const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findUnique({ where: { id }, select: { createdAt: true } }) : null;
+      const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findFirst({ where: { id }, select: { createdAt: true } }) : null;
       const file = created && Date.now() - created.createdAt.getTime() < FILE_KEEP_DAYS * 86_400_000 ? await files(id) : null;
       if (!file) throw new HttpError(404, "no such file");
       const disposition = isPicture(file.name) ? "inline" : "attachment";

@@ -450,7 +450,7 @@ export async function runCli(argv: string[], envVars: Record<string, string | un
     throw e;
   }
   try {
-    const store = createStore(db.prisma);
+    const store = createStore(db);
     const now = new Date();
     await seedReference({ store, translate: tr.translate, defaultLocale: locale, timeZone: config.timeZone, now });
     const cli: Cli = {

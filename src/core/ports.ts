@@ -487,6 +487,12 @@ export interface Tx {
   /** Record `key` as being handled; if it was already, the replies it got (empty if none were kept). */
   claimUpdate(key: string, at: Date): Promise<Outbound[] | null>;
   saveUpdateReplies(key: string, replies: Outbound[]): Promise<void>;
+  /**
+   * What every update needs first, in one round trip: claim its key (as `claimUpdate`,
+   * when it has one), and read the speaker by identity, their active roles and the chat.
+   * `previous` is non-null when the key was claimed before (the replies kept then).
+   */
+  openUpdate(q: { key: string | null; at: Date; identityKey: string; chatKey: string }): Promise<OpenedUpdate>;
 
   // dialogs
   getDialog(key: string): Promise<DialogRecord | null>;
@@ -535,6 +541,14 @@ export interface ReportInput {
   targets: Record<number, number>;
   submittedAt: Date;
   submittedById: number;
+}
+
+export interface OpenedUpdate {
+  previous: Outbound[] | null;
+  person: Person | null;
+  /** The person's active roles (null when there is no such person). */
+  roles: Role[] | null;
+  chat: Chat | null;
 }
 
 export interface TransactionOptions {

@@ -11,7 +11,7 @@ export type FileReader = (id: string) => Promise<StoredFile | null>;
 
 export function fileReader(prisma: PrismaClient): FileReader {
   return async (id) => {
-    const f = await prisma.storedFile.findUnique({ where: { id }, select: { name: true, mime: true, base64: true } });
+    const f = await prisma.storedFile.findFirst({ where: { id }, select: { name: true, mime: true, base64: true } });
     return f ? { name: f.name, mime: f.mime, data: Buffer.from(f.base64, "base64") } : null;
   };
 }

@@ -16,10 +16,13 @@ import type { Clock, Logger } from "../core/ports.js";
 import type { HandleResult } from "../core/bot/engine.js";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { Coalescer } from "./coalescer.js";
+import type { Sql } from "./db/transactions.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 export interface InboxOptions {
   prisma: PrismaClient;
+  /** SQL through the driver: the two statements every update runs here (see ../db/transactions.ts). */
+  sql: Sql;
   /** The bot. */
   handle(inbound: Inbound): Promise<HandleResult>;
   /** Send the replies to the chat (falling back to the outbox when the platform is unwell). */
@@ -54,7 +57,7 @@ export class Inbox {
 
   /** One INSERT for the batch; a key already stored (or repeated in the batch) gets null. */
   private async store(items: Stored[]): Promise<(bigint | null)[]> {
-    const rows = await this.o.prisma.$queryRawUnsafe<{ key: string; id: string }[]>(
+    const rows = await this.o.sql.queryText<{ key: string; id: string }[]>(
       `INSERT INTO "InboundEvent" ("key", "platform", "chatKey", "payload")
        SELECT x."key", x."platform", x."chatKey", x."payload" FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("key" text, "platform" text, "chatKey" text, "payload" jsonb)) WITH ORDINALITY AS x("key", "platform", "chatKey", "payload", n)
        ORDER BY x.n
@@ -71,7 +74,7 @@ export class Inbox {
 
   /** Handled and delivered: what the person wrote and what the bot answered are not kept. */
   private async markHandled(items: { id: bigint; key: string }[]): Promise<void[]> {
-    await this.o.prisma.$executeRawUnsafe(
+    await this.o.sql.executeText(
       `WITH handled AS (UPDATE "InboundEvent" SET "handledAt" = $1, "payload" = NULL WHERE "id" = ANY($2::bigint[]))
        UPDATE "ProcessedUpdate" SET "replies" = NULL WHERE "key" = ANY($3::text[]) AND "replies" IS NOT NULL`,
       this.o.clock.now(),

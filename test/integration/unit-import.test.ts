@@ -108,7 +108,7 @@ describe.each(backends())("bulk-imported units on %s", { timeout: SLOW }, (backe
     dbs.push(t);
     const d = await openDatabase(t.config);
     opened.push(d);
-    return { prisma: d.prisma, store: createStore(d.prisma) };
+    return { prisma: d.prisma, store: createStore(d) };
   }
 
   /** Everything an import writes about units, with ids replaced by codes. */

@@ -130,7 +130,7 @@ export class Transcript {
   }
 
   async file(id: string): Promise<{ name: string; mime: string; data: Uint8Array } | null> {
-    const f = await this.prisma.storedFile.findUnique({ where: { id }, select: { name: true, mime: true, base64: true } });
+    const f = await this.prisma.storedFile.findFirst({ where: { id }, select: { name: true, mime: true, base64: true } });
     return f ? { name: f.name, mime: f.mime, data: Buffer.from(f.base64, "base64") } : null;
   }
 }

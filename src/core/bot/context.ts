@@ -65,8 +65,10 @@ export function makeCtx(init: {
   locale: Locale;
   now: Date;
   today: LocalDate;
+  /** The speaker's active roles, when already read. */
+  roles?: Role[];
 }): Ctx {
-  let roles: Promise<Role[]> | null = null;
+  let roles: Promise<Role[]> | null = init.roles ? Promise.resolve(init.roles) : null;
   const memos = new Map<string, Promise<unknown>>();
   const ctx: Ctx = {
     ...init,

@@ -7,7 +7,7 @@ import { AppError, isAppError } from "../errors.js";
 import type { ChatEvent, Inbound, Locale, Outbound } from "../model.js";
 import { notifyOfficers } from "../usecases/notify.js";
 import { systemEnv } from "../usecases/env.js";
-import type { Store, Tx } from "../ports.js";
+import type { OpenedUpdate, Store, Tx } from "../ports.js";
 import { cleanInbound } from "../text.js";
 import { localDateOf } from "../time.js";
 import { resolveSpeaker, hasConsent } from "../usecases/people.js";
@@ -61,11 +61,9 @@ export class BotEngine implements Services {
     try {
       return await this.withRetry(() =>
         this.store.transaction(async (tx) => {
-          if (key) {
-            const previous = await tx.claimUpdate(key, this.deps.clock.now());
-            if (previous) return { replies: previous, duplicate: true };
-          }
-          const ctx = await this.context(tx, inbound);
+          const opened = await tx.openUpdate({ key: key ?? null, at: this.deps.clock.now(), identityKey: inbound.userId, chatKey: inbound.chatId });
+          if (opened.previous) return { replies: opened.previous, duplicate: true };
+          const ctx = await this.context(tx, inbound, opened);
           locale = ctx.locale;
           const replies = await this.route(ctx);
           if (key) await tx.saveUpdateReplies(key, replies);
@@ -125,11 +123,22 @@ export class BotEngine implements Services {
     }
   }
 
-  private async context(tx: Tx, inbound: Inbound): Promise<Ctx> {
-    const { person, chat } = await resolveSpeaker(tx, inbound);
+  private async context(tx: Tx, inbound: Inbound, known: OpenedUpdate): Promise<Ctx> {
+    const { person, chat, rolesKnown } = await resolveSpeaker(tx, inbound, known);
     const now = this.deps.clock.now();
     const locale = person.locale ?? (chat.kind === "group" ? chat.locale : null) ?? this.deps.defaultLocale;
-    return makeCtx({ deps: this.deps, svc: this, tx, inbound, chat, person, locale, now, today: localDateOf(now, this.deps.timeZone) });
+    return makeCtx({
+      deps: this.deps,
+      svc: this,
+      tx,
+      inbound,
+      chat,
+      person,
+      locale,
+      now,
+      today: localDateOf(now, this.deps.timeZone),
+      ...(rolesKnown && known.roles && { roles: known.roles }),
+    });
   }
 
   private async route(ctx: Ctx): Promise<Outbound[]> {

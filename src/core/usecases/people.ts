@@ -17,10 +17,19 @@ export function localeFromHint(hint: string | undefined): Locale | null {
   return (LOCALES as readonly string[]).includes(two ?? "") ? (two as Locale) : null;
 }
 
-/** Find or create the person behind an update, and the chat it came from. */
-export async function resolveSpeaker(tx: Tx, inbound: Inbound): Promise<{ person: Person; chat: Chat }> {
+/**
+ * Find or create the person behind an update, and the chat it came from. `known` is what
+ * was already read of them (`Tx.openUpdate`); `rolesKnown` says whether its roles still
+ * hold (not for a person just created).
+ */
+export async function resolveSpeaker(
+  tx: Tx,
+  inbound: Inbound,
+  known?: { person: Person | null; chat: Chat | null },
+): Promise<{ person: Person; chat: Chat; rolesKnown: boolean }> {
   const name = firstChars(inbound.userName.trim(), 200) || inbound.userId;
-  let person = await tx.findPersonByIdentity(inbound.userId);
+  let person = known ? known.person : await tx.findPersonByIdentity(inbound.userId);
+  const rolesKnown = person !== null;
   if (!person) {
     person = await tx.createPerson({
       displayName: name,
@@ -33,14 +42,13 @@ export async function resolveSpeaker(tx: Tx, inbound: Inbound): Promise<{ person
     await tx.updatePerson(person.id, { displayName: name });
     person = { ...person, displayName: name };
   }
-  const chat = await tx.upsertChat({
-    key: inbound.chatId,
-    platform: inbound.platform,
-    kind: inbound.chatKind,
-    title: inbound.chatKind === "group" ? (inbound.chatTitle === undefined ? null : firstChars(inbound.chatTitle, 200)) : null,
-    personId: inbound.chatKind === "private" ? person.id : null,
-  });
-  return { person, chat };
+  const title = inbound.chatKind === "group" ? (inbound.chatTitle === undefined ? null : firstChars(inbound.chatTitle, 200)) : null;
+  // The chat as read is the chat, unless it is new or its title changed.
+  const chat =
+    known?.chat && (title === null || title === known.chat.title)
+      ? known.chat
+      : await tx.upsertChat({ key: inbound.chatId, platform: inbound.platform, kind: inbound.chatKind, title, personId: inbound.chatKind === "private" ? person.id : null });
+  return { person, chat, rolesKnown };
 }
 
 export async function hasConsent(tx: Tx, person: Person): Promise<boolean> {

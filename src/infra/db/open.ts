@@ -10,12 +10,17 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.js";
+import { PARSERS, Transactions, type Conn, type Sql } from "./transactions.js";
 
 export type DatabaseConfig = { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string };
 
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly prisma: PrismaClient;
+  /** Transactions of our own that Prisma's queries join (see transactions.ts). */
+  readonly transactions: Transactions;
+  /** SQL straight through the driver, in the current transaction if there is one. */
+  readonly sql: Sql;
   /** Migrations applied when this database was opened. */
   readonly applied: string[];
   /** True when the database answers a trivial query. */
@@ -103,6 +108,35 @@ function pgSession(client: pg.PoolClient): SqlSession {
   };
 }
 
+const PG_TYPES = { getTypeParser: (oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text") };
+
+function pgConn(c: pg.Pool | pg.PoolClient): Conn {
+  return {
+    async run(text, values) {
+      const r = await c.query({ text, values, types: PG_TYPES as pg.CustomTypesConfig });
+      return { rows: r.rows, count: r.rowCount ?? 0 };
+    },
+  };
+}
+
+type PGliteQueryable = Pick<PGlite, "query">;
+
+function pgliteConn(c: PGliteQueryable): Conn {
+  return {
+    async run(text, values) {
+      const r = await c.query(text, values, { parsers: PARSERS });
+      return { rows: r.rows, count: r.affectedRows ?? 0 };
+    },
+  };
+}
+
+/** The driver object under a driver adapter's transaction (both adapters keep it as `client`). */
+function clientOf<C>(txn: object): C {
+  const client = (txn as { client?: C }).client;
+  if (!client) throw new Error("the Prisma driver adapter's transaction has no client: the adapter changed, see transactions.ts");
+  return client;
+}
+
 const IN_MEMORY = "memory://";
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -145,11 +179,16 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       lite = memory ? new PGlite() : new PGlite(path.resolve(cfg.dataDir, "pg"));
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
-      const prisma = new PrismaClient({ adapter: new PrismaPGlite(yielding(lite)) });
+      const shared = yielding(lite);
+      const factory = new PrismaPGlite(shared);
+      const transactions = new Transactions(await factory.connect(), pgliteConn(shared), (txn) => pgliteConn(clientOf<PGliteQueryable>(txn)), true);
+      const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
       const db = lite;
       return {
         kind: "pglite",
         prisma,
+        transactions,
+        sql: transactions.sql,
         applied,
         ping: async () => (await db.query("SELECT 1")).rows.length === 1,
         async close() {
@@ -164,7 +203,8 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       throw e;
     }
   }
-  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10 });
+  // A transaction waits at most this long for a connection (as Prisma's maxWait did).
+  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10, connectionTimeoutMillis: 15_000 });
   // An idle connection the server closes (a restart, a failover) is replaced by the pool;
   // without a listener its "error" event would bring the whole process down.
   pool.on("error", () => undefined);
@@ -176,10 +216,14 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     } finally {
       client.release();
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const factory = new PrismaPg(pool);
+    const transactions = new Transactions(await factory.connect(), pgConn(pool), (txn) => pgConn(clientOf<pg.PoolClient>(txn)), false);
+    const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
     return {
       kind: "postgres",
       prisma,
+      transactions,
+      sql: transactions.sql,
       applied,
       async ping() {
         try {

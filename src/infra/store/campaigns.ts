@@ -2,6 +2,7 @@
 import type { Tx } from "../../core/ports.js";
 import * as map from "./map.js";
 import { fromLocalDate, type Db } from "./map.js";
+import type { ReferenceCache } from "./reference-cache.js";
 
 type CampaignsTx = Pick<
   Tx,
@@ -20,16 +21,18 @@ type CampaignsTx = Pick<
   | "getPhase"
 >;
 
-export function campaignsStore(db: Db): CampaignsTx {
+export function campaignsStore(db: Db, ref: ReferenceCache): CampaignsTx {
   return {
-    async activeCampaignsIssuedBy(unitIds) {
-      const rows = await db.campaign.findMany({ where: { issuingUnitId: { in: unitIds }, status: "ACTIVE" }, include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] });
-      return rows.map(map.campaign);
-    },
-    async getCampaign(id) {
-      const c = await db.campaign.findUnique({ where: { id }, include: map.campaignInclude });
-      return c ? map.campaign(c) : null;
-    },
+    activeCampaignsIssuedBy: (unitIds) =>
+      ref.get(`active:${unitIds.join(",")}`, async () => {
+        const rows = await db.campaign.findMany({ where: { issuingUnitId: { in: unitIds }, status: "ACTIVE" }, include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] });
+        return rows.map(map.campaign);
+      }),
+    getCampaign: (id) =>
+      ref.get(`campaign:${id}`, async () => {
+        const c = await db.campaign.findFirst({ where: { id }, include: map.campaignInclude });
+        return c ? map.campaign(c) : null;
+      }),
     async listCampaigns() {
       return (await db.campaign.findMany({ include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] })).map(map.campaign);
     },
@@ -38,6 +41,7 @@ export function campaignsStore(db: Db): CampaignsTx {
       return c ? map.campaign(c) : null;
     },
     async createCampaign(input) {
+      ref.changing();
       const c = await db.campaign.create({
         data: {
           number: input.number,
@@ -66,12 +70,14 @@ export function campaignsStore(db: Db): CampaignsTx {
       return map.campaign(c);
     },
     async setCampaignDeadlines(id, input) {
+      ref.changing();
       await db.campaign.update({ where: { id }, data: { registrationDeadline: fromLocalDate(input.registrationDeadline), deadlinesDefault: false } });
       for (const p of input.phases) await db.phase.updateMany({ where: { id: p.id, campaignId: id }, data: { reportDeadline: fromLocalDate(p.reportDeadline) } });
       await db.campaignDate.deleteMany({ where: { campaignId: id, kind: { in: ["REGISTRATION_DEADLINE", "REPORT_DEADLINE"] } } });
       await db.campaignDate.createMany({ data: input.dates.map((d) => ({ campaignId: id, kind: d.kind, date: fromLocalDate(d.date), title: d.title })) });
     },
     async closeCampaign(id, byId, at) {
+      ref.changing();
       const n = await db.campaign.updateMany({ where: { id, status: "ACTIVE" }, data: { status: "CLOSED", closedAt: at, closedById: byId } });
       return n.count === 1;
     },
@@ -90,16 +96,16 @@ export function campaignsStore(db: Db): CampaignsTx {
       if (existing) await db.commemoration.update({ where: { id: existing.id }, data });
       else await db.commemoration.create({ data: { key: c.key, campaignId: c.campaignId, ...data } });
     },
-    async commendationForms() {
-      return db.commendationForm.findMany({ orderBy: [{ ordinal: "asc" }, { id: "asc" }] });
-    },
+    commendationForms: () => ref.get("forms", () => db.commendationForm.findMany({ orderBy: [{ ordinal: "asc" }, { id: "asc" }] })),
     async upsertCommendationForm(f) {
+      ref.changing();
       const data = { nameVi: f.nameVi, nameEn: f.nameEn, grantorLevel: f.grantorLevel, forPerson: f.forPerson, forCollective: f.forCollective, ordinal: f.ordinal };
       await db.commendationForm.upsert({ where: { code: f.code }, create: { code: f.code, ...data }, update: data });
     },
-    async getPhase(id) {
-      const p = await db.phase.findUnique({ where: { id } });
-      return p ? map.phase(p) : null;
-    },
+    getPhase: (id) =>
+      ref.get(`phase:${id}`, async () => {
+        const p = await db.phase.findFirst({ where: { id } });
+        return p ? map.phase(p) : null;
+      }),
   };
 }

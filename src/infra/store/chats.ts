@@ -1,4 +1,5 @@
 /** Chats the bot has seen, and invite codes. */
+import type { Sql } from "../db/transactions.js";
 import type { Tx } from "../../core/ports.js";
 import type { Locale } from "../../core/model.js";
 import * as map from "./map.js";
@@ -28,13 +29,13 @@ type ChatsTx = Pick<
 >;
 
 type ChatRow = Parameters<typeof map.chat>[0];
-const CHAT_COLUMNS = Prisma.sql`"id", "key", "platform", "kind"::text AS "kind", "title", "unitId", "purpose"::text AS "purpose", "personId", "active", "locale", "prefs"`;
+const { CHAT_COLUMNS } = map;
 
-export function chatsStore(db: Db): ChatsTx {
+export function chatsStore(db: Db, sql: Sql): ChatsTx {
   return {
     async upsertChat(input) {
       // Every update reads its chat: SQL, not a model query (see plumbing.ts).
-      const [existing] = await db.$queryRaw<ChatRow[]>`SELECT ${CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${input.key}`;
+      const [existing] = await sql.query<ChatRow[]>(Prisma.sql`SELECT ${CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${input.key}`);
       if (!existing) {
         return map.chat(
           await db.chat.create({
@@ -47,7 +48,7 @@ export function chatsStore(db: Db): ChatsTx {
       return map.chat(existing);
     },
     async getChat(key) {
-      const c = await db.chat.findUnique({ where: { key } });
+      const c = await db.chat.findFirst({ where: { key } });
       return c ? map.chat(c) : null;
     },
     async linkChat(chatId, unitId, purpose, byId, at) {
@@ -71,16 +72,16 @@ export function chatsStore(db: Db): ChatsTx {
     },
     async setChatActive(key, active) {
       const n = await db.chat.updateMany({ where: { key }, data: { active } });
-      return n.count ? map.chat((await db.chat.findUnique({ where: { key } }))!) : null;
+      return n.count ? map.chat((await db.chat.findFirst({ where: { key } }))!) : null;
     },
     async migrateChat(oldKey, newKey) {
       // Telegram reports a migration from both sides, possibly at once (and to two instances):
       // lock both rows first, so that the second report sees what the first one did.
       await db.$queryRawUnsafe(`SELECT "id" FROM "Chat" WHERE "key" IN ($1, $2) ORDER BY "id" FOR UPDATE`, oldKey, newKey);
-      const old = await db.chat.findUnique({ where: { key: oldKey } });
+      const old = await db.chat.findFirst({ where: { key: oldKey } });
       if (!old) return null;
       // The new id may already be known (its first message came before the old one's last).
-      const already = await db.chat.findUnique({ where: { key: newKey } });
+      const already = await db.chat.findFirst({ where: { key: newKey } });
       if (already) {
         await db.chat.update({ where: { id: already.id }, data: { unitId: already.unitId ?? old.unitId, purpose: already.purpose ?? old.purpose, title: already.title ?? old.title, active: true } });
         await db.chat.update({ where: { id: old.id }, data: { active: false, unitId: null, purpose: null } });
@@ -89,17 +90,17 @@ export function chatsStore(db: Db): ChatsTx {
       }
       // Messages waiting for the old id follow the group.
       await db.outboxMessage.updateMany({ where: { chatKey: oldKey, status: "PENDING" }, data: { chatKey: newKey } });
-      return map.chat((await db.chat.findUnique({ where: { key: newKey } }))!);
+      return map.chat((await db.chat.findFirst({ where: { key: newKey } }))!);
     },
     async moveIdentity(key, toPersonId, at) {
-      const before = await db.identity.findUnique({ where: { key } });
+      const before = await db.identity.findFirst({ where: { key } });
       if (!before) return;
       await db.identity.update({ where: { key }, data: { personId: toPersonId, linkedAt: at } });
       // The private chats of that account now belong to the person too.
       await db.chat.updateMany({ where: { personId: before.personId, kind: "PRIVATE" }, data: { personId: toPersonId } });
     },
     async detachIdentity(key, keepChatKey) {
-      const identity = await db.identity.findUniqueOrThrow({ where: { key }, include: { person: true } });
+      const identity = await db.identity.findFirstOrThrow({ where: { key }, include: { person: true } });
       const own = await db.person.create({ data: { displayName: identity.person.displayName, sandbox: identity.person.sandbox } });
       await db.identity.update({ where: { key }, data: { personId: own.id, linkedAt: null } });
       await db.chat.updateMany({ where: { personId: identity.personId, kind: "PRIVATE", platform: identity.platform, key: { not: keepChatKey } }, data: { personId: own.id } });
@@ -111,7 +112,7 @@ export function chatsStore(db: Db): ChatsTx {
       return db.inviteCode.create({ data: input });
     },
     async findInvite(codeHash) {
-      return db.inviteCode.findUnique({ where: { codeHash } });
+      return db.inviteCode.findFirst({ where: { codeHash } });
     },
     async useInvite(id, by) {
       const n = await db.$executeRawUnsafe(`UPDATE "InviteCode" SET "uses" = "uses" + 1 WHERE "id" = $1 AND "uses" < "maxUses" AND "revokedAt" IS NULL`, id);
@@ -120,7 +121,7 @@ export function chatsStore(db: Db): ChatsTx {
       return true;
     },
     async getInvite(id) {
-      return db.inviteCode.findUnique({ where: { id } });
+      return db.inviteCode.findFirst({ where: { id } });
     },
     async liveInvites(where, now) {
       const rows = await db.inviteCode.findMany({

@@ -1,9 +1,11 @@
 /**
  * The Store port on Prisma. One implementation for PGlite and PostgreSQL: the SQL is the
- * same. `transaction` opens an interactive transaction; everything inside runs on it.
+ * same. `transaction` opens a transaction of our own (../db/transactions.ts): the SQL the
+ * store sends itself and Prisma's model queries made inside it all run on it.
  */
 import type { Store, Tx } from "../../core/ports.js";
-import type { PrismaClient } from "../../generated/prisma/client.ts";
+import type { Database } from "../db/open.js";
+import type { Sql } from "../db/transactions.js";
 import { campaignsStore } from "./campaigns.js";
 import { chatsStore } from "./chats.js";
 import type { Db } from "./map.js";
@@ -11,46 +13,49 @@ import { peopleStore } from "./people.js";
 import { noticesStore } from "./notices.js";
 import { plumbingStore } from "./plumbing.js";
 import { queriesStore } from "./queries.js";
+import { ReferenceCache } from "./reference-cache.js";
 import { submissionsStore } from "./submissions.js";
 import { unitsStore } from "./units.js";
 
-/** Interactive transactions wait this long for a connection and may run this long. */
-const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;
+/** A transaction may run this long unless told otherwise (a tree import needs more). */
+const TX_TIMEOUT_MS = 30_000;
 
-function txOn(db: Db): Tx {
+function txOn(db: Db, sql: Sql, ref: ReferenceCache): Tx {
   let savepoints = 0;
   return {
     async savepoint(fn) {
       const name = `sp_${++savepoints}`;
-      await db.$executeRawUnsafe(`SAVEPOINT ${name}`);
+      await sql.executeText(`SAVEPOINT ${name}`);
       try {
         const out = await fn();
-        await db.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+        await sql.executeText(`RELEASE SAVEPOINT ${name}`);
         return out;
       } catch (e) {
-        await db.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`);
+        await sql.executeText(`ROLLBACK TO SAVEPOINT ${name}`);
         throw e;
       }
     },
-    ...peopleStore(db),
-    ...unitsStore(db),
-    ...chatsStore(db),
-    ...campaignsStore(db),
+    ...peopleStore(db, sql),
+    ...unitsStore(db, sql),
+    ...chatsStore(db, sql),
+    ...campaignsStore(db, ref),
     ...submissionsStore(db),
     ...queriesStore(db),
-    ...plumbingStore(db),
+    ...plumbingStore(db, sql, ref),
     ...noticesStore(db),
   };
 }
 
-export function createStore(prisma: PrismaClient): Store {
-  // Outside a transaction, the store still works (each call on its own); savepoints need one.
-  const outside = txOn(prisma as unknown as Db);
+export function createStore(db: Pick<Database, "prisma" | "transactions" | "sql">): Store {
+  // The same methods inside and outside a transaction: the connection follows the async
+  // context. Outside one each call runs on its own; savepoints need one.
+  const tx = txOn(db.prisma as unknown as Db, db.sql, new ReferenceCache(db.transactions));
   return {
-    ...outside,
-    async savepoint() {
-      throw new Error("savepoint() needs a transaction");
+    ...tx,
+    async savepoint(fn) {
+      if (!db.transactions.current()) throw new Error("savepoint() needs a transaction");
+      return tx.savepoint(fn);
     },
-    transaction: (fn, opts) => prisma.$transaction((tx) => fn(txOn(tx)), { ...TX_OPTIONS, ...(opts?.timeoutMs && { timeout: opts.timeoutMs }) }),
+    transaction: (fn, opts) => db.transactions.run(() => fn(tx), { timeoutMs: opts?.timeoutMs ?? TX_TIMEOUT_MS }),
   };
 }

@@ -16,6 +16,14 @@ export function fromLocalDate(d: M.LocalDate): Date {
 /** A unit's columns (table alias `u`) for SQL read into `unit()`. */
 export const UNIT_COLUMNS = Prisma.sql`u."id", u."code", u."name", u."level"::text AS "level", u."parentId", u."path", u."depth", u."status"::text AS "status", u."demo", u."reviewPassThrough"`;
 
+/** A chat's columns for SQL read into `chat()`. */
+export const CHAT_COLUMNS = Prisma.sql`"id", "key", "platform", "kind"::text AS "kind", "title", "unitId", "purpose"::text AS "purpose", "personId", "active", "locale", "prefs"`;
+
+/** A `timestamp` column (UTC) as JSON gives it: "2026-11-24T03:00:00.123", no zone. */
+export function utcFromJson(s: string | null): Date | null {
+  return s === null ? null : new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+}
+
 type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean; reviewPassThrough?: boolean };
 
 export function unit(r: UnitRow): M.Unit {

@@ -122,7 +122,7 @@ export function noticesStore(db: Db): NoticesTx {
       return (await db.broadcast.create({ data: input, select: { id: true } })).id;
     },
     async broadcastProgress(id) {
-      const b = await db.broadcast.findUnique({ where: { id } });
+      const b = await db.broadcast.findFirst({ where: { id } });
       if (!b) return null;
       // Counted at completion: the rows themselves may have been deleted since.
       if (b.completedAt && b.sent !== null && b.failed !== null) return { total: b.total, sent: b.sent, failed: b.failed, pending: 0, chatKey: b.chatKey, unitId: b.unitId };

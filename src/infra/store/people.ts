@@ -1,4 +1,6 @@
 /** People, identities, roles, consent. */
+import type { Sql } from "../db/transactions.js";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { Tx } from "../../core/ports.js";
 import type { Locale, RoleKind } from "../../core/model.js";
 import { eraseTraces } from "./erase.js";
@@ -24,12 +26,12 @@ type PeopleTx = Pick<
   | "countAuditBy"
 >;
 
-export function peopleStore(db: Db): PeopleTx {
+export function peopleStore(db: Db, sql: Sql): PeopleTx {
   return {
     async findPersonByIdentity(key) {
       // Every update starts here: SQL, not a model query (see plumbing.ts).
-      const [p] = await db.$queryRaw<{ id: number; displayName: string; locale: string | null; sandbox: boolean; erasedAt: Date | null }[]>`
-        SELECT p."id", p."displayName", p."locale", p."sandbox", p."erasedAt" FROM "Identity" i JOIN "Person" p ON p."id" = i."personId" WHERE i."key" = ${key}`;
+      const [p] = await sql.query<{ id: number; displayName: string; locale: string | null; sandbox: boolean; erasedAt: Date | null }[]>(Prisma.sql`
+        SELECT p."id", p."displayName", p."locale", p."sandbox", p."erasedAt" FROM "Identity" i JOIN "Person" p ON p."id" = i."personId" WHERE i."key" = ${key}`);
       return p ? map.person(p) : null;
     },
     async createPerson(input) {
@@ -44,7 +46,7 @@ export function peopleStore(db: Db): PeopleTx {
       return map.person(p);
     },
     async getPerson(id) {
-      const p = await db.person.findUnique({ where: { id } });
+      const p = await db.person.findFirst({ where: { id } });
       return p ? map.person(p) : null;
     },
     async updatePerson(id, patch: { displayName?: string; locale?: Locale | null }) {
@@ -54,7 +56,7 @@ export function peopleStore(db: Db): PeopleTx {
       return db.identity.findMany({ where: { personId }, select: { key: true, platform: true, createdAt: true, linkedAt: true }, orderBy: { id: "asc" } });
     },
     async erasePerson(id, placeholderName, at, opts = {}) {
-      const before = await db.person.findUniqueOrThrow({ where: { id }, select: { displayName: true } });
+      const before = await db.person.findFirstOrThrow({ where: { id }, select: { displayName: true } });
       await db.person.update({ where: { id }, data: { displayName: placeholderName, erasedAt: at } });
       const identities = await db.identity.findMany({ where: { personId: id }, select: { key: true } });
       await db.identity.deleteMany({ where: { personId: id } });
@@ -73,10 +75,10 @@ export function peopleStore(db: Db): PeopleTx {
     },
     async activeRoles(personId) {
       // Read at every step of an officer's dialog (rights are checked at that moment): SQL.
-      const rows = await db.$queryRaw<({ roleId: number; personId: number; kind: RoleKind } & Parameters<typeof map.unit>[0])[]>`
+      const rows = await sql.query<({ roleId: number; personId: number; kind: RoleKind } & Parameters<typeof map.unit>[0])[]>(Prisma.sql`
         SELECT r."id" AS "roleId", r."personId", r."kind"::text AS "kind", ${UNIT_COLUMNS}
           FROM "Role" r JOIN "Unit" u ON u."id" = r."unitId"
-         WHERE r."personId" = ${personId} AND r."revokedAt" IS NULL ORDER BY r."id"`;
+         WHERE r."personId" = ${personId} AND r."revokedAt" IS NULL ORDER BY r."id"`);
       return rows.map((r) => ({ id: r.roleId, personId: r.personId, unitId: r.id, kind: r.kind, unit: map.unit(r) }));
     },
     async grantRole(personId, unitId, kind: RoleKind, grantedById) {

@@ -1,17 +1,30 @@
 /** Audit trail, outbox, files and dialog state. */
-import type { Actor, Outbound } from "../../core/model.js";
+import type { Sql } from "../db/transactions.js";
+import type { Actor, Outbound, RoleKind } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
 import { FILE_KEEP_DAYS } from "../../core/limits.js";
 import { redactCodes } from "../../core/codes.js";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import * as map from "./map.js";
 import type { Db } from "./map.js";
+import type { ReferenceCache } from "./reference-cache.js";
 
-type PlumbingTx = Pick<Tx, "audit" | "auditMany" | "enqueue" | "saveFile" | "getDialog" | "saveDialog" | "deleteDialog" | "claimUpdate" | "saveUpdateReplies">;
+type PlumbingTx = Pick<Tx, "audit" | "auditMany" | "enqueue" | "saveFile" | "getDialog" | "saveDialog" | "deleteDialog" | "claimUpdate" | "saveUpdateReplies" | "openUpdate">;
+
+type UnitJson = Parameters<typeof map.unit>[0];
+interface OpenedRow {
+  claimed: number;
+  generation: bigint | null;
+  previous: Outbound[] | null;
+  person: { id: number; displayName: string; locale: string | null; sandbox: boolean; erasedAt: string | null } | null;
+  roles: (UnitJson & { roleId: number; personId: number; kind: RoleKind })[];
+  chat: Parameters<typeof map.chat>[0] | null;
+}
 
 /** Audit rows per INSERT in `auditMany` (one JSON parameter each). */
 const AUDIT_BATCH = 5000;
 
-export function plumbingStore(db: Db): PlumbingTx {
+export function plumbingStore(db: Db, sql: Sql, ref: ReferenceCache): PlumbingTx {
   return {
     async audit(actor: Actor, entry) {
       const row = await db.auditEvent.create({
@@ -70,20 +83,50 @@ export function plumbingStore(db: Db): PlumbingTx {
     // The statements every update runs are written in SQL: a model query costs several
     // times a raw one in Prisma's query compiler (bench/query-cost.ts).
     async claimUpdate(key, at) {
-      const inserted = await db.$executeRaw`INSERT INTO "ProcessedUpdate" ("key", "at") VALUES (${key}, ${at}) ON CONFLICT ("key") DO NOTHING`;
+      const inserted = await sql.execute(Prisma.sql`INSERT INTO "ProcessedUpdate" ("key", "at") VALUES (${key}, ${at}) ON CONFLICT ("key") DO NOTHING`);
       if (inserted === 1) return null;
-      const [row] = await db.$queryRaw<{ replies: unknown }[]>`SELECT "replies" FROM "ProcessedUpdate" WHERE "key" = ${key}`;
+      const [row] = await sql.query<{ replies: unknown }[]>(Prisma.sql`SELECT "replies" FROM "ProcessedUpdate" WHERE "key" = ${key}`);
       return (row?.replies as Outbound[] | null) ?? [];
+    },
+    async openUpdate({ key, at, identityKey, chatKey }) {
+      // One statement instead of four: the claim, the speaker, their roles, the chat. Within
+      // one statement the claim's own row is not visible to the read of `previous`, which
+      // therefore shows only what an earlier handling of the same key kept.
+      const [r] = await sql.query<OpenedRow[]>(Prisma.sql`
+        WITH claim AS (
+          INSERT INTO "ProcessedUpdate" ("key", "at") SELECT ${key}::text, ${at}::timestamp(3) WHERE ${key}::text IS NOT NULL
+          ON CONFLICT ("key") DO NOTHING RETURNING 1
+        ), speaker AS (
+          SELECT p."id", p."displayName", p."locale", p."sandbox", p."erasedAt" FROM "Identity" i JOIN "Person" p ON p."id" = i."personId" WHERE i."key" = ${identityKey}
+        )
+        SELECT (SELECT count(*) FROM claim)::int AS "claimed",
+               (SELECT g."n" FROM "ReferenceGeneration" g WHERE g."id" = 1) AS "generation",
+               (SELECT pu."replies" FROM "ProcessedUpdate" pu WHERE pu."key" = ${key}::text) AS "previous",
+               (SELECT row_to_json(s) FROM speaker s) AS "person",
+               (SELECT coalesce(json_agg(json_build_object(
+                         'roleId', r."id", 'personId', r."personId", 'kind', r."kind", 'id', u."id", 'code', u."code", 'name', u."name", 'level', u."level",
+                         'parentId', u."parentId", 'path', u."path", 'depth', u."depth", 'status', u."status", 'demo', u."demo", 'reviewPassThrough', u."reviewPassThrough")
+                       ORDER BY r."id"), '[]'::json)
+                  FROM "Role" r JOIN "Unit" u ON u."id" = r."unitId" WHERE r."personId" = (SELECT "id" FROM speaker) AND r."revokedAt" IS NULL) AS "roles",
+               (SELECT row_to_json(c) FROM (SELECT ${map.CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${chatKey}) c) AS "chat"`);
+      ref.seen(r!.generation);
+      const person = r!.person ? map.person({ ...r!.person, erasedAt: map.utcFromJson(r!.person.erasedAt) }) : null;
+      return {
+        previous: key !== null && r!.claimed === 0 ? (r!.previous ?? []) : null,
+        person,
+        roles: person ? r!.roles.map((x) => ({ id: x.roleId, personId: x.personId, unitId: x.id, kind: x.kind, unit: map.unit(x) })) : null,
+        chat: r!.chat ? map.chat(r!.chat) : null,
+      };
     },
     async saveUpdateReplies(key, replies) {
       // Kept only until delivered (the inbox and the sandbox clear them), and never with a code in it.
       const kept = replies.map((r) => ({ ...r, text: redactCodes(r.text) }));
-      await db.$executeRaw`UPDATE "ProcessedUpdate" SET "replies" = ${JSON.stringify(kept)}::jsonb WHERE "key" = ${key}`;
+      await sql.execute(Prisma.sql`UPDATE "ProcessedUpdate" SET "replies" = ${JSON.stringify(kept)}::jsonb WHERE "key" = ${key}`);
     },
     async getDialog(key) {
-      const [d] = await db.$queryRaw<
+      const [d] = await sql.query<
         { key: string; personId: number; name: string; step: string; data: unknown; token: string; choices: unknown; version: number; expiresAt: Date }[]
-      >`SELECT "key", "personId", "name", "step", "data", "token", "choices", "version", "expiresAt" FROM "DialogState" WHERE "key" = ${key}`;
+      >(Prisma.sql`SELECT "key", "personId", "name", "step", "data", "token", "choices", "version", "expiresAt" FROM "DialogState" WHERE "key" = ${key}`);
       if (!d) return null;
       return { key: d.key, personId: d.personId, name: d.name, step: d.step, data: d.data, token: d.token, choices: d.choices as { id: string; label: string }[], version: d.version, expiresAt: d.expiresAt };
     },
@@ -92,16 +135,16 @@ export function plumbingStore(db: Db): PlumbingTx {
       const choices = JSON.stringify(rec.choices);
       if (expectedVersion === null) {
         // Insert unless another instance got there first (no exception: it would abort the transaction).
-        const inserted = await db.$executeRaw`
+        const inserted = await sql.execute(Prisma.sql`
           INSERT INTO "DialogState" ("key", "personId", "name", "step", "data", "token", "choices", "expiresAt", "updatedAt")
           VALUES (${rec.key}, ${rec.personId}, ${rec.name}, ${rec.step}, ${data}::jsonb, ${rec.token}, ${choices}::jsonb, ${rec.expiresAt}, now())
-          ON CONFLICT ("key") DO NOTHING`;
+          ON CONFLICT ("key") DO NOTHING`);
         return inserted === 1;
       }
-      const updated = await db.$executeRaw`
+      const updated = await sql.execute(Prisma.sql`
         UPDATE "DialogState" SET "personId" = ${rec.personId}, "name" = ${rec.name}, "step" = ${rec.step}, "data" = ${data}::jsonb, "token" = ${rec.token},
                "choices" = ${choices}::jsonb, "expiresAt" = ${rec.expiresAt}, "version" = "version" + 1, "updatedAt" = now()
-         WHERE "key" = ${rec.key} AND "version" = ${expectedVersion}`;
+         WHERE "key" = ${rec.key} AND "version" = ${expectedVersion}`);
       return updated === 1;
     },
     async deleteDialog(key) {

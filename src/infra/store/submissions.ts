@@ -51,11 +51,11 @@ export function patchData<S>(p: StatusPatch<S>) {
 export function submissionsStore(db: Db): SubmissionsTx {
   return {
     async getRegistration(unitId, campaignId) {
-      const r = await db.themeRegistration.findUnique({ where: { unitId_campaignId: { unitId, campaignId } }, include: map.registrationInclude });
+      const r = await db.themeRegistration.findFirst({ where: { unitId, campaignId }, include: map.registrationInclude });
       return r ? map.registration(r) : null;
     },
     async getRegistrationById(id) {
-      const r = await db.themeRegistration.findUnique({ where: { id }, include: map.registrationInclude });
+      const r = await db.themeRegistration.findFirst({ where: { id }, include: map.registrationInclude });
       return r ? map.registration(r) : null;
     },
     async createRegistration(unitId, campaignId) {
@@ -83,11 +83,11 @@ export function submissionsStore(db: Db): SubmissionsTx {
     },
 
     async getReport(unitId, phaseId) {
-      const r = await db.phaseReport.findUnique({ where: { unitId_phaseId: { unitId, phaseId } }, include: map.reportInclude });
+      const r = await db.phaseReport.findFirst({ where: { unitId, phaseId }, include: map.reportInclude });
       return r ? map.report(r) : null;
     },
     async getReportById(id) {
-      const r = await db.phaseReport.findUnique({ where: { id }, include: map.reportInclude });
+      const r = await db.phaseReport.findFirst({ where: { id }, include: map.reportInclude });
       return r ? map.report(r) : null;
     },
     async createReport(input) {
@@ -126,7 +126,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
       return map.nomination(await db.nomination.create({ data: input }));
     },
     async getNomination(id) {
-      const n = await db.nomination.findUnique({ where: { id } });
+      const n = await db.nomination.findFirst({ where: { id } });
       return n ? map.nomination(n) : null;
     },
     async nominationsOf(unitId, campaignId) {
@@ -144,7 +144,7 @@ export function submissionsStore(db: Db): SubmissionsTx {
       return map.work(await db.plaqueWork.create({ data: { ...input, completionOn: input.completionOn ? fromLocalDate(input.completionOn) : null } }));
     },
     async getWork(id) {
-      const w = await db.plaqueWork.findUnique({ where: { id } });
+      const w = await db.plaqueWork.findFirst({ where: { id } });
       return w ? map.work(w) : null;
     },
     async worksOf(unitId, campaignId) {

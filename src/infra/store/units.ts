@@ -1,4 +1,6 @@
 /** The unit tree: a parent edge plus a materialised path for subtree queries. */
+import type { Sql } from "../db/transactions.js";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { Tx } from "../../core/ports.js";
 import type * as M from "../../core/model.js";
 import * as map from "./map.js";
@@ -18,15 +20,15 @@ async function reserveUnitIds(db: Db, count: number): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
-export function unitsStore(db: Db): UnitsTx {
+export function unitsStore(db: Db, sql: Sql): UnitsTx {
   return {
     async getUnit(id) {
       // Read at almost every step: SQL, not a model query (see plumbing.ts).
-      const [u] = await db.$queryRaw<Parameters<typeof map.unit>[0][]>`SELECT ${map.UNIT_COLUMNS} FROM "Unit" u WHERE u."id" = ${id}`;
+      const [u] = await sql.query<Parameters<typeof map.unit>[0][]>(Prisma.sql`SELECT ${map.UNIT_COLUMNS} FROM "Unit" u WHERE u."id" = ${id}`);
       return u ? map.unit(u) : null;
     },
     async getUnitByCode(code) {
-      const u = await db.unit.findUnique({ where: { code } });
+      const u = await db.unit.findFirst({ where: { code } });
       return u ? map.unit(u) : null;
     },
     async getUnits(ids) {
@@ -103,7 +105,7 @@ export function unitsStore(db: Db): UnitsTx {
       await db.unit.update({ where: { id: unit.id }, data: { parentId: newParent.id } });
       await db.unitParentHistory.updateMany({ where: { unitId: unit.id, validTo: null }, data: { validTo: at } });
       await db.unitParentHistory.create({ data: { unitId: unit.id, parentId: newParent.id, validFrom: at, changedById: byId } });
-      return map.unit((await db.unit.findUnique({ where: { id: unit.id } }))!);
+      return map.unit((await db.unit.findFirst({ where: { id: unit.id } }))!);
     },
     async closeUnit(id, at) {
       await db.unit.update({ where: { id }, data: { status: "CLOSED", closedAt: at } });

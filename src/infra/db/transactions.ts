@@ -1,0 +1,198 @@
+/**
+ * Transactions of our own, with Prisma's queries joining them.
+ *
+ * Prisma's interactive transaction costs the process about three raw statements' worth of
+ * CPU on top of its own BEGIN and COMMIT, and every query sent through Prisma, even a raw
+ * one, costs about 2.5 times the driver's own (bench/query-cost.ts). Every update runs in
+ * a transaction, so the store opens it itself: it takes a connection through the driver
+ * adapter (BEGIN on PostgreSQL; PGlite's transaction lock), keeps it in an
+ * AsyncLocalStorage for the duration of the callback, and
+ *
+ * - the statements every update runs go straight to that connection (`sql`, below);
+ * - everything else still uses Prisma's model queries: the adapter Prisma is given
+ *   (`routingAdapter`) sends whatever Prisma asks from inside the callback to the same
+ *   connection, so those queries join the transaction. A transaction Prisma would open
+ *   itself there (a nested write) becomes a savepoint.
+ *
+ * Once the transaction has ended, its context is closed: anything started inside it that
+ * outlives it (a timer, a background loop) goes to the pool again, never to a connection
+ * handed back. Prisma batches `findUnique` calls of the same tick into one query, whatever
+ * context each came from: the store never uses `findUnique` (test/unit/store-rules.test.ts).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
+import type { Prisma } from "../../generated/prisma/client.ts";
+
+/** The way a statement is sent on a connection (pg's client or pool, PGlite or its transaction). */
+export interface Conn {
+  run(text: string, values: unknown[]): Promise<{ rows: unknown[]; count: number }>;
+}
+
+/** SQL sent by the driver itself, on the current transaction's connection when there is one. */
+export interface Sql {
+  /** Rows, typed as Prisma's `$queryRaw<T>`: T is the array of rows. */
+  query<T = unknown[]>(q: Prisma.Sql): Promise<T>;
+  execute(q: Prisma.Sql): Promise<number>;
+  queryText<T = unknown[]>(text: string, ...values: unknown[]): Promise<T>;
+  executeText(text: string, ...values: unknown[]): Promise<number>;
+}
+
+export interface TransactionOptions {
+  /** The transaction fails (and is rolled back) once it has run this long. */
+  timeoutMs: number;
+}
+
+export interface Open {
+  readonly txn: Transaction;
+  readonly conn: Conn;
+  /** What the store keeps for the length of this transaction (e.g. the reference generation read). */
+  readonly local: Map<symbol, unknown>;
+  closed: boolean;
+  expired: boolean;
+  timeoutMs: number;
+  savepoints: number;
+}
+
+const NO_ARGS = { args: [], argTypes: [] };
+
+export class TransactionTimeoutError extends Error {
+  override readonly name = "TransactionTimeoutError";
+}
+
+/**
+ * `begin` opens a transaction on the adapter given; `connOf` reaches the driver object
+ * under the adapter's transaction (its `client`).
+ */
+export class Transactions {
+  private readonly als = new AsyncLocalStorage<Open>();
+  readonly sql: Sql;
+
+  constructor(
+    private readonly adapter: SqlDriverAdapter,
+    private readonly outside: Conn,
+    private readonly connOf: (txn: Transaction) => Conn,
+    /** PostgreSQL sends BEGIN in startTransaction and wants COMMIT/ROLLBACK sent; PGlite does both itself. */
+    private readonly phantom: boolean,
+  ) {
+    const conn = () => this.current()?.conn ?? this.outside;
+    const run = (text: string, values: readonly unknown[]) => conn().run(text, values.map(param));
+    this.sql = {
+      query: async <T>(q: Prisma.Sql) => (await run(q.text, q.values)).rows as T,
+      execute: async (q: Prisma.Sql) => (await run(q.text, q.values)).count,
+      queryText: async <T>(text: string, ...values: unknown[]) => (await run(text, values)).rows as T,
+      executeText: async (text: string, ...values: unknown[]) => (await run(text, values)).count,
+    };
+  }
+
+  /** The open transaction of this async context, if any (throws once it has timed out). */
+  current(): Open | undefined {
+    const open = this.als.getStore();
+    if (!open || open.closed) return undefined;
+    if (open.expired) throw new TransactionTimeoutError(`transaction timed out after ${open.timeoutMs} ms and was rolled back`);
+    return open;
+  }
+
+  async run<T>(fn: () => Promise<T>, opts: TransactionOptions): Promise<T> {
+    const txn = await this.adapter.startTransaction();
+    const open: Open = { txn, conn: this.connOf(txn), local: new Map(), closed: false, expired: false, timeoutMs: opts.timeoutMs, savepoints: 0 };
+    const timer = setTimeout(() => (open.expired = true), opts.timeoutMs);
+    timer.unref();
+    let out: T;
+    try {
+      out = await this.als.run(open, fn);
+      if (open.expired) throw new TransactionTimeoutError(`transaction timed out after ${open.timeoutMs} ms and was rolled back`);
+    } catch (e) {
+      clearTimeout(timer);
+      open.closed = true;
+      await this.end(txn, "ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+    clearTimeout(timer);
+    open.closed = true;
+    await this.end(txn, "COMMIT");
+    return out;
+  }
+
+  private async end(txn: Transaction, how: "COMMIT" | "ROLLBACK"): Promise<void> {
+    if (this.phantom) return how === "COMMIT" ? txn.commit() : txn.rollback();
+    try {
+      await txn.executeRaw({ sql: how, ...NO_ARGS });
+    } finally {
+      // Hands the connection back (after a failed COMMIT too: the server has ended the transaction).
+      await (how === "COMMIT" ? txn.commit() : txn.rollback());
+    }
+  }
+
+  /** Prisma's adapter: inside a transaction of ours, its queries join it. */
+  routingFactory(inner: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+    const current = () => this.current();
+    const savepoint = (open: Open) => this.savepoint(open);
+    return {
+      provider: inner.provider,
+      adapterName: inner.adapterName,
+      async connect() {
+        const a = await inner.connect();
+        const routed: SqlDriverAdapter = {
+          provider: a.provider,
+          adapterName: a.adapterName,
+          queryRaw: async (q: SqlQuery) => (current()?.txn ?? a).queryRaw(q),
+          executeRaw: async (q: SqlQuery) => (current()?.txn ?? a).executeRaw(q),
+          startTransaction: async (level) => {
+            const open = current();
+            return open ? savepoint(open) : a.startTransaction(level);
+          },
+          executeScript: (s) => a.executeScript(s),
+          dispose: () => a.dispose(),
+          ...(a.getConnectionInfo && { getConnectionInfo: () => a.getConnectionInfo!() }),
+        };
+        return routed;
+      },
+    };
+  }
+
+  /** What Prisma takes for a transaction of its own, inside one of ours. */
+  private async savepoint(open: Open): Promise<Transaction> {
+    const name = `prisma_${++open.savepoints}`;
+    const { txn } = open;
+    await txn.executeRaw({ sql: `SAVEPOINT ${name}`, ...NO_ARGS });
+    return {
+      provider: txn.provider,
+      adapterName: txn.adapterName,
+      options: { usePhantomQuery: true },
+      queryRaw: (q) => txn.queryRaw(q),
+      executeRaw: (q) => txn.executeRaw(q),
+      commit: async () => {
+        await txn.executeRaw({ sql: `RELEASE SAVEPOINT ${name}`, ...NO_ARGS });
+      },
+      rollback: async () => {
+        await txn.executeRaw({ sql: `ROLLBACK TO SAVEPOINT ${name}`, ...NO_ARGS });
+      },
+    };
+  }
+}
+
+/**
+ * A parameter as the driver should send it. A Date goes as UTC text: the columns are
+ * `timestamp` without a time zone holding UTC (as Prisma writes them), and pg would
+ * otherwise send the machine's local time.
+ */
+function param(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "bigint") return v.toString();
+  return v;
+}
+
+/** Type OIDs read differently from the drivers' defaults, to match what Prisma returns. */
+const INT8 = 20;
+const DATE = 1082;
+const TIMESTAMP = 1114;
+
+/** PostgreSQL's text form of a `timestamp` (UTC here) or a `date` → a Date. */
+export const parseTimestamp = (s: string): Date => new Date(`${s.replace(" ", "T")}Z`);
+const parseDate = (s: string): Date => new Date(`${s}T00:00:00.000Z`);
+
+export const PARSERS: Record<number, (s: string) => unknown> = {
+  [INT8]: (s) => BigInt(s),
+  [DATE]: parseDate,
+  [TIMESTAMP]: parseTimestamp,
+};
