@@ -110,10 +110,21 @@ function pgSession(client: pg.PoolClient): SqlSession {
 
 const PG_TYPES = { getTypeParser: (oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text") };
 
-function pgConn(c: pg.Pool | pg.PoolClient): Conn {
+/**
+ * The store's own statements are few and fixed: each is prepared once per connection (a
+ * name per text), so PostgreSQL parses and plans it once instead of at every update.
+ */
+const MAX_PREPARED = 500;
+
+function pgConn(c: pg.Pool | pg.PoolClient, names: Map<string, string>): Conn {
   return {
     async run(text, values) {
-      const r = await c.query({ text, values, types: PG_TYPES as pg.CustomTypesConfig });
+      let name = names.get(text);
+      if (name === undefined && names.size < MAX_PREPARED) {
+        name = `thidua_${names.size + 1}`;
+        names.set(text, name);
+      }
+      const r = await c.query({ ...(name !== undefined && { name }), text, values, types: PG_TYPES as pg.CustomTypesConfig });
       return { rows: r.rows, count: r.rowCount ?? 0 };
     },
   };
@@ -138,6 +149,15 @@ function clientOf<C>(txn: object): C {
 }
 
 const IN_MEMORY = "memory://";
+
+/**
+ * PostgreSQL's default 128 MB of shared buffers live in PGlite's WebAssembly memory and are
+ * touched at start-up: about 100 MB of the process's RSS before any data is read (measured:
+ * 349 MB with 128 MB, 250 MB with 32 MB, an opened database and three queries). The data
+ * files stay in the operating system's cache anyway; 32 MB holds the working set of a large
+ * union tree's hot tables.
+ */
+const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"] };
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -176,7 +196,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     const unlock = memory ? async () => {} : await lockDataDir(path.resolve(cfg.dataDir));
     let lite: PGlite | null = null;
     try {
-      lite = memory ? new PGlite() : new PGlite(path.resolve(cfg.dataDir, "pg"));
+      lite = memory ? new PGlite(PGLITE_OPTIONS) : new PGlite(path.resolve(cfg.dataDir, "pg"), PGLITE_OPTIONS);
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
       const shared = yielding(lite);
@@ -217,7 +237,8 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       client.release();
     }
     const factory = new PrismaPg(pool);
-    const transactions = new Transactions(await factory.connect(), pgConn(pool), (txn) => pgConn(clientOf<pg.PoolClient>(txn)), false);
+    const prepared = new Map<string, string>();
+    const transactions = new Transactions(await factory.connect(), pgConn(pool, prepared), (txn) => pgConn(clientOf<pg.PoolClient>(txn), prepared), false);
     const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
     return {
       kind: "postgres",

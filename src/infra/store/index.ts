@@ -20,19 +20,25 @@ import { unitsStore } from "./units.js";
 /** A transaction may run this long unless told otherwise (a tree import needs more). */
 const TX_TIMEOUT_MS = 30_000;
 
-function txOn(db: Db, sql: Sql, ref: ReferenceCache): Tx {
-  let savepoints = 0;
+function txOn(db: Db, sql: Sql, ref: ReferenceCache, depth: () => { n: number }): Tx {
   return {
     async savepoint(fn) {
-      const name = `sp_${++savepoints}`;
-      await sql.executeText(`SAVEPOINT ${name}`);
+      // Named by depth: a name only has to differ from the savepoints still open (and the
+      // statements stay few, for the driver's prepared-statement cache).
+      const d = depth();
+      const name = `sp_${++d.n}`;
       try {
-        const out = await fn();
-        await sql.executeText(`RELEASE SAVEPOINT ${name}`);
-        return out;
-      } catch (e) {
-        await sql.executeText(`ROLLBACK TO SAVEPOINT ${name}`);
-        throw e;
+        await sql.executeText(`SAVEPOINT ${name}`);
+        try {
+          const out = await fn();
+          await sql.executeText(`RELEASE SAVEPOINT ${name}`);
+          return out;
+        } catch (e) {
+          await sql.executeText(`ROLLBACK TO SAVEPOINT ${name}`);
+          throw e;
+        }
+      } finally {
+        d.n--;
       }
     },
     ...peopleStore(db, sql),
@@ -49,7 +55,15 @@ function txOn(db: Db, sql: Sql, ref: ReferenceCache): Tx {
 export function createStore(db: Pick<Database, "prisma" | "transactions" | "sql">): Store {
   // The same methods inside and outside a transaction: the connection follows the async
   // context. Outside one each call runs on its own; savepoints need one.
-  const tx = txOn(db.prisma as unknown as Db, db.sql, new ReferenceCache(db.transactions));
+  const DEPTH = Symbol("savepoint depth");
+  const depth = () => {
+    const local = db.transactions.current()?.local;
+    if (!local) throw new Error("savepoint() needs a transaction");
+    let d = local.get(DEPTH) as { n: number } | undefined;
+    if (!d) local.set(DEPTH, (d = { n: 0 }));
+    return d;
+  };
+  const tx = txOn(db.prisma as unknown as Db, db.sql, new ReferenceCache(db.transactions), depth);
   return {
     ...tx,
     async savepoint(fn) {
