@@ -9,6 +9,7 @@ WORKDIR /app
 # Install with the lockfile; the postinstall step generates the Prisma client into src/generated.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
+COPY scripts/pglite-template.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json eslint.config.js ./
 COPY src ./src

@@ -2,7 +2,9 @@
  * Opens the database: PGlite in DATA_DIR (embedded, default) or a PostgreSQL server
  * (DATABASE_URL); applies pending migrations; returns a Prisma client on a driver adapter.
  */
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -157,6 +159,26 @@ const IN_MEMORY = "memory://";
  * files stay in the operating system's cache anyway; 32 MB holds the working set of a large
  * union tree's hot tables.
  */
+/**
+ * For a new data directory, the empty cluster made at install (scripts/pglite-template.mjs)
+ * when there is one for this PGlite version: PGlite then need not run initdb, whose second
+ * WebAssembly instance takes a first start to about 850 MB. Without it, initdb runs as usual.
+ */
+export async function emptyCluster(pgDir: string): Promise<Blob | null> {
+  if (await readFile(path.join(pgDir, "PG_VERSION")).then(() => true, () => false)) return null;
+  if (await readdir(pgDir).then((entries) => entries.length > 0, () => false)) return null; // something half made: let PGlite say what
+  try {
+    const version = (JSON.parse(await readFile(PGLITE_PACKAGE, "utf8")) as { version: string }).version;
+    return new Blob([await readFile(path.join(ASSETS_DIR, "generated", `pglite-${version}-empty.tar.gz`))]);
+  } catch {
+    return null;
+  }
+}
+
+const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../assets");
+/** PGlite's package.json (not among its exports): beside the dist folder its entry point is in. */
+const PGLITE_PACKAGE = path.join(path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite")), "..", "package.json");
+
 const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"] };
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -196,7 +218,9 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     const unlock = memory ? async () => {} : await lockDataDir(path.resolve(cfg.dataDir));
     let lite: PGlite | null = null;
     try {
-      lite = memory ? new PGlite(PGLITE_OPTIONS) : new PGlite(path.resolve(cfg.dataDir, "pg"), PGLITE_OPTIONS);
+      const pgDir = path.resolve(cfg.dataDir, "pg");
+      const template = memory ? null : await emptyCluster(pgDir);
+      lite = memory ? new PGlite(PGLITE_OPTIONS) : new PGlite(pgDir, { ...PGLITE_OPTIONS, ...(template && { loadDataDir: template }) });
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
       const shared = yielding(lite);
