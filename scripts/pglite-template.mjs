@@ -4,7 +4,9 @@
 // loading this tarball instead keeps a first start near 400 MB. The file is named after the
 // installed PGlite version, so an upgrade makes (and uses) a new one.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { Buffer } from "node:buffer";
 import path from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -25,4 +27,4 @@ await db.close();
 await mkdir(dir, { recursive: true });
 await writeFile(`${file}.tmp`, Buffer.from(await blob.arrayBuffer()));
 await rename(`${file}.tmp`, file);
-console.log(`pglite template: ${path.relative(root, file)}`);
+process.stdout.write(`pglite template: ${path.relative(root, file)}\n`);
