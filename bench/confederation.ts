@@ -158,8 +158,8 @@ function treeItems(grassroots: number): NewUnitInBatch[] {
  * purpose, $11 notice version, $12 the moment people joined (timestamp).
  * Offsets: {P} person, {R} registration, {T} theme, {G} target, {Q} report.
  */
-const UNITS = `(SELECT u.*, pu."parentId" AS grand, abs(hashtext(u.code || ':r')::bigint) % 100 AS hr, abs(hashtext(u.code || ':p')::bigint) % 100 AS hp,
-                       abs(hashtext(u.code || ':n')::bigint) % 100 AS hn FROM "Unit" u LEFT JOIN "Unit" pu ON pu.id = u."parentId" WHERE u.id <> $3::int) s`;
+const UNITS = `(SELECT u.*, pu."parentId" AS grand, (abs(hashtext(u.code || ':r')::bigint) % 100)::int AS hr, (abs(hashtext(u.code || ':p')::bigint) % 100)::int AS hp,
+                       (abs(hashtext(u.code || ':n')::bigint) % 100)::int AS hn FROM "Unit" u LEFT JOIN "Unit" pu ON pu.id = u."parentId" WHERE u.id <> $3::int) s`;
 const REG_SENT = `(CASE WHEN s.hr < 4 THEN $6::date + 3 + s.hr ELSE $6::date - 25 + s.hr % 20 END)::timestamp + interval '2 hours'`;
 const REP_SENT = `($7::date - 6 + s.hp % 12)::timestamp + interval '3 hours'`;
 const STATE_SQL: string[] = [
@@ -264,7 +264,7 @@ async function countBy(db: Database, sql: string): Promise<Record<string, number
   return Object.fromEntries(rows.map((r) => [r.k, num(r.n)]));
 }
 
-interface World {
+export interface World {
   campaign: Campaign;
   top: Unit;
   exportUnit: Unit;
@@ -272,7 +272,8 @@ interface World {
   at: Date;
 }
 
-async function prepare(db: Database, store: Store, grassroots: number, say: (l: string) => void, setupMs: ConfedResult["setupMs"]): Promise<World> {
+/** Reference data, the tree, the campaign and the movement's state on an empty database; `setupMs` gets the times. */
+export async function prepareConfederation(db: Database, store: Store, grassroots: number, say: (l: string) => void, setupMs: ConfedResult["setupMs"]): Promise<World> {
   const translator = createTranslator("vi");
   const realNow = new Date();
   await seedReference({ store, translate: translator.translate, defaultLocale: "vi", timeZone: TZ, now: realNow });
@@ -411,7 +412,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
     };
     const partial = await o.owing(closeDb, async () => {
       const store = createStore(db!.prisma);
-      const world = await prepare(db!, store, o.grassroots, o.say, setupMs);
+      const world = await prepareConfederation(db!, store, o.grassroots, o.say, setupMs);
       const { campaign, top, exportUnit, at } = world;
       const state: ConfedResult["state"] = {
         officers: num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Role" WHERE kind = 'OFFICER'`))[0]?.n),
