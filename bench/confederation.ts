@@ -79,7 +79,7 @@ export interface ConfedResult {
     works: number;
   };
   /** 1. /tiendo of an officer of TLĐ. `storeCalls`: Tx methods called by one run. */
-  tiendo: (Timing & { unit: string; expected: number; textChars: number; storeCalls: Record<string, number> }) | Failed;
+  tiendo: (Timing & { unit: string; expected: number; textChars: number; storeCalls: StoreCalls }) | Failed;
   /** 2. CLI progress: the command's transaction here; the process spawn to exit; the start-up of a CLI without a database. */
   cliProgress:
     | {
@@ -90,9 +90,9 @@ export interface ConfedResult {
       }
     | Failed;
   /** 3. One scheduler minute with the phase-1 reminders due. */
-  scheduler: { at: string; jobs: string[]; runs: number; ms: { p50: number; max: number }; firstMs: number; outboxRows: number; unitsNotSent: number; storeCalls: Record<string, number> } | Failed;
+  scheduler: { at: string; jobs: string[]; runs: number; ms: { p50: number; max: number }; firstMs: number; outboxRows: number; unitsNotSent: number; storeCalls: StoreCalls } | Failed;
   /** 4. /xuat spreadsheet of a sector union's subtree. */
-  export: (Timing & { unit: string; units: number; bytes: number; storeCalls: Record<string, number> }) | Failed;
+  export: (Timing & { unit: string; units: number; bytes: number; storeCalls: StoreCalls }) | Failed;
   goalsMs: typeof CONFED_GOALS;
 }
 
@@ -120,15 +120,24 @@ async function timed<T>(runs: number, warmup: number, fn: () => Promise<T>): Pro
   return { runs, warmup, ms: summary(times), firstMs: round(firstMs), last };
 }
 
-/** A Tx that counts the calls made on it, by method. */
-function counting(tx: Tx, counts: Record<string, number>): Tx {
+/** Store methods called by one run: how many times, and the wall time spent in them (ms). */
+export type StoreCalls = Record<string, { calls: number; ms: number }>;
+
+/** A Tx that counts the calls made on it and the time they take, by method. */
+function counting(tx: Tx, calls: StoreCalls): Tx {
   return new Proxy(tx, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== "function" || typeof prop !== "string") return value;
-      return (...args: unknown[]) => {
-        counts[prop] = (counts[prop] ?? 0) + 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          const c = (calls[prop] ??= { calls: 0, ms: 0 });
+          c.calls++;
+          c.ms = round(c.ms + performance.now() - t0);
+        }
       };
     },
   });
@@ -427,7 +436,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
       // 1. /tiendo at the top, as the command runs it in the update's transaction.
       const tiendo = await attempt("/tiendo", o.say, async () => {
         const { person } = await officerOf(store, top);
-        let storeCalls: Record<string, number> = {};
+        let storeCalls: StoreCalls = {};
         const r = await timed(o.runs, o.warmup, () => {
           storeCalls = {};
           return store.transaction(async (raw) => {
@@ -460,7 +469,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
 
       // 3. A scheduler minute: the phase-1 reminders, 3 days before the deadline.
       const scheduler = await attempt("scheduler", o.say, async () => {
-        let storeCalls: Record<string, number> = {};
+        let storeCalls: StoreCalls = {};
         const counted: Store = { ...store, transaction: (fn, opts) => store.transaction((tx) => fn(counting(tx, storeCalls)), opts) };
         const sched = new Scheduler({ store: counted, clock: { now: () => at }, translate: t, defaultLocale: "vi", timeZone: TZ, log: silent, graceMs: 60_000 });
         const times: number[] = [];
@@ -495,7 +504,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
       const exported = await attempt("export", o.say, async () => {
         const { person } = await officerOf(store, exportUnit);
         const units = 1 + (await store.descendantsOf(exportUnit)).length;
-        let storeCalls: Record<string, number> = {};
+        let storeCalls: StoreCalls = {};
         const r = await timed(o.exportRuns, 1, () => {
           storeCalls = {};
           return store.transaction((raw) => exportReports(personEnv(counting(raw, storeCalls), person, at, t), exportUnit, campaign, xlsxWriter(), "vi"));
