@@ -16,6 +16,10 @@
  * BENCH_PLATFORM_MAX_LOAD_SECONDS (default 150).
  * Env, broadcast: BENCH_BROADCAST_RUNS (default "pglite,postgres,postgres-2"; "" for none),
  * BENCH_BROADCAST_GROUPS (default 10000), BENCH_BROADCAST_SCALE (time compression, default 2).
+ * Env, Confederation-size tree: BENCH_CONFED_RUNS (default "pglite,postgres"; "" for none),
+ * BENCH_CONFED_GRASSROOTS (default 123000), BENCH_CONFED_REPEAT (timed runs of /tiendo and of the
+ * CLI's query, default 20), BENCH_CONFED_WARMUP (default 3), BENCH_CONFED_SCHEDULER_RUNS (default 3),
+ * BENCH_CONFED_EXPORT_RUNS (default 5), BENCH_CONFED_PROCESS_RUNS (CLI processes, default 5).
  * Env, all: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
  * file name, may contain "{run}": every measured step is written there as JSON lines),
  * BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -29,6 +33,7 @@ import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platfo
 import { sandboxDoor } from "./sandbox-load.js";
 import { benchUnitImport, type ImportResult } from "./unit-import.js";
 import { benchQueryCost, type QueryCost } from "./query-cost.js";
+import { benchConfederation, CONFED_SECTORS, CONFED_UPPERS, type ConfedResult } from "./confederation.js";
 import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
 import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
 
@@ -436,6 +441,35 @@ async function main(): Promise<void> {
     }
   }
 
+  const confedRuns = backendsEnv("BENCH_CONFED_RUNS");
+  const confedGrassroots = intEnv("BENCH_CONFED_GRASSROOTS", 123_000);
+  const confedOpts = {
+    grassroots: confedGrassroots,
+    runs: intEnv("BENCH_CONFED_REPEAT", 20),
+    warmup: intEnv("BENCH_CONFED_WARMUP", 3),
+    schedulerRuns: intEnv("BENCH_CONFED_SCHEDULER_RUNS", 3),
+    exportRuns: intEnv("BENCH_CONFED_EXPORT_RUNS", 5),
+    processRuns: intEnv("BENCH_CONFED_PROCESS_RUNS", 5),
+  };
+  const confederation: Partial<Record<Backend, Outcome<ConfedResult>>> = {};
+  for (const backend of ["pglite", "postgres"] as const) {
+    const label = `confederation ${backend}`;
+    const why = skipReason(backend, confedRuns, "BENCH_CONFED_RUNS", postgresDown);
+    if (why) {
+      say(`${label}: skipped: ${why}`);
+      confederation[backend] = { skipped: why };
+      continue;
+    }
+    try {
+      const t0 = performance.now();
+      confederation[backend] = await benchConfederation({ backend, ...confedOpts, say: (line) => say(`${label}: ${line}`), owing });
+      say(`${label}: done in ${Math.round((performance.now() - t0) / 1000)} s`);
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      confederation[backend] = { failed: messageOf(e) };
+    }
+  }
+
   const report = {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     date: new Date().toISOString(),
@@ -458,6 +492,12 @@ async function main(): Promise<void> {
       },
       help: { platforms: helpPlatforms, backends: helpBackends, chats, stepsPerChat: helpSteps, openLoop },
       unitImport: { units: `1 + 65 + 1300 + ${importGrassroots}`, backends: importRuns, how: "npm run cli -- import-units <file.csv> as its own process, timed from spawn to exit (migrated beforehand)" },
+      confederation: {
+        units: `1 + ${CONFED_SECTORS} + ${CONFED_UPPERS} + ${confedGrassroots}`,
+        backends: confedRuns,
+        ...confedOpts,
+        how: "bulk-built tree and movement state; /tiendo, the CLI's query, a scheduler minute and the export in this process through the real store; the CLI also as its own process",
+      },
     },
     sandbox: sandbox.results,
     diagnostics: sandbox.diagnostics,
@@ -468,10 +508,18 @@ async function main(): Promise<void> {
     broadcast,
     unitImport,
     queryCost,
+    confederation,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`total ${Math.round((performance.now() - started) / 1000)} s`);
-  const outcomes = [...Object.values(sandbox.results), ...[...Object.values(platformResults), ...Object.values(helpResults)].flatMap((r) => Object.values(r)), ...Object.values(broadcast), ...Object.values(unitImport), ...Object.values(queryCost)];
+  const outcomes = [
+    ...Object.values(sandbox.results),
+    ...[...Object.values(platformResults), ...Object.values(helpResults)].flatMap((r) => Object.values(r)),
+    ...Object.values(broadcast),
+    ...Object.values(unitImport),
+    ...Object.values(queryCost),
+    ...Object.values(confederation),
+  ];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;
 }
 

@@ -251,6 +251,13 @@ export interface Progress {
   children: ChildProgress[];
 }
 
+export interface SubtreeSubmissions {
+  registrations: Registration[];
+  reports: PhaseReport[];
+  nominations: Nomination[];
+  works: PlaqueWork[];
+}
+
 export interface ExportRow {
   unit: Unit;
   parentName: string | null;
@@ -448,6 +455,14 @@ export interface Tx {
   hasOfficers(unitId: number): Promise<boolean>;
   progress(unit: Unit, campaign: Campaign): Promise<Progress>;
   exportRows(unit: Unit, campaign: Campaign): Promise<ExportRow[]>;
+  /**
+   * What `unit` and every unit below it sent in the campaign, in one statement per kind for
+   * the whole subtree (a sector union's documents read thousands of units): registrations
+   * with their themes and targets, the reports of its phases with figures and results,
+   * nominations and works (by id), as `getRegistration`, `getReport`, `nominationsOf` and
+   * `worksOf` give them one unit at a time.
+   */
+  submissionsBelow(unit: Unit, campaignId: number): Promise<SubtreeSubmissions>;
 
   // what the scheduler and broadcasts need, set-based (thousands of units)
   /** Members' groups and members' private chats of `unit` and every unit below (null: everywhere). */

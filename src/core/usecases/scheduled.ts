@@ -13,6 +13,9 @@ import type { Env } from "./env.js";
 import { itemsFor, memberChats } from "./notify.js";
 import { awardPhrase } from "./review.js";
 
+/** Stands for the unit's name in a text worded once for many units (never in a translation or a name). */
+const UNIT_SLOT = "\u0000unit\u0000";
+
 /** Names listed in an overdue message before "… and N more". */
 const MAX_NAMES = 20;
 
@@ -60,13 +63,24 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   if (job.kind === "reminder") {
     const units = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
     const chats = await env.tx.officerChatsOf(units.map((u) => u.id));
+    // Tens of thousands of units get the same words but their name: worded once per
+    // language, the name put in after (a translation costs tens of µs; the names are plain text).
+    const worded = new Map<Locale, string[]>();
+    const text = (locale: Locale, name: string) => {
+      let parts = worded.get(locale);
+      if (!parts) {
+        const params = { unit: UNIT_SLOT, count: job.daysLeft, deadline: formatDate(job.deadline), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") };
+        worded.set(locale, (parts = t(locale, "scheduled.reminder", params).split(UNIT_SLOT)));
+      }
+      return parts.join(name);
+    };
     return units.flatMap((u) =>
       itemsFor(env, chats.get(u.id) ?? [], {
         cause: `${job.key}:${u.id}`,
         kind: "reminder",
         notice: "reminder",
         dueAt: job.dueAt,
-        render: (locale) => t(locale, "scheduled.reminder", { unit: u.name, count: job.daysLeft, deadline: formatDate(job.deadline), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") }),
+        render: (locale) => text(locale, u.name),
       }),
     );
   }

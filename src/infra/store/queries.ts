@@ -10,7 +10,7 @@ import type { Db } from "./map.js";
 
 type QueriesTx = Pick<
   Tx,
-  "reviewQueue" | "progress" | "exportRows" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
+  "reviewQueue" | "progress" | "exportRows" | "submissionsBelow" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
 >;
 
 interface QueueRow {
@@ -269,6 +269,15 @@ export function queriesStore(db: Db): QueriesTx {
         targets: { registered: num(targets?.registered), reported: num(targets?.reported), reached: num(targets?.reached) },
         children,
       };
+    },
+
+    async submissionsBelow(unit, campaignId) {
+      const inTree = { unit: { path: { startsWith: unit.path } } };
+      const registrations = await db.themeRegistration.findMany({ where: { campaignId, ...inTree }, include: map.registrationInclude, orderBy: { id: "asc" } });
+      const reports = await db.phaseReport.findMany({ where: { phase: { campaignId }, ...inTree }, include: map.reportInclude, orderBy: { id: "asc" } });
+      const nominations = await db.nomination.findMany({ where: { campaignId, ...inTree }, orderBy: { id: "asc" } });
+      const works = await db.plaqueWork.findMany({ where: { campaignId, ...inTree }, orderBy: { id: "asc" } });
+      return { registrations: registrations.map(map.registration), reports: reports.map(map.report), nominations: nominations.map(map.nomination), works: works.map(map.work) };
     },
 
     async exportRows(unit, campaign): Promise<ExportRow[]> {
