@@ -83,7 +83,11 @@ export async function gatherMovement(env: Env, unit: Unit, campaign: Campaign, p
   const reportsOf = new Map(sent.reports.map((r) => [`${r.unitId}:${r.phaseId}`, r]));
   const byUnit = <X extends { unitId: number }>(xs: X[]) => {
     const m = new Map<number, X[]>();
-    for (const x of xs) m.get(x.unitId)?.push(x) ?? m.set(x.unitId, [x]);
+    for (const x of xs) {
+      const list = m.get(x.unitId);
+      if (list) list.push(x);
+      else m.set(x.unitId, [x]);
+    }
     return m;
   };
   const nominations = byUnit(sent.nominations);
