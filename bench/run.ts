@@ -20,6 +20,8 @@
  * BENCH_CONFED_GRASSROOTS (default 123000), BENCH_CONFED_REPEAT (timed runs of /tiendo and of the
  * CLI's query, default 20), BENCH_CONFED_WARMUP (default 3), BENCH_CONFED_SCHEDULER_RUNS (default 3),
  * BENCH_CONFED_EXPORT_RUNS (default 5), BENCH_CONFED_PROCESS_RUNS (CLI processes, default 5).
+ * Env, start-up: BENCH_STARTUP_RUNS (default "pglite,postgres"; "" for none): first and second
+ * start on an empty database, peak and idle RSS.
  * Env, all: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
  * file name, may contain "{run}": every measured step is written there as JSON lines),
  * BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -33,6 +35,7 @@ import { PLATFORMS, startPlatform, type FakeView, type Platform } from "./platfo
 import { sandboxDoor } from "./sandbox-load.js";
 import { benchUnitImport, type ImportResult } from "./unit-import.js";
 import { benchQueryCost, type QueryCost } from "./query-cost.js";
+import { benchStartup, STARTUP_GOALS, type StartupResult } from "./startup.js";
 import { benchConfederation, CONFED_SECTORS, CONFED_UPPERS, type ConfedResult } from "./confederation.js";
 import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
 import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
@@ -441,6 +444,23 @@ async function main(): Promise<void> {
     }
   }
 
+  const startupRuns = backendsEnv("BENCH_STARTUP_RUNS");
+  const startup: Partial<Record<Backend, Outcome<StartupResult>>> = {};
+  for (const backend of ["pglite", "postgres"] as const) {
+    const label = `startup ${backend}`;
+    const why = skipReason(backend, startupRuns, "BENCH_STARTUP_RUNS", postgresDown);
+    if (why) {
+      startup[backend] = { skipped: why };
+      continue;
+    }
+    try {
+      startup[backend] = await benchStartup(backend, (line) => say(`${label}: ${line}`));
+    } catch (e) {
+      say(`${label}: failed: ${messageOf(e)}`);
+      startup[backend] = { failed: messageOf(e) };
+    }
+  }
+
   const confedRuns = backendsEnv("BENCH_CONFED_RUNS");
   const confedGrassroots = intEnv("BENCH_CONFED_GRASSROOTS", 123_000);
   const confedOpts = {
@@ -492,6 +512,7 @@ async function main(): Promise<void> {
       },
       help: { platforms: helpPlatforms, backends: helpBackends, chats, stepsPerChat: helpSteps, openLoop },
       unitImport: { units: `1 + 65 + 1300 + ${importGrassroots}`, backends: importRuns, how: "npm run cli -- import-units <file.csv> as its own process, timed from spawn to exit (migrated beforehand)" },
+      startup: { backends: startupRuns, how: "src/main.ts (sandbox, demo world) on an empty database, then again on what it left; idle RSS 3 s after ready, peak RSS from spawn to then", goals: STARTUP_GOALS },
       confederation: {
         units: `1 + ${CONFED_SECTORS} + ${CONFED_UPPERS} + ${confedGrassroots}`,
         backends: confedRuns,
@@ -508,6 +529,7 @@ async function main(): Promise<void> {
     broadcast,
     unitImport,
     queryCost,
+    startup,
     confederation,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -518,6 +540,7 @@ async function main(): Promise<void> {
     ...Object.values(broadcast),
     ...Object.values(unitImport),
     ...Object.values(queryCost),
+    ...Object.values(startup),
     ...Object.values(confederation),
   ];
   if (outcomes.some((o) => o && "failed" in o)) process.exitCode = 1;

@@ -47,7 +47,10 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 const READY = /^thidua-bot (?:ready|sandbox): (http\S+)/;
 
 /** Spawn the server and wait for its ready line on stdout. */
-export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number; label?: string; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  opts: { readyTimeoutMs?: number; label?: string; nodeArgs?: string[]; onSpawn?: (pid: number) => void } = {},
+): Promise<ServerProcess> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !STRIPPED.test(k))) as Record<string, string>;
   const label = opts.label ?? "server";
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
@@ -57,6 +60,7 @@ export async function startServer(env: Record<string, string>, opts: { readyTime
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn the server");
+  opts.onSpawn?.(pid);
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);

@@ -213,8 +213,13 @@ export class BotEngine implements Services {
   }
 }
 
+/** Prisma's unique-constraint error and write conflict; PostgreSQL's unique_violation, serialization failure, deadlock. */
+const CONFLICTS = new Set(["P2002", "P2034", "23505", "40001", "40P01"]);
+
 function isConflict(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code;
-  // Prisma's unique-constraint error, or PostgreSQL's unique_violation / serialization failure.
-  return code === "P2002" || code === "23505" || code === "40001";
+  // The database's code may be the error's own, or that of the driver's error Prisma wraps.
+  type Coded = { code?: unknown; cause?: Coded; meta?: { code?: unknown; driverAdapterError?: Coded } } | null | undefined;
+  const err = e as Coded;
+  const codes = [err?.code, err?.cause?.code, err?.meta?.code, err?.meta?.driverAdapterError?.cause?.code];
+  return codes.some((c) => typeof c === "string" && CONFLICTS.has(c));
 }

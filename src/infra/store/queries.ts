@@ -179,62 +179,29 @@ export function queriesStore(db: Db): QueriesTx {
 
     async progress(unit, campaign): Promise<Progress> {
       // Sections and teams (SECTION) register and report only when the campaign includes them.
-      const below = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean)`;
-      const args = [unit.path, unit.id, campaign.id, campaign.includeSections] as const;
-      const expected = num((await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Unit" u WHERE ${below} AND $3::int IS NOT NULL`, ...args))[0]?.n);
-
-      const regs = await db.$queryRawUnsafe<{ status: SubmissionStatus; n: bigint }[]>(
-        `SELECT r.status::text AS status, count(*) AS n FROM "ThemeRegistration" r JOIN "Unit" u ON u.id = r."unitId"
-          WHERE ${below} AND r."campaignId" = $3 GROUP BY r.status`,
-        ...args,
+      const [{ n: expected } = { n: 0 }] = await db.$queryRawUnsafe<{ n: bigint }[]>(
+        `SELECT count(*) AS n FROM "Unit" u
+          WHERE u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $3::boolean)`,
+        unit.path,
+        unit.id,
+        campaign.includeSections,
       );
-      const reportRows = await db.$queryRawUnsafe<{ phaseId: number; status: SubmissionStatus; n: bigint; late: bigint }[]>(
-        `SELECT p."phaseId", p.status::text AS status, count(*) AS n, count(*) FILTER (WHERE p.late) AS late
-           FROM "PhaseReport" p JOIN "Unit" u ON u.id = p."unitId" JOIN "Phase" ph ON ph.id = p."phaseId"
-          WHERE ${below} AND ph."campaignId" = $3 GROUP BY p."phaseId", p.status`,
-        ...args,
+      // Everything else is summed over the subtree already, by the triggers of migration
+      // 20261204000000_progress_tally: one index lookup at any level.
+      const tally = await db.$queryRawUnsafe<{ key: string; n: string }[]>(
+        `SELECT key, n::text AS n FROM "ProgressTally" WHERE "campaignId" = $1 AND "unitId" = $2 AND n <> 0`,
+        campaign.id,
+        unit.id,
       );
-      const sums = await db.$queryRawUnsafe<{ phaseId: number; key: string; total: string }[]>(
-        `SELECT p."phaseId", f.key, sum(f.value)::text AS total
-           FROM "ReportFigure" f JOIN "PhaseReport" p ON p.id = f."reportId" JOIN "Unit" u ON u.id = p."unitId" JOIN "Phase" ph ON ph.id = p."phaseId"
-          WHERE ${below} AND ph."campaignId" = $3 AND p.status IN ('SUBMITTED', 'APPROVED') GROUP BY p."phaseId", f.key`,
-        ...args,
-      );
-      const reports: ReportTotals[] = campaign.phases.map((ph) => {
-        const mine = reportRows.filter((r) => r.phaseId === ph.id);
-        return {
-          phaseId: ph.id,
-          byStatus: Object.fromEntries(mine.map((r) => [r.status, num(r.n)])),
-          late: mine.reduce((a, r) => a + num(r.late), 0),
-          totals: Object.fromEntries(sums.filter((s) => s.phaseId === ph.id).map((s) => [s.key, BigInt(s.total)])),
-        };
-      });
-      const noms = await db.$queryRawUnsafe<{ status: SubmissionStatus; n: bigint; workers: bigint }[]>(
-        `SELECT n.status::text AS status, count(*) AS n, count(*) FILTER (WHERE n."directWorker") AS workers
-           FROM "Nomination" n JOIN "Unit" u ON u.id = n."unitId" WHERE ${below} AND n."campaignId" = $3 GROUP BY n.status`,
-        ...args,
-      );
-      const works = await db.$queryRawUnsafe<{ status: WorkStatus; n: bigint }[]>(
-        `SELECT w.status::text AS status, count(*) AS n FROM "PlaqueWork" w JOIN "Unit" u ON u.id = w."unitId"
-          WHERE ${below} AND w."campaignId" = $3 GROUP BY w.status`,
-        ...args,
-      );
-
-      const [targets] = await db.$queryRawUnsafe<{ registered: bigint; reported: bigint; reached: bigint }[]>(
-        `WITH t AS (
-           SELECT tt.id, tt.planned FROM "ThemeTarget" tt JOIN "Theme" th ON th.id = tt."themeId"
-             JOIN "ThemeRegistration" r ON r.id = th."registrationId" JOIN "Unit" u ON u.id = r."unitId"
-            WHERE ${below} AND r."campaignId" = $3 AND r.status IN ('SUBMITTED', 'APPROVED') AND tt."removedAt" IS NULL AND th."removedAt" IS NULL
-         ), latest AS (
-           SELECT DISTINCT ON (tr."targetId") tr."targetId", tr.value FROM "TargetResult" tr
-             JOIN "PhaseReport" p ON p.id = tr."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"
-            WHERE tr."targetId" IN (SELECT id FROM t) AND p.status IN ('SUBMITTED', 'APPROVED')
-            ORDER BY tr."targetId", ph.ordinal DESC
-         )
-         SELECT count(*) AS registered, count(l."targetId") AS reported, count(*) FILTER (WHERE l.value >= t.planned) AS reached
-           FROM t LEFT JOIN latest l ON l."targetId" = t.id`,
-        ...args,
-      );
+      const t = readTally(tally);
+      const reports: ReportTotals[] = campaign.phases.map((ph) => ({
+        phaseId: ph.id,
+        byStatus: t.reports.get(ph.id) ?? {},
+        late: t.late.get(ph.id) ?? 0,
+        totals: t.totals.get(ph.id) ?? {},
+      }));
+      const sent = (counts: Partial<Record<SubmissionStatus, number>>) =>
+        Object.entries(counts).reduce((a, [status, n]) => (status === "DRAFT" ? a : a + (n ?? 0)), 0);
 
       const childRows = await db.unit.findMany({ where: { parentId: unit.id, status: "ACTIVE", ...(!campaign.includeSections && { level: { not: "SECTION" } }) }, orderBy: [{ name: "asc" }, { id: "asc" }] });
       const childIds = childRows.map((c) => c.id);
@@ -257,16 +224,16 @@ export function queriesStore(db: Db): QueriesTx {
       });
 
       return {
-        expected,
-        registrations: Object.fromEntries(regs.map((r) => [r.status, num(r.n)])),
+        expected: num(expected),
+        registrations: t.registrations,
         reports,
-        nominations: Object.fromEntries(noms.map((r) => [r.status, num(r.n)])),
-        directWorkersApproved: num(noms.find((r) => r.status === "APPROVED")?.workers),
-        nominationsSent: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.n), 0),
-        directWorkersWaiting: num(noms.find((r) => r.status === "SUBMITTED")?.workers),
-        directWorkersProposed: noms.filter((r) => r.status !== "DRAFT").reduce((a, r) => a + num(r.workers), 0),
-        works: Object.fromEntries(works.map((r) => [r.status, num(r.n)])),
-        targets: { registered: num(targets?.registered), reported: num(targets?.reported), reached: num(targets?.reached) },
+        nominations: t.nominations,
+        directWorkersApproved: t.workers.APPROVED ?? 0,
+        nominationsSent: sent(t.nominations),
+        directWorkersWaiting: t.workers.SUBMITTED ?? 0,
+        directWorkersProposed: sent(t.workers),
+        works: t.works,
+        targets: { registered: t.targets.registered ?? 0, reported: t.targets.reported ?? 0, reached: t.targets.reached ?? 0 },
         children,
       };
     },
@@ -303,4 +270,65 @@ export function queriesStore(db: Db): QueriesTx {
       });
     },
   };
+}
+
+/**
+ * The rows of `ProgressTally` of one unit, by key: `reg:<status>`, `rep:<phase>:<status>`,
+ * `late:<phase>`, `fig:<phase>:<figure>` (the sum) with `figc:<phase>:<figure>` (how many
+ * reports gave it), `nom:<status>`, `nomw:<status>` (direct workers), `work:<status>`,
+ * `tgt:registered|reported|reached`.
+ */
+function readTally(rows: { key: string; n: string }[]) {
+  const registrations: Partial<Record<SubmissionStatus, number>> = {};
+  const nominations: Partial<Record<SubmissionStatus, number>> = {};
+  const workers: Partial<Record<SubmissionStatus, number>> = {};
+  const works: Partial<Record<WorkStatus, number>> = {};
+  const targets: Record<string, number> = {};
+  const reports = new Map<number, Partial<Record<SubmissionStatus, number>>>();
+  const late = new Map<number, number>();
+  const sums = new Map<number, Record<string, bigint>>();
+  const given = new Map<number, Set<string>>();
+  const inPhase = <V>(m: Map<number, V>, phase: string, make: () => V): V => {
+    const id = Number(phase);
+    let v = m.get(id);
+    if (v === undefined) m.set(id, (v = make()));
+    return v;
+  };
+  for (const { key, n } of rows) {
+    const [kind = "", a = "", ...rest] = key.split(":");
+    const b = rest.join(":"); // a figure's key may hold a colon
+    switch (kind) {
+      case "reg":
+        registrations[a as SubmissionStatus] = Number(n);
+        break;
+      case "rep":
+        inPhase(reports, a, (): Partial<Record<SubmissionStatus, number>> => ({}))[b as SubmissionStatus] = Number(n);
+        break;
+      case "late":
+        late.set(Number(a), Number(n));
+        break;
+      case "fig":
+        inPhase(sums, a, (): Record<string, bigint> => ({}))[b] = BigInt(n);
+        break;
+      case "figc":
+        inPhase(given, a, () => new Set<string>()).add(b);
+        break;
+      case "nom":
+        nominations[a as SubmissionStatus] = Number(n);
+        break;
+      case "nomw":
+        workers[a as SubmissionStatus] = Number(n);
+        break;
+      case "work":
+        works[a as WorkStatus] = Number(n);
+        break;
+      case "tgt":
+        targets[a] = Number(n);
+        break;
+    }
+  }
+  // A figure given by some report counts even where its values sum to zero.
+  const totals = new Map<number, Record<string, bigint>>();
+  for (const [phase, keys] of given) totals.set(phase, Object.fromEntries([...keys].sort().map((k) => [k, sums.get(phase)?.[k] ?? 0n])));
+  return { registrations, nominations, workers, works, targets, reports, late, totals };
 }

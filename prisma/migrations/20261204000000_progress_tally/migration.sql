@@ -1,0 +1,264 @@
+-- CreateTable
+CREATE TABLE "ProgressOwn" (
+    "campaignId" INTEGER NOT NULL,
+    "unitId" INTEGER NOT NULL,
+    "key" TEXT NOT NULL,
+    "n" BIGINT NOT NULL,
+
+    CONSTRAINT "ProgressOwn_pkey" PRIMARY KEY ("campaignId","unitId","key")
+);
+
+-- CreateTable
+CREATE TABLE "ProgressTally" (
+    "campaignId" INTEGER NOT NULL,
+    "unitId" INTEGER NOT NULL,
+    "key" TEXT NOT NULL,
+    "n" BIGINT NOT NULL,
+
+    CONSTRAINT "ProgressTally_pkey" PRIMARY KEY ("campaignId","unitId","key")
+);
+
+-- CreateIndex
+CREATE INDEX "ProgressOwn_unitId_idx" ON "ProgressOwn"("unitId");
+
+
+-- What follows keeps both tables true whoever writes the items (the bot, the CLI, another
+-- instance, an operator's SQL): statement triggers on the item tables recompute the own
+-- tallies of every (campaign, unit) a statement touched and carry the difference to each
+-- unit above. The progress of any unit is then one index lookup, where summing over a
+-- Confederation-size subtree took about a second.
+
+-- The units above a unit, from its path ("/1/5/23/": 1 at depth 0, 5 at depth 1).
+CREATE FUNCTION "unit_ancestors"(p text) RETURNS TABLE ("id" integer, "depth" integer) AS $$
+  SELECT a.id::integer, (a.ord - 1)::integer
+    FROM unnest(string_to_array(trim(both '/' from p), '/')) WITH ORDINALITY AS a(id, ord)
+   WHERE a.ord < cardinality(string_to_array(trim(both '/' from p), '/'))
+$$ LANGUAGE sql IMMUTABLE;
+
+-- One writer of the tallies at a time, from its first change to an item table to the end
+-- of its transaction: each refresh then starts from what the one before it committed (READ
+-- COMMITTED: the statements of the refresh take their snapshot after the lock). Taken
+-- before the statement that changes an item (a BEFORE trigger), so that two transactions
+-- never hold item rows the other waits for while waiting for this lock. Item changes are
+-- few per transaction and short: they would wait for each other on the top units' tally
+-- rows anyway.
+CREATE FUNCTION "progress_lock"() RETURNS void AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(727261, 0);
+END
+$$ LANGUAGE plpgsql;
+
+CREATE FUNCTION "progress_lock_trigger"() RETURNS trigger AS $$
+BEGIN
+  PERFORM "progress_lock"();
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+-- Recompute the own tallies of the pairs (cs[i], us[i]) from their items and add the
+-- difference to every unit above each. A unit that does not count (closed; a section in a
+-- campaign without sections) has no own tallies.
+CREATE FUNCTION "progress_refresh"(cs integer[], us integer[]) RETURNS void AS $$
+BEGIN
+  IF cs IS NULL OR cardinality(cs) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM "progress_lock"();
+  WITH pairs AS (
+    SELECT DISTINCT p.c, p.u FROM unnest(cs, us) AS p(c, u) WHERE p.c IS NOT NULL AND p.u IS NOT NULL
+  ), counted AS (
+    SELECT p.c, p.u FROM pairs p JOIN "Unit" un ON un.id = p.u JOIN "Campaign" ca ON ca.id = p.c
+     WHERE un.status = 'ACTIVE' AND (un.level <> 'SECTION' OR ca."includeSections")
+  ), targets AS (
+    SELECT k.c, k.u, tt.id, tt.planned
+      FROM counted k
+      JOIN "ThemeRegistration" r ON r."campaignId" = k.c AND r."unitId" = k.u
+      JOIN "Theme" th ON th."registrationId" = r.id
+      JOIN "ThemeTarget" tt ON tt."themeId" = th.id
+     WHERE r.status IN ('SUBMITTED', 'APPROVED') AND th."removedAt" IS NULL AND tt."removedAt" IS NULL
+  ), latest AS (
+    SELECT DISTINCT ON (tr."targetId") tr."targetId", tr.value
+      FROM "TargetResult" tr JOIN "PhaseReport" p ON p.id = tr."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"
+     WHERE tr."targetId" IN (SELECT t.id FROM targets t) AND p.status IN ('SUBMITTED', 'APPROVED')
+     ORDER BY tr."targetId", ph.ordinal DESC
+  ), fresh AS (
+    SELECT x.c, x.u, x.key, sum(x.n)::bigint AS n FROM (
+      SELECT k.c, k.u, 'reg:' || r.status AS key, 1::numeric AS n
+        FROM counted k JOIN "ThemeRegistration" r ON r."campaignId" = k.c AND r."unitId" = k.u
+      UNION ALL
+      SELECT k.c, k.u, v.key, 1
+        FROM counted k
+        JOIN "PhaseReport" p ON p."unitId" = k.u
+        JOIN "Phase" ph ON ph.id = p."phaseId" AND ph."campaignId" = k.c
+       CROSS JOIN LATERAL (VALUES ('rep:' || p."phaseId" || ':' || p.status, true), ('late:' || p."phaseId", p.late)) AS v(key, yes)
+       WHERE v.yes
+      UNION ALL
+      SELECT k.c, k.u, v.key, v.n
+        FROM counted k
+        JOIN "PhaseReport" p ON p."unitId" = k.u
+        JOIN "Phase" ph ON ph.id = p."phaseId" AND ph."campaignId" = k.c
+        JOIN "ReportFigure" f ON f."reportId" = p.id
+       CROSS JOIN LATERAL (VALUES ('fig:' || p."phaseId" || ':' || f.key, f.value::numeric), ('figc:' || p."phaseId" || ':' || f.key, 1::numeric)) AS v(key, n)
+       WHERE p.status IN ('SUBMITTED', 'APPROVED')
+      UNION ALL
+      SELECT k.c, k.u, v.key, 1
+        FROM counted k
+        JOIN "Nomination" n ON n."campaignId" = k.c AND n."unitId" = k.u
+       CROSS JOIN LATERAL (VALUES ('nom:' || n.status, true), ('nomw:' || n.status, n."directWorker")) AS v(key, yes)
+       WHERE v.yes
+      UNION ALL
+      SELECT k.c, k.u, 'work:' || w.status, 1
+        FROM counted k JOIN "PlaqueWork" w ON w."campaignId" = k.c AND w."unitId" = k.u
+      UNION ALL
+      SELECT t.c, t.u, v.key, 1
+        FROM targets t LEFT JOIN latest l ON l."targetId" = t.id
+       CROSS JOIN LATERAL (VALUES ('tgt:registered', true), ('tgt:reported', l."targetId" IS NOT NULL), ('tgt:reached', l.value >= t.planned)) AS v(key, yes)
+       WHERE v.yes
+    ) x
+    GROUP BY x.c, x.u, x.key
+  ), old AS (
+    SELECT o."campaignId" AS c, o."unitId" AS u, o.key, o.n
+      FROM "ProgressOwn" o JOIN pairs p ON p.c = o."campaignId" AND p.u = o."unitId"
+  ), kept AS (
+    INSERT INTO "ProgressOwn" ("campaignId", "unitId", "key", "n")
+    SELECT f.c, f.u, f.key, f.n FROM fresh f
+    ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = EXCLUDED."n" WHERE "ProgressOwn"."n" <> EXCLUDED."n"
+  ), dropped AS (
+    DELETE FROM "ProgressOwn" o USING old
+     WHERE o."campaignId" = old.c AND o."unitId" = old.u AND o.key = old.key
+       AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.c = old.c AND f.u = old.u AND f.key = old.key)
+  ), delta AS (
+    SELECT coalesce(f.c, o.c) AS c, coalesce(f.u, o.u) AS u, coalesce(f.key, o.key) AS key, coalesce(f.n, 0) - coalesce(o.n, 0) AS d
+      FROM fresh f FULL JOIN old o ON o.c = f.c AND o.u = f.u AND o.key = f.key
+  ), spread AS (
+    SELECT d.c, a.id, a.depth, d.key, sum(d.d)::bigint AS n
+      FROM delta d JOIN "Unit" un ON un.id = d.u CROSS JOIN LATERAL "unit_ancestors"(un.path) a
+     WHERE d.d <> 0
+     GROUP BY d.c, a.id, a.depth, d.key
+  )
+  INSERT INTO "ProgressTally" ("campaignId", "unitId", "key", "n")
+  SELECT s.c, s.id, s.key, s.n FROM spread s WHERE s.n <> 0 ORDER BY s.depth, s.id, s.key
+  ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = "ProgressTally"."n" + EXCLUDED."n";
+END
+$$ LANGUAGE plpgsql;
+
+-- The item tables: after each statement, refresh the (campaign, unit) of every row it
+-- touched, before and after. The argument maps a set of rows (%s: the statement's
+-- transition table) to those pairs.
+CREATE FUNCTION "progress_items_changed"() RETURNS trigger AS $$
+DECLARE
+  src text;
+  cs integer[];
+  us integer[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    src := format(TG_ARGV[0], 'new_rows');
+  ELSIF TG_OP = 'DELETE' THEN
+    src := format(TG_ARGV[0], 'old_rows');
+  ELSE
+    src := format(TG_ARGV[0], 'new_rows') || ' UNION ' || format(TG_ARGV[0], 'old_rows');
+  END IF;
+  EXECUTE 'SELECT array_agg(z.c), array_agg(z.u) FROM (' || src || ') z' INTO cs, us;
+  PERFORM "progress_refresh"(cs, us);
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES
+    ('ThemeRegistration', 'SELECT x."campaignId" AS c, x."unitId" AS u FROM %s x'),
+    ('Nomination', 'SELECT x."campaignId" AS c, x."unitId" AS u FROM %s x'),
+    ('PlaqueWork', 'SELECT x."campaignId" AS c, x."unitId" AS u FROM %s x'),
+    ('PhaseReport', 'SELECT ph."campaignId" AS c, x."unitId" AS u FROM %s x JOIN "Phase" ph ON ph.id = x."phaseId"'),
+    ('ReportFigure', 'SELECT ph."campaignId" AS c, p."unitId" AS u FROM %s x JOIN "PhaseReport" p ON p.id = x."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"'),
+    ('TargetResult', 'SELECT ph."campaignId" AS c, p."unitId" AS u FROM %s x JOIN "PhaseReport" p ON p.id = x."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"'),
+    ('Theme', 'SELECT r."campaignId" AS c, r."unitId" AS u FROM %s x JOIN "ThemeRegistration" r ON r.id = x."registrationId"'),
+    ('ThemeTarget', 'SELECT r."campaignId" AS c, r."unitId" AS u FROM %s x JOIN "Theme" th ON th.id = x."themeId" JOIN "ThemeRegistration" r ON r.id = th."registrationId"')
+  ) AS v(tbl, pairs) LOOP
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %I FOR EACH STATEMENT EXECUTE FUNCTION "progress_lock_trigger"()', t.tbl || '_progress_lock', t.tbl);
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "progress_items_changed"(%L)', t.tbl || '_progress_insert', t.tbl, t.pairs);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "progress_items_changed"(%L)', t.tbl || '_progress_update', t.tbl, t.pairs);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "progress_items_changed"(%L)', t.tbl || '_progress_delete', t.tbl, t.pairs);
+  END LOOP;
+END
+$$;
+
+-- Units. A moved unit (each unit of a moved subtree is a row of the statement) carries its
+-- own tallies from its old line of units above to its new one; a unit closed, reopened or
+-- given another level counts differently from then on.
+CREATE FUNCTION "progress_units_changed"() RETURNS trigger AS $$
+DECLARE
+  cs integer[];
+  us integer[];
+BEGIN
+  IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.path <> o.path AND o.path <> '') THEN
+    INSERT INTO "ProgressTally" ("campaignId", "unitId", "key", "n")
+    SELECT m.c, m.id, m.key, sum(m.n)::bigint
+      FROM (
+        SELECT po."campaignId" AS c, a.id, a.depth, po.key, -po.n AS n
+          FROM old_rows o JOIN new_rows nw ON nw.id = o.id AND nw.path <> o.path AND o.path <> ''
+          JOIN "ProgressOwn" po ON po."unitId" = o.id CROSS JOIN LATERAL "unit_ancestors"(o.path) a
+        UNION ALL
+        SELECT po."campaignId", a.id, a.depth, po.key, po.n
+          FROM old_rows o JOIN new_rows nw ON nw.id = o.id AND nw.path <> o.path AND o.path <> ''
+          JOIN "ProgressOwn" po ON po."unitId" = o.id CROSS JOIN LATERAL "unit_ancestors"(nw.path) a
+      ) m
+     GROUP BY m.c, m.id, m.depth, m.key
+    HAVING sum(m.n) <> 0
+     ORDER BY m.depth, m.id, m.key
+    ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = "ProgressTally"."n" + EXCLUDED."n";
+  END IF;
+  WITH changed AS (
+    SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.status <> o.status OR n.level <> o.level
+  )
+  SELECT array_agg(z.c), array_agg(z.u) INTO cs, us FROM (
+    SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r JOIN changed ON changed.id = r."unitId"
+    UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" JOIN changed ON changed.id = p."unitId"
+    UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n JOIN changed ON changed.id = n."unitId"
+    UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w JOIN changed ON changed.id = w."unitId"
+  ) z;
+  PERFORM "progress_refresh"(cs, us);
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER "Unit_progress_lock" BEFORE UPDATE ON "Unit"
+  FOR EACH STATEMENT EXECUTE FUNCTION "progress_lock_trigger"();
+CREATE TRIGGER "Unit_progress_update" AFTER UPDATE ON "Unit" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "progress_units_changed"();
+
+-- A campaign that starts or stops including sections and teams: their items count, or not.
+CREATE FUNCTION "progress_campaigns_changed"() RETURNS trigger AS $$
+DECLARE
+  cs integer[];
+  us integer[];
+BEGIN
+  WITH changed AS (
+    SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n."includeSections" <> o."includeSections"
+  )
+  SELECT array_agg(z.c), array_agg(z.u) INTO cs, us FROM (
+    SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r JOIN changed ON changed.id = r."campaignId"
+    UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" JOIN changed ON changed.id = ph."campaignId"
+    UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n JOIN changed ON changed.id = n."campaignId"
+    UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w JOIN changed ON changed.id = w."campaignId"
+  ) z JOIN "Unit" un ON un.id = z.u WHERE un.level = 'SECTION';
+  PERFORM "progress_refresh"(cs, us);
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER "Campaign_progress_lock" BEFORE UPDATE ON "Campaign"
+  FOR EACH STATEMENT EXECUTE FUNCTION "progress_lock_trigger"();
+CREATE TRIGGER "Campaign_progress_update" AFTER UPDATE ON "Campaign" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION "progress_campaigns_changed"();
+
+-- What is there already.
+SELECT "progress_refresh"(array_agg(z.c), array_agg(z.u)) FROM (
+  SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r
+  UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId"
+  UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n
+  UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w
+) z;
