@@ -12,7 +12,7 @@ const outside = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/generated/", "data/", "test-artifacts/", "coverage/", "src/adapters/sandbox/public/"] },
+  { ignores: ["node_modules/", "dist/", "src/generated/", "data/", "test-artifacts/", "coverage/", "src/adapters/sandbox/public/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

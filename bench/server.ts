@@ -1,9 +1,10 @@
 /**
- * The server under test as a separate process: `node --import tsx src/main.ts`, spawned
- * directly so that its pid is the process running the app (its RSS is what we measure),
+ * The server under test as a separate process: `node dist/main.mjs` as `npm start` runs it
+ * (bundled once per bench run by scripts/build.mjs), spawned directly so that its pid is
+ * the process running the app (its RSS is what we measure),
  * stopped with SIGTERM (SIGKILL after a grace period). RSS is read from /proc/<pid>/status.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
@@ -46,6 +47,14 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 /** main.ts prints this once every door has started: "thidua-bot ready: <url>" (and "thidua-bot sandbox: <url>"). */
 const READY = /^thidua-bot (?:ready|sandbox): (http\S+)/;
 
+let built = false;
+/** What `npm start` runs: the bundle of src/main.ts, made once per bench run. */
+function mainBundle(): string {
+  if (!built) execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO_ROOT, stdio: "inherit" });
+  built = true;
+  return "dist/main.mjs";
+}
+
 /** Spawn the server and wait for its ready line on stdout. */
 export async function startServer(
   env: Record<string, string>,
@@ -53,7 +62,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !STRIPPED.test(k))) as Record<string, string>;
   const label = opts.label ?? "server";
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), mainBundle()], {
     cwd: REPO_ROOT,
     env: { ...base, HOST: "127.0.0.1", PORT: "0", SANDBOX: "on", DEMO_SEED: "on", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

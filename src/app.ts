@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
 import { isPicture, type Inbound, type Locale } from "./core/model.js";
-import type { ChartRenderer, ChatAdmins, Clock, DocumentWriter, Logger, Store } from "./core/ports.js";
+import type { ChartRenderer, ChatAdmins, Clock, DocumentWriter, Logger, SpreadsheetWriter, Store } from "./core/ports.js";
 import { BotEngine } from "./core/bot/engine.js";
 import { chartReplies } from "./infra/chart-replies.js";
 import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
@@ -26,7 +26,6 @@ import { Scheduler } from "./infra/scheduler.js";
 import { finishBroadcast } from "./core/usecases/announce.js";
 import { systemEnv } from "./core/usecases/env.js";
 import { randomId } from "./core/codes.js";
-import { xlsxWriter } from "./infra/spreadsheet.js";
 import { createStore } from "./infra/store/index.js";
 import { HttpError, Router, sendJson, startHttp } from "./http/server.js";
 import { hostGuard } from "./http/host-guard.js";
@@ -80,6 +79,15 @@ function lazyDocxWriter(): DocumentWriter {
   };
 }
 
+/** exceljs too (about 20 MB resident): loaded at the first spreadsheet. */
+function lazyXlsxWriter(): SpreadsheetWriter {
+  return {
+    extension: "xlsx",
+    mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    write: async (sheets) => (await import("./infra/spreadsheet.js")).xlsxWriter().write(sheets),
+  };
+}
+
 const systemClock: Clock = { now: () => new Date() };
 
 /** The rate budget a platform's messages spend; the key names the bot, never its token. */
@@ -108,7 +116,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const adminsByPlatform = new Map<string, ChatAdmins>();
   const chatAdmins: ChatAdmins = { isAdmin: async (chat, user) => (await adminsByPlatform.get(platformOf(chat))?.isAdmin(chat, user)) ?? null };
   const engine = new BotEngine(
-    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: xlsxWriter(), documents: lazyDocxWriter(), chatAdmins, templates: loadTemplate },
+    { clock, translate: translator.translate, log, timeZone: config.timeZone, defaultLocale: config.defaultLocale, spreadsheet: lazyXlsxWriter(), documents: lazyDocxWriter(), chatAdmins, templates: loadTemplate },
     store,
   );
 

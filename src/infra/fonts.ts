@@ -5,9 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromRoot } from "../paths.js";
 
-export const FONTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../assets/fonts");
+export const FONTS_DIR = fromRoot("assets/fonts");
 
 /** The faces the charts are drawn with: one regular and one bold file of the same family. */
 export interface ChartFonts {

@@ -4,13 +4,13 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import i18next, { type i18n, type Resource } from "i18next";
 import { formatNumber } from "../core/format.js";
 import type { Locale } from "../core/model.js";
 import type { Translate } from "../core/ports.js";
+import { fromRoot } from "../paths.js";
 
-export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../locales");
+export const LOCALES_DIR = fromRoot("locales");
 
 export function loadCatalogues(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};

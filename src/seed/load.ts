@@ -1,11 +1,11 @@
 /** Reads the seed files (JSON under src/seed/catalog) and validates them. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { calendarSchema, formsSchema, templateSchema, type CampaignTemplate } from "../core/templates.js";
+import { fromRoot } from "../paths.js";
 
-export const DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "catalog");
+export const DATA_DIR = fromRoot("src/seed/catalog");
 
 function read<T>(file: string, schema: z.ZodType<T>): T {
   return schema.parse(JSON.parse(readFileSync(path.join(DATA_DIR, file), "utf8")));

@@ -1,12 +1,15 @@
 /**
- * The bot as a separate process, started the way `npm start` does (node with tsx), for
- * tests that kill it, restart it, or check its exit code.
+ * The bot as a separate process, started the way `npm start` does (node running the bundle
+ * scripts/build.mjs makes, dist/main.mjs: the tests' global set-up builds it), for tests
+ * that kill it, restart it, or check its exit code.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** What `npm start` runs. */
+export const MAIN = "dist/main.mjs";
 
 export interface BotProcess {
   url: string;
@@ -26,7 +29,7 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Run the bot and wait for its "ready" line; rejects if it exits first. */
 export async function startBotProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<BotProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: baseEnv({ PORT: "0", ...env }), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: baseEnv({ PORT: "0", ...env }), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -65,7 +68,7 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 1
 
 /** Run the bot expecting it to refuse to start: its exit code and output. */
 export async function runBotExpectingExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | string; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -6,7 +6,6 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { isPicture, type Inbound, type Locale } from "../../core/model.js";
 import type { Logger } from "../../core/ports.js";
@@ -18,8 +17,9 @@ import { FONTS_DIR } from "../../infra/fonts.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
 import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
 import type { Transcript } from "./transcript.js";
+import { fromRoot } from "../../paths.js";
 
-const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "public");
+const PUBLIC_DIR = fromRoot("src/adapters/sandbox/public");
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/sandbox/app.js": ["app.js", "text/javascript; charset=utf-8"],

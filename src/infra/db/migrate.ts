@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromRoot } from "../../paths.js";
 
 /** The minimal SQL surface the migrator needs; both databases provide it. */
 export interface SqlSession {
@@ -19,7 +19,7 @@ export interface SqlSession {
   exec(sql: string): Promise<void>;
 }
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../prisma/migrations");
+export const MIGRATIONS_DIR = fromRoot("prisma/migrations");
 
 /** Arbitrary but fixed: the advisory lock key of "thidua-bot migrations". */
 const LOCK_KEY = 746_872_201;

@@ -4,15 +4,14 @@
  */
 import { mkdir, open, readFile, readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.js";
 import { PARSERS, Transactions, type Conn, type Sql } from "./transactions.js";
+import { fromRoot } from "../../paths.js";
 
 export type DatabaseConfig = { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string };
 
@@ -175,11 +174,18 @@ export async function emptyCluster(pgDir: string): Promise<Blob | null> {
   }
 }
 
-const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../assets");
+const ASSETS_DIR = fromRoot("assets");
 /** PGlite's package.json (not among its exports): beside the dist folder its entry point is in. */
 const PGLITE_PACKAGE = path.join(path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite")), "..", "package.json");
 
-const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"] };
+/**
+ * PGlite and its Prisma adapter are loaded only when the database is PGlite: a PostgreSQL
+ * deployment does not carry them (about 40 MB of resident memory under tsx).
+ */
+async function loadPGlite() {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  return { PGlite, PrismaPGlite, options: { startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"] } };
+}
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -220,7 +226,8 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     try {
       const pgDir = path.resolve(cfg.dataDir, "pg");
       const template = memory ? null : await emptyCluster(pgDir);
-      lite = memory ? new PGlite(PGLITE_OPTIONS) : new PGlite(pgDir, { ...PGLITE_OPTIONS, ...(template && { loadDataDir: template }) });
+      const { PGlite, PrismaPGlite, options } = await loadPGlite();
+      lite = memory ? new PGlite(options) : new PGlite(pgDir, { ...options, ...(template && { loadDataDir: template }) });
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
       const shared = yielding(lite);
