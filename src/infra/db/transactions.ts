@@ -51,6 +51,21 @@ export interface Open {
   expired: boolean;
   timeoutMs: number;
   savepoints: number;
+  /** The statement sent last on this connection: the next one waits for it (see `serial`). */
+  queue: Promise<void>;
+}
+
+const settled = () => undefined;
+
+/**
+ * One statement at a time on a transaction's connection, in the order they reach it:
+ * store calls made together (Promise.all) inside one update share its connection, and pg
+ * only queues them itself under protest (deprecated, to be removed in pg 9).
+ */
+function serial<T>(open: Open, fn: () => Promise<T>): Promise<T> {
+  const next = open.queue.then(fn);
+  open.queue = next.then(settled, settled);
+  return next;
 }
 
 const NO_ARGS = { args: [], argTypes: [] };
@@ -74,8 +89,10 @@ export class Transactions {
     /** PostgreSQL sends BEGIN in startTransaction and wants COMMIT/ROLLBACK sent; PGlite does both itself. */
     private readonly phantom: boolean,
   ) {
-    const conn = () => this.current()?.conn ?? this.outside;
-    const run = (text: string, values: readonly unknown[]) => conn().run(text, values.map(param));
+    const run = (text: string, values: readonly unknown[]) => {
+      const open = this.current();
+      return open ? serial(open, () => open.conn.run(text, values.map(param))) : this.outside.run(text, values.map(param));
+    };
     this.sql = {
       query: async <T>(q: Prisma.Sql) => (await run(q.text, q.values)).rows as T,
       execute: async (q: Prisma.Sql) => (await run(q.text, q.values)).count,
@@ -94,7 +111,7 @@ export class Transactions {
 
   async run<T>(fn: () => Promise<T>, opts: TransactionOptions): Promise<T> {
     const txn = await this.adapter.startTransaction();
-    const open: Open = { txn, conn: this.connOf(txn), local: new Map(), closed: false, expired: false, timeoutMs: opts.timeoutMs, savepoints: 0 };
+    const open: Open = { txn, conn: this.connOf(txn), local: new Map(), closed: false, expired: false, timeoutMs: opts.timeoutMs, savepoints: 0, queue: Promise.resolve() };
     const timer = setTimeout(() => (open.expired = true), opts.timeoutMs);
     timer.unref();
     let out: T;
@@ -104,11 +121,13 @@ export class Transactions {
     } catch (e) {
       clearTimeout(timer);
       open.closed = true;
+      await open.queue;
       await this.end(txn, "ROLLBACK").catch(() => undefined);
       throw e;
     }
     clearTimeout(timer);
     open.closed = true;
+    await open.queue;
     await this.end(txn, "COMMIT");
     return out;
   }
@@ -135,8 +154,14 @@ export class Transactions {
         const routed: SqlDriverAdapter = {
           provider: a.provider,
           adapterName: a.adapterName,
-          queryRaw: async (q: SqlQuery) => (current()?.txn ?? a).queryRaw(q),
-          executeRaw: async (q: SqlQuery) => (current()?.txn ?? a).executeRaw(q),
+          queryRaw: async (q: SqlQuery) => {
+            const open = current();
+            return open ? serial(open, () => open.txn.queryRaw(q)) : a.queryRaw(q);
+          },
+          executeRaw: async (q: SqlQuery) => {
+            const open = current();
+            return open ? serial(open, () => open.txn.executeRaw(q)) : a.executeRaw(q);
+          },
           startTransaction: async (level) => {
             const open = current();
             return open ? savepoint(open) : a.startTransaction(level);
@@ -154,18 +179,19 @@ export class Transactions {
   private async savepoint(open: Open): Promise<Transaction> {
     const name = `prisma_${++open.savepoints}`;
     const { txn } = open;
-    await txn.executeRaw({ sql: `SAVEPOINT ${name}`, ...NO_ARGS });
+    const send = (sql: string) => serial(open, () => txn.executeRaw({ sql, ...NO_ARGS }));
+    await send(`SAVEPOINT ${name}`);
     return {
       provider: txn.provider,
       adapterName: txn.adapterName,
       options: { usePhantomQuery: true },
-      queryRaw: (q) => txn.queryRaw(q),
-      executeRaw: (q) => txn.executeRaw(q),
+      queryRaw: (q) => serial(open, () => txn.queryRaw(q)),
+      executeRaw: (q) => serial(open, () => txn.executeRaw(q)),
       commit: async () => {
-        await txn.executeRaw({ sql: `RELEASE SAVEPOINT ${name}`, ...NO_ARGS });
+        await send(`RELEASE SAVEPOINT ${name}`);
       },
       rollback: async () => {
-        await txn.executeRaw({ sql: `ROLLBACK TO SAVEPOINT ${name}`, ...NO_ARGS });
+        await send(`ROLLBACK TO SAVEPOINT ${name}`);
       },
     };
   }
