@@ -12,6 +12,8 @@
  * 3. A scheduler minute when the phase-1 report reminders (3 days before the deadline) are
  *    due: `Scheduler.tick` at 08:00:30 that day, with a one-minute window so that only this
  *    minute's job runs; the outbox rows it wrote are counted, then deleted for the next run.
+ *    The same the day after the deadline for the overdue lists (08:30:30: each parent with
+ *    units not sent) and the phase summaries (09:00:30: every unit with units below).
  * 4. /xuat's spreadsheet (`exportReports` with the xlsx writer) of a sector union's subtree,
  *    by an officer of that union, in one transaction as the bot runs it.
  *
@@ -55,6 +57,17 @@ const TOP = "TLD";
 const EXPORT_UNIT = "N0";
 const CAMPAIGN_NUMBER = "01/KH-TLĐ";
 /** The goals of issue 10. */
+export interface SchedulerMinute {
+  at: string;
+  jobs: string[];
+  runs: number;
+  ms: { p50: number; max: number };
+  firstMs: number;
+  outboxRows: number;
+  unitsNotSent: number;
+  storeCalls: StoreCalls;
+}
+
 export const CONFED_GOALS = { tiendoP99Ms: 300, cliQueryP99Ms: 300, schedulerMs: 5000, exportMs: 10_000 } as const;
 
 export interface Timing {
@@ -90,7 +103,10 @@ export interface ConfedResult {
       }
     | Failed;
   /** 3. One scheduler minute with the phase-1 reminders due. */
-  scheduler: { at: string; jobs: string[]; runs: number; ms: { p50: number; max: number }; firstMs: number; outboxRows: number; unitsNotSent: number; storeCalls: StoreCalls } | Failed;
+  scheduler: SchedulerMinute | Failed;
+  /** 3b. The day after the deadline: the overdue lists (08:30), then the phase summaries to every level (09:00). */
+  overdue: SchedulerMinute | Failed;
+  summary: SchedulerMinute | Failed;
   /** 4. /xuat spreadsheet of a sector union's subtree. */
   export: (Timing & { unit: string; units: number; bytes: number; storeCalls: StoreCalls }) | Failed;
   goalsMs: typeof CONFED_GOALS;
@@ -467,38 +483,44 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
         return timing;
       });
 
-      // 3. A scheduler minute: the phase-1 reminders, 3 days before the deadline.
-      const scheduler = await attempt("scheduler", o.say, async () => {
-        let storeCalls: StoreCalls = {};
-        const counted: Store = { ...store, transaction: (fn, opts) => store.transaction((tx) => fn(counting(tx, storeCalls)), opts) };
-        const sched = new Scheduler({ store: counted, clock: { now: () => at }, translate: t, defaultLocale: "vi", timeZone: TZ, log: silent, graceMs: 60_000 });
-        const times: number[] = [];
-        let first = 0;
-        let jobs: string[] = [];
-        let outboxRows = 0;
-        for (let i = 0; i < 1 + o.schedulerRuns; i++) {
-          storeCalls = {};
-          const t0 = performance.now();
-          const results = await sched.tick(at);
-          const ms = performance.now() - t0;
-          if (i === 0) first = ms;
-          else times.push(ms);
-          jobs = results.map((r) => `${r.key}${r.ran ? "" : " (not run)"}`);
-          const keys = results.map((r) => r.key);
-          if (!keys.length) throw new Error(`no job due at ${at.toISOString()}`);
-          outboxRows = num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "OutboxMessage" WHERE "key" LIKE ANY($1::text[])`, keys.map((k) => `${k}:%`)))[0]?.n);
-          o.say(`scheduler run ${i}${i === 0 ? " (untimed)" : ""}: ${Math.round(ms)} ms, jobs ${jobs.join(", ")}, ${outboxRows} outbox rows`);
-          // Undo it for the next run (untimed): the rows, the run's key, its audit row.
-          await db!.prisma.$executeRawUnsafe(`DELETE FROM "OutboxMessage" WHERE "key" LIKE ANY($1::text[])`, keys.map((k) => `${k}:%`));
-          await db!.prisma.$executeRawUnsafe(`DELETE FROM "ScheduledRun" WHERE "key" = ANY($1::text[])`, keys);
-          await db!.prisma.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "action" = 'scheduled.run' AND "entityId" = ANY($1::text[])`, keys);
-          await db!.prisma.$executeRawUnsafe(`VACUUM ANALYZE "OutboxMessage"`);
-        }
-        const phase1 = campaign.phases.find((p) => p.ordinal === 1)!;
-        const unitsNotSent = (await store.unsubmitted(top, campaign, phase1.id)).length;
-        const s = summary(times);
-        return { at: at.toISOString(), jobs, runs: o.schedulerRuns, ms: { p50: s.p50, max: s.max }, firstMs: round(first), outboxRows, unitsNotSent, storeCalls };
-      });
+      // 3. Scheduler minutes: the phase-1 reminders 3 days before the deadline; the day after
+      // it, the overdue lists (08:30) and the phase summaries (09:00) to every level.
+      const minute = (what: string, when: Date) =>
+        attempt(what, o.say, async () => {
+          let storeCalls: StoreCalls = {};
+          const counted: Store = { ...store, transaction: (fn, opts) => store.transaction((tx) => fn(counting(tx, storeCalls)), opts) };
+          const sched = new Scheduler({ store: counted, clock: { now: () => when }, translate: t, defaultLocale: "vi", timeZone: TZ, log: silent, graceMs: 60_000 });
+          const times: number[] = [];
+          let first = 0;
+          let jobs: string[] = [];
+          let outboxRows = 0;
+          for (let i = 0; i < 1 + o.schedulerRuns; i++) {
+            storeCalls = {};
+            const t0 = performance.now();
+            const results = await sched.tick(when);
+            const ms = performance.now() - t0;
+            if (i === 0) first = ms;
+            else times.push(ms);
+            jobs = results.map((r) => `${r.key}${r.ran ? "" : " (not run)"}`);
+            const keys = results.map((r) => r.key);
+            if (!keys.length) throw new Error(`no job due at ${when.toISOString()}`);
+            outboxRows = num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "OutboxMessage" WHERE "key" LIKE ANY($1::text[])`, keys.map((k) => `${k}:%`)))[0]?.n);
+            o.say(`${what} run ${i}${i === 0 ? " (untimed)" : ""}: ${Math.round(ms)} ms, jobs ${jobs.join(", ")}, ${outboxRows} outbox rows`);
+            // Undo it for the next run (untimed): the rows, the run's key, its audit row.
+            await db!.prisma.$executeRawUnsafe(`DELETE FROM "OutboxMessage" WHERE "key" LIKE ANY($1::text[])`, keys.map((k) => `${k}:%`));
+            await db!.prisma.$executeRawUnsafe(`DELETE FROM "ScheduledRun" WHERE "key" = ANY($1::text[])`, keys);
+            await db!.prisma.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "action" = 'scheduled.run' AND "entityId" = ANY($1::text[])`, keys);
+            await db!.prisma.$executeRawUnsafe(`VACUUM ANALYZE "OutboxMessage"`);
+          }
+          const phase1 = campaign.phases.find((p) => p.ordinal === 1)!;
+          const unitsNotSent = (await store.unsubmitted(top, campaign, phase1.id)).length;
+          const s = summary(times);
+          return { at: when.toISOString(), jobs, runs: o.schedulerRuns, ms: { p50: s.p50, max: s.max }, firstMs: round(first), outboxRows, unitsNotSent, storeCalls };
+        });
+      const scheduler = await minute("scheduler", at);
+      const dayAfter = addDays(campaign.phases.find((p) => p.ordinal === 1)!.reportDeadline, 1);
+      const overdue = await minute("overdue minute", new Date(instantOf(dayAfter, POST_TIMES.overdue, TZ).getTime() + 30_000));
+      const phaseSummary = await minute("summary minute", new Date(instantOf(dayAfter, POST_TIMES.summary, TZ).getTime() + 30_000));
 
       // 4. /xuat: the spreadsheet of a sector union's subtree, by its officer.
       const exported = await attempt("export", o.say, async () => {
@@ -515,7 +537,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
       });
 
       const total = num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Unit"`))[0]?.n);
-      return { units: { total, grassroots: o.grassroots }, state, tiendo, cliInProcess, scheduler, exported };
+      return { units: { total, grassroots: o.grassroots }, state, tiendo, cliInProcess, scheduler, overdue, phaseSummary, exported };
     });
 
     // 2b. The CLI as its own process (PGlite is single-process: the bench's connection is closed first).
@@ -535,6 +557,8 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
       tiendo: partial.tiendo,
       cliProgress,
       scheduler: partial.scheduler,
+      overdue: partial.overdue,
+      summary: partial.phaseSummary,
       export: partial.exported,
       goalsMs: CONFED_GOALS,
     };

@@ -258,14 +258,6 @@ export interface SubtreeSubmissions {
   works: PlaqueWork[];
 }
 
-export interface ExportRow {
-  unit: Unit;
-  parentName: string | null;
-  registration: SubmissionStatus | null;
-  themes: string[];
-  reports: Record<number, { status: SubmissionStatus; late: boolean; figures: Record<string, bigint>; narrative: string } | undefined>;
-}
-
 export type NewCampaign = Pick<Campaign, "number" | "templateKey" | "year" | "title" | "goals" | "issuingUnitId" | "issuedOn" | "registrationDeadline" | "figureKeys"> & {
   areas: { ordinal: number; title: string; summary: string }[];
   phases: { ordinal: number; startsOn: LocalDate; endsOn: LocalDate; reportDeadline: LocalDate; dedication: string }[];
@@ -454,7 +446,6 @@ export interface Tx {
   /** Whether a unit has at least one active officer. */
   hasOfficers(unitId: number): Promise<boolean>;
   progress(unit: Unit, campaign: Campaign): Promise<Progress>;
-  exportRows(unit: Unit, campaign: Campaign): Promise<ExportRow[]>;
   /**
    * What `unit` and every unit below it sent in the campaign, in one statement per kind for
    * the whole subtree (a sector union's documents read thousands of units): registrations

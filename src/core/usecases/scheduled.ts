@@ -88,13 +88,22 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   if (job.kind === "overdue") {
     const late = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
     const all = [issuer, ...(await env.tx.descendantsOf(issuer))];
+    // By id and by parent once: a Confederation has 125,000 units and 1,366 parents.
+    const byId = new Map(all.map((u) => [u.id, u]));
+    const childCount = new Map<number, number>();
+    for (const u of all) if (u.parentId !== null) childCount.set(u.parentId, (childCount.get(u.parentId) ?? 0) + 1);
     const parents = new Map<number, Unit[]>();
-    for (const u of late) if (u.parentId !== null) parents.set(u.parentId, [...(parents.get(u.parentId) ?? []), u]);
+    for (const u of late) {
+      if (u.parentId === null) continue;
+      let list = parents.get(u.parentId);
+      if (!list) parents.set(u.parentId, (list = []));
+      list.push(u);
+    }
     const chats = await env.tx.officerChatsOf([...parents.keys()]);
     return [...parents.entries()].flatMap(([parentId, missing]) => {
-      const parent = all.find((u) => u.id === parentId);
+      const parent = byId.get(parentId);
       if (!parent) return [];
-      const expected = all.filter((u) => u.parentId === parentId).length;
+      const expected = childCount.get(parentId) ?? 0;
       return itemsFor(env, chats.get(parentId) ?? [], {
         cause: `${job.key}:${parentId}`,
         kind: "overdue",
@@ -116,8 +125,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   // Phase summary: every unit with units below gets the figures of its subtree; after the
   // last phase it is the year's final review (tổng kết).
   if (phase && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal))) return finalReview(env, job, campaign, issuer);
-  const units = [issuer, ...(await env.tx.descendantsOf(issuer))];
-  const parents = units.filter((u) => units.some((c) => c.parentId === u.id));
+  const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const items: OutboxItem[] = [];
   for (const u of parents) {
@@ -150,8 +158,7 @@ const MAX_REWARDS = 10;
  */
 async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: Campaign, issuer: Unit): Promise<OutboxItem[]> {
   const t = (locale: Locale, key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
-  const units = [issuer, ...(await env.tx.descendantsOf(issuer))];
-  const parents = units.filter((u) => units.some((c) => c.parentId === u.id));
+  const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const forms = await env.tx.commendationForms();
   const items: OutboxItem[] = [];
@@ -186,6 +193,13 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
     );
   }
   return items;
+}
+
+/** The units that have units below them, in the order given (one pass: trees of 125,000 units). */
+function unitsWithUnitsBelow(units: Unit[]): Unit[] {
+  const withChildren = new Set<number>();
+  for (const u of units) if (u.parentId !== null) withChildren.add(u.parentId);
+  return units.filter((u) => withChildren.has(u.id));
 }
 
 /** A summary for unit `u`, to its officers' chats and its members' chats. */

@@ -4,13 +4,13 @@
  * with thousands of units below gets one round of queries, not one per unit.
  */
 import type { SubmissionStatus, WorkStatus, SubjectType } from "../../core/model.js";
-import type { ChildProgress, ExportRow, Progress, ReportTotals, ReviewItem, Tx } from "../../core/ports.js";
+import type { ChildProgress, Progress, ReportTotals, ReviewItem, Tx } from "../../core/ports.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
 type QueriesTx = Pick<
   Tx,
-  "reviewQueue" | "progress" | "exportRows" | "submissionsBelow" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
+  "reviewQueue" | "progress" | "submissionsBelow" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
 >;
 
 interface QueueRow {
@@ -245,29 +245,6 @@ export function queriesStore(db: Db): QueriesTx {
       const nominations = await db.nomination.findMany({ where: { campaignId, ...inTree }, orderBy: { id: "asc" } });
       const works = await db.plaqueWork.findMany({ where: { campaignId, ...inTree }, orderBy: { id: "asc" } });
       return { registrations: registrations.map(map.registration), reports: reports.map(map.report), nominations: nominations.map(map.nomination), works: works.map(map.work) };
-    },
-
-    async exportRows(unit, campaign): Promise<ExportRow[]> {
-      const units = await db.unit.findMany({ where: { path: { startsWith: unit.path } }, orderBy: [{ depth: "asc" }, { name: "asc" }, { id: "asc" }] });
-      const ids = units.map((u) => u.id);
-      const names = new Map(units.map((u) => [u.id, u.name]));
-      const regs = await db.themeRegistration.findMany({ where: { unitId: { in: ids }, campaignId: campaign.id }, include: map.registrationInclude });
-      const reps = await db.phaseReport.findMany({ where: { unitId: { in: ids }, phase: { campaignId: campaign.id } }, include: map.reportInclude });
-      return units.map((u) => {
-        const reg = regs.find((r) => r.unitId === u.id);
-        const reports: ExportRow["reports"] = {};
-        for (const r of reps.filter((x) => x.unitId === u.id)) {
-          const m = map.report(r);
-          reports[r.phaseId] = { status: m.status, late: m.late, figures: m.figures, narrative: m.narrative };
-        }
-        return {
-          unit: map.unit(u),
-          parentName: u.parentId ? (names.get(u.parentId) ?? null) : null,
-          registration: reg?.status ?? null,
-          themes: reg?.themes.map((t) => t.title) ?? [],
-          reports,
-        };
-      });
     },
   };
 }
