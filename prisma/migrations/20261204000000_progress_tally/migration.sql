@@ -186,6 +186,18 @@ BEGIN
 END
 $$;
 
+-- The (campaign, unit) pairs that have items (registration, report, nomination, work) of
+-- the units given or in the campaigns given.
+CREATE FUNCTION "progress_item_pairs"(units integer[], campaigns integer[]) RETURNS TABLE ("c" integer, "u" integer) AS $$
+  SELECT r."campaignId", r."unitId" FROM "ThemeRegistration" r WHERE r."unitId" = ANY(units) OR r."campaignId" = ANY(campaigns)
+  UNION
+  SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" WHERE p."unitId" = ANY(units) OR ph."campaignId" = ANY(campaigns)
+  UNION
+  SELECT n."campaignId", n."unitId" FROM "Nomination" n WHERE n."unitId" = ANY(units) OR n."campaignId" = ANY(campaigns)
+  UNION
+  SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w WHERE w."unitId" = ANY(units) OR w."campaignId" = ANY(campaigns)
+$$ LANGUAGE sql STABLE;
+
 -- Units. A moved unit (each unit of a moved subtree is a row of the statement) carries its
 -- own tallies from its old line of units above to its new one; a unit closed, reopened or
 -- given another level counts differently from then on.
@@ -211,16 +223,11 @@ BEGIN
      ORDER BY m.depth, m.id, m.key
     ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = "ProgressTally"."n" + EXCLUDED."n";
   END IF;
-  WITH changed AS (
-    SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.status <> o.status OR n.level <> o.level
-  )
-  SELECT array_agg(z.c), array_agg(z.u) INTO cs, us FROM (
-    SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r JOIN changed ON changed.id = r."unitId"
-    UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" JOIN changed ON changed.id = p."unitId"
-    UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n JOIN changed ON changed.id = n."unitId"
-    UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w JOIN changed ON changed.id = w."unitId"
-  ) z;
-  PERFORM "progress_refresh"(cs, us);
+  IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.status <> o.status OR n.level <> o.level) THEN
+    SELECT array_agg(z.c), array_agg(z.u) INTO cs, us
+      FROM "progress_item_pairs"(ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.status <> o.status OR n.level <> o.level), NULL) z;
+    PERFORM "progress_refresh"(cs, us);
+  END IF;
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
@@ -236,15 +243,10 @@ DECLARE
   cs integer[];
   us integer[];
 BEGIN
-  WITH changed AS (
-    SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n."includeSections" <> o."includeSections"
-  )
-  SELECT array_agg(z.c), array_agg(z.u) INTO cs, us FROM (
-    SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r JOIN changed ON changed.id = r."campaignId"
-    UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" JOIN changed ON changed.id = ph."campaignId"
-    UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n JOIN changed ON changed.id = n."campaignId"
-    UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w JOIN changed ON changed.id = w."campaignId"
-  ) z JOIN "Unit" un ON un.id = z.u WHERE un.level = 'SECTION';
+  SELECT array_agg(z.c), array_agg(z.u) INTO cs, us
+    FROM "progress_item_pairs"(NULL, ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n."includeSections" <> o."includeSections")) z
+    JOIN "Unit" un ON un.id = z.u
+   WHERE un.level = 'SECTION';
   PERFORM "progress_refresh"(cs, us);
   RETURN NULL;
 END
@@ -256,9 +258,4 @@ CREATE TRIGGER "Campaign_progress_update" AFTER UPDATE ON "Campaign" REFERENCING
   FOR EACH STATEMENT EXECUTE FUNCTION "progress_campaigns_changed"();
 
 -- What is there already.
-SELECT "progress_refresh"(array_agg(z.c), array_agg(z.u)) FROM (
-  SELECT r."campaignId" AS c, r."unitId" AS u FROM "ThemeRegistration" r
-  UNION SELECT ph."campaignId", p."unitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId"
-  UNION SELECT n."campaignId", n."unitId" FROM "Nomination" n
-  UNION SELECT w."campaignId", w."unitId" FROM "PlaqueWork" w
-) z;
+SELECT "progress_refresh"(array_agg(z.c), array_agg(z.u)) FROM "progress_item_pairs"(NULL, ARRAY(SELECT c.id FROM "Campaign" c)) z;
