@@ -446,6 +446,8 @@ export interface Tx {
   /** Whether a unit has at least one active officer. */
   hasOfficers(unitId: number): Promise<boolean>;
   progress(unit: Unit, campaign: Campaign): Promise<Progress>;
+  /** `progress` but the children, for many units of `under`'s subtree at once (the scheduler's summaries to every level). */
+  progressMany(units: Unit[], under: Unit, campaign: Campaign): Promise<Map<number, Omit<Progress, "children">>>;
   /**
    * What `unit` and every unit below it sent in the campaign, in one statement per kind for
    * the whole subtree (a sector union's documents read thousands of units): registrations

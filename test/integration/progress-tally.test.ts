@@ -5,7 +5,8 @@
  * changes, removals, deletions, a unit moved with its subtree, closed and reopened, a
  * campaign that starts including sections), a rolled-back transaction, and — on PostgreSQL —
  * many transactions at once, the progress of every unit read from the tallies equals the
- * progress summed from the items (test/support/progress-oracle.ts, the store's former SQL).
+ * progress summed from the items (test/support/progress-oracle.ts, the store's former SQL),
+ * one unit at a time and all at once (progressMany).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/infra/db/open.js";
@@ -84,12 +85,15 @@ describe.each(backends())("progress tallies on %s", { timeout: 300_000 }, (backe
   async function expectAgreement(): Promise<number> {
     const c = (await store.getCampaign(campaign.id))!;
     const all = await db.prisma.unit.findMany({ orderBy: { id: "asc" } });
+    const units = await Promise.all(all.map(async (row) => (await store.getUnit(row.id))!));
+    // The scheduler's summaries read every level at once: the same figures.
+    const many = await store.transaction((tx) => tx.progressMany(units, units.find((u) => u.parentId === null)!, c));
     let nonEmpty = 0;
-    for (const row of all) {
-      const unit = (await store.getUnit(row.id))!;
+    for (const unit of units) {
       const { children: _children, ...kept } = await store.transaction((tx) => tx.progress(unit, c));
       const fromItems = await progressFromItems(db.prisma, unit, c);
       expect({ unit: unit.code, ...kept }).toEqual({ unit: unit.code, ...fromItems });
+      expect({ unit: unit.code, ...many.get(unit.id) }).toEqual({ unit: unit.code, ...fromItems });
       if (Object.keys(kept.registrations).length) nonEmpty++;
     }
     return nonEmpty;

@@ -21,6 +21,9 @@ CREATE TABLE "ProgressTally" (
 -- CreateIndex
 CREATE INDEX "ProgressOwn_unitId_idx" ON "ProgressOwn"("unitId");
 
+-- CreateIndex
+CREATE INDEX "TargetResult_targetId_idx" ON "TargetResult"("targetId");
+
 
 -- What follows keeps both tables true whoever writes the items (the bot, the CLI, another
 -- instance, an operator's SQL): statement triggers on the item tables recompute the own
@@ -64,75 +67,81 @@ BEGIN
     RETURN;
   END IF;
   PERFORM "progress_lock"();
+  -- Every join below starts from the pairs and reaches the rows through an index (LATERAL:
+  -- whatever the planner believes of the number of pairs), so that a refresh costs the same
+  -- per pair for one pair or 60,000 (a bulk load).
   WITH pairs AS (
     SELECT DISTINCT p.c, p.u FROM unnest(cs, us) AS p(c, u) WHERE p.c IS NOT NULL AND p.u IS NOT NULL
   ), counted AS (
-    SELECT p.c, p.u FROM pairs p JOIN "Unit" un ON un.id = p.u JOIN "Campaign" ca ON ca.id = p.c
-     WHERE un.status = 'ACTIVE' AND (un.level <> 'SECTION' OR ca."includeSections")
-  ), targets AS (
-    SELECT k.c, k.u, tt.id, tt.planned
-      FROM counted k
-      JOIN "ThemeRegistration" r ON r."campaignId" = k.c AND r."unitId" = k.u
-      JOIN "Theme" th ON th."registrationId" = r.id
-      JOIN "ThemeTarget" tt ON tt."themeId" = th.id
-     WHERE r.status IN ('SUBMITTED', 'APPROVED') AND th."removedAt" IS NULL AND tt."removedAt" IS NULL
-  ), latest AS (
-    SELECT DISTINCT ON (tr."targetId") tr."targetId", tr.value
-      FROM "TargetResult" tr JOIN "PhaseReport" p ON p.id = tr."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"
-     WHERE tr."targetId" IN (SELECT t.id FROM targets t) AND p.status IN ('SUBMITTED', 'APPROVED')
-     ORDER BY tr."targetId", ph.ordinal DESC
+    SELECT p.c, p.u
+      FROM pairs p
+     CROSS JOIN LATERAL (
+        SELECT 1 FROM "Unit" un, "Campaign" ca
+         WHERE un.id = p.u AND ca.id = p.c AND un.status = 'ACTIVE' AND (un.level <> 'SECTION' OR ca."includeSections")
+     ) yes
   ), fresh AS (
-    SELECT x.c, x.u, x.key, sum(x.n)::bigint AS n FROM (
-      SELECT k.c, k.u, 'reg:' || r.status AS key, 1::numeric AS n
-        FROM counted k JOIN "ThemeRegistration" r ON r."campaignId" = k.c AND r."unitId" = k.u
-      UNION ALL
-      SELECT k.c, k.u, v.key, 1
-        FROM counted k
-        JOIN "PhaseReport" p ON p."unitId" = k.u
-        JOIN "Phase" ph ON ph.id = p."phaseId" AND ph."campaignId" = k.c
-       CROSS JOIN LATERAL (VALUES ('rep:' || p."phaseId" || ':' || p.status, true), ('late:' || p."phaseId", p.late)) AS v(key, yes)
-       WHERE v.yes
-      UNION ALL
-      SELECT k.c, k.u, v.key, v.n
-        FROM counted k
-        JOIN "PhaseReport" p ON p."unitId" = k.u
-        JOIN "Phase" ph ON ph.id = p."phaseId" AND ph."campaignId" = k.c
-        JOIN "ReportFigure" f ON f."reportId" = p.id
-       CROSS JOIN LATERAL (VALUES ('fig:' || p."phaseId" || ':' || f.key, f.value::numeric), ('figc:' || p."phaseId" || ':' || f.key, 1::numeric)) AS v(key, n)
-       WHERE p.status IN ('SUBMITTED', 'APPROVED')
-      UNION ALL
-      SELECT k.c, k.u, v.key, 1
-        FROM counted k
-        JOIN "Nomination" n ON n."campaignId" = k.c AND n."unitId" = k.u
-       CROSS JOIN LATERAL (VALUES ('nom:' || n.status, true), ('nomw:' || n.status, n."directWorker")) AS v(key, yes)
-       WHERE v.yes
-      UNION ALL
-      SELECT k.c, k.u, 'work:' || w.status, 1
-        FROM counted k JOIN "PlaqueWork" w ON w."campaignId" = k.c AND w."unitId" = k.u
-      UNION ALL
-      SELECT t.c, t.u, v.key, 1
-        FROM targets t LEFT JOIN latest l ON l."targetId" = t.id
-       CROSS JOIN LATERAL (VALUES ('tgt:registered', true), ('tgt:reported', l."targetId" IS NOT NULL), ('tgt:reached', l.value >= t.planned)) AS v(key, yes)
-       WHERE v.yes
-    ) x
-    GROUP BY x.c, x.u, x.key
+    -- Per counted pair, its items: LATERAL, so that each is an index lookup from the pair
+    -- whatever the planner believes of the number of pairs.
+    SELECT k.c, k.u, x.key, sum(x.n)::bigint AS n
+      FROM counted k
+     CROSS JOIN LATERAL (
+        SELECT 'reg:' || r.status AS key, 1::numeric AS n
+          FROM "ThemeRegistration" r WHERE r."unitId" = k.u AND r."campaignId" = k.c
+        UNION ALL
+        SELECT v.key, 1
+          FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId"
+         CROSS JOIN LATERAL (VALUES ('rep:' || p."phaseId" || ':' || p.status, true), ('late:' || p."phaseId", p.late)) AS v(key, yes)
+         WHERE p."unitId" = k.u AND ph."campaignId" = k.c AND v.yes
+        UNION ALL
+        SELECT v.key, v.n
+          FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" JOIN "ReportFigure" f ON f."reportId" = p.id
+         CROSS JOIN LATERAL (VALUES ('fig:' || p."phaseId" || ':' || f.key, f.value::numeric), ('figc:' || p."phaseId" || ':' || f.key, 1::numeric)) AS v(key, n)
+         WHERE p."unitId" = k.u AND ph."campaignId" = k.c AND p.status IN ('SUBMITTED', 'APPROVED')
+        UNION ALL
+        SELECT v.key, 1
+          FROM "Nomination" n
+         CROSS JOIN LATERAL (VALUES ('nom:' || n.status, true), ('nomw:' || n.status, n."directWorker")) AS v(key, yes)
+         WHERE n."unitId" = k.u AND n."campaignId" = k.c AND v.yes
+        UNION ALL
+        SELECT 'work:' || w.status, 1
+          FROM "PlaqueWork" w WHERE w."unitId" = k.u AND w."campaignId" = k.c
+        UNION ALL
+        -- Targets of a sent or accepted registration; answered by the latest sent or accepted
+        -- report that gives a value (values are cumulative for the year).
+        SELECT v.key, 1
+          FROM "ThemeRegistration" r
+          JOIN "Theme" th ON th."registrationId" = r.id
+          JOIN "ThemeTarget" tt ON tt."themeId" = th.id
+          LEFT JOIN LATERAL (
+            SELECT tr.value FROM "TargetResult" tr JOIN "PhaseReport" p ON p.id = tr."reportId" JOIN "Phase" ph ON ph.id = p."phaseId"
+             WHERE tr."targetId" = tt.id AND p.status IN ('SUBMITTED', 'APPROVED')
+             ORDER BY ph.ordinal DESC
+             LIMIT 1
+          ) l ON true
+         CROSS JOIN LATERAL (VALUES ('tgt:registered', true), ('tgt:reported', l.value IS NOT NULL), ('tgt:reached', l.value >= tt.planned)) AS v(key, yes)
+         WHERE r."unitId" = k.u AND r."campaignId" = k.c AND r.status IN ('SUBMITTED', 'APPROVED')
+           AND th."removedAt" IS NULL AND tt."removedAt" IS NULL AND v.yes
+     ) x
+     GROUP BY k.c, k.u, x.key
   ), old AS (
-    SELECT o."campaignId" AS c, o."unitId" AS u, o.key, o.n
-      FROM "ProgressOwn" o JOIN pairs p ON p.c = o."campaignId" AND p.u = o."unitId"
+    SELECT p.c, p.u, o.key, o.n
+      FROM pairs p CROSS JOIN LATERAL (SELECT o.key, o.n FROM "ProgressOwn" o WHERE o."campaignId" = p.c AND o."unitId" = p.u) o
+  ), delta AS (
+    SELECT coalesce(f.c, o.c) AS c, coalesce(f.u, o.u) AS u, coalesce(f.key, o.key) AS key,
+           f.n AS fresh, coalesce(f.n, 0) - coalesce(o.n, 0) AS d
+      FROM fresh f FULL JOIN old o ON o.c = f.c AND o.u = f.u AND o.key = f.key
   ), kept AS (
     INSERT INTO "ProgressOwn" ("campaignId", "unitId", "key", "n")
-    SELECT f.c, f.u, f.key, f.n FROM fresh f
-    ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = EXCLUDED."n" WHERE "ProgressOwn"."n" <> EXCLUDED."n"
+    SELECT d.c, d.u, d.key, d.fresh FROM delta d WHERE d.fresh IS NOT NULL AND d.d <> 0
+    ON CONFLICT ("campaignId", "unitId", "key") DO UPDATE SET "n" = EXCLUDED."n"
   ), dropped AS (
-    DELETE FROM "ProgressOwn" o USING old
-     WHERE o."campaignId" = old.c AND o."unitId" = old.u AND o.key = old.key
-       AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.c = old.c AND f.u = old.u AND f.key = old.key)
-  ), delta AS (
-    SELECT coalesce(f.c, o.c) AS c, coalesce(f.u, o.u) AS u, coalesce(f.key, o.key) AS key, coalesce(f.n, 0) - coalesce(o.n, 0) AS d
-      FROM fresh f FULL JOIN old o ON o.c = f.c AND o.u = f.u AND o.key = f.key
+    DELETE FROM "ProgressOwn" o
+     WHERE (o."campaignId", o."unitId", o.key) IN (SELECT d.c, d.u, d.key FROM delta d WHERE d.fresh IS NULL)
   ), spread AS (
     SELECT d.c, a.id, a.depth, d.key, sum(d.d)::bigint AS n
-      FROM delta d JOIN "Unit" un ON un.id = d.u CROSS JOIN LATERAL "unit_ancestors"(un.path) a
+      FROM delta d
+     CROSS JOIN LATERAL (SELECT un.path FROM "Unit" un WHERE un.id = d.u) un
+     CROSS JOIN LATERAL "unit_ancestors"(un.path) a
      WHERE d.d <> 0
      GROUP BY d.c, a.id, a.depth, d.key
   )

@@ -127,9 +127,10 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   if (phase && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal))) return finalReview(env, job, campaign, issuer);
   const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
+  const progress = await env.tx.progressMany(parents, issuer, campaign);
   const items: OutboxItem[] = [];
   for (const u of parents) {
-    const p = await env.tx.progress(u, campaign);
+    const p = progress.get(u.id)!;
     const r = p.reports.find((x) => x.phaseId === job.phaseId)!;
     const sent = (r.byStatus.SUBMITTED ?? 0) + (r.byStatus.APPROVED ?? 0);
     const commended = await env.tx.approvedNominations(u, job.phaseId, 5);
@@ -161,9 +162,10 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
   const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const forms = await env.tx.commendationForms();
+  const progress = await env.tx.progressMany(parents, issuer, campaign);
   const items: OutboxItem[] = [];
   for (const u of parents) {
-    const p = await env.tx.progress(u, campaign);
+    const p = progress.get(u.id)!;
     if (!p.expected) continue;
     const totals: Record<string, bigint> = {};
     for (const r of p.reports) for (const [k, v] of Object.entries(r.totals)) totals[k] = (totals[k] ?? 0n) + v;

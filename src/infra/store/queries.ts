@@ -3,14 +3,14 @@
  * of the export. Aggregations run in SQL over the subtree (path prefix), so a sector union
  * with thousands of units below gets one round of queries, not one per unit.
  */
-import type { SubmissionStatus, WorkStatus, SubjectType } from "../../core/model.js";
+import type { Campaign, SubmissionStatus, WorkStatus, SubjectType } from "../../core/model.js";
 import type { ChildProgress, Progress, ReportTotals, ReviewItem, Tx } from "../../core/ports.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
 type QueriesTx = Pick<
   Tx,
-  "reviewQueue" | "progress" | "submissionsBelow" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
+  "reviewQueue" | "progress" | "progressMany" | "submissionsBelow" | "addStep" | "pathOf" | "grantNomination" | "fileRegistration" | "setPassThrough" | "itemsAt" | "setHolder" | "hasOfficers"
 >;
 
 interface QueueRow {
@@ -193,15 +193,7 @@ export function queriesStore(db: Db): QueriesTx {
         campaign.id,
         unit.id,
       );
-      const t = readTally(tally);
-      const reports: ReportTotals[] = campaign.phases.map((ph) => ({
-        phaseId: ph.id,
-        byStatus: t.reports.get(ph.id) ?? {},
-        late: t.late.get(ph.id) ?? 0,
-        totals: t.totals.get(ph.id) ?? {},
-      }));
-      const sent = (counts: Partial<Record<SubmissionStatus, number>>) =>
-        Object.entries(counts).reduce((a, [status, n]) => (status === "DRAFT" ? a : a + (n ?? 0)), 0);
+      const totals = fromTally(tally, campaign, num(expected));
 
       const childRows = await db.unit.findMany({ where: { parentId: unit.id, status: "ACTIVE", ...(!campaign.includeSections && { level: { not: "SECTION" } }) }, orderBy: [{ name: "asc" }, { id: "asc" }] });
       const childIds = childRows.map((c) => c.id);
@@ -223,19 +215,34 @@ export function queriesStore(db: Db): QueriesTx {
         };
       });
 
-      return {
-        expected: num(expected),
-        registrations: t.registrations,
-        reports,
-        nominations: t.nominations,
-        directWorkersApproved: t.workers.APPROVED ?? 0,
-        nominationsSent: sent(t.nominations),
-        directWorkersWaiting: t.workers.SUBMITTED ?? 0,
-        directWorkersProposed: sent(t.workers),
-        works: t.works,
-        targets: { registered: t.targets.registered ?? 0, reported: t.targets.reported ?? 0, reached: t.targets.reached ?? 0 },
-        children,
-      };
+      return { ...totals, children };
+    },
+
+    async progressMany(units, under, campaign) {
+      const ids = units.map((u) => u.id);
+      // Units below each of them (a unit's path lists the units above it), in one pass over `under`'s subtree.
+      const counts = await db.$queryRawUnsafe<{ unitId: number; n: bigint }[]>(
+        `SELECT a.id AS "unitId", count(*) AS n
+           FROM "Unit" u CROSS JOIN LATERAL unit_ancestors(u.path) a
+          WHERE u.path LIKE $1 || '%' AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $2::boolean) AND a.id = ANY($3::int[])
+          GROUP BY a.id`,
+        under.path,
+        campaign.includeSections,
+        ids,
+      );
+      const rows = await db.$queryRawUnsafe<{ unitId: number; key: string; n: string }[]>(
+        `SELECT "unitId", key, n::text AS n FROM "ProgressTally" WHERE "campaignId" = $1 AND "unitId" = ANY($2::int[]) AND n <> 0`,
+        campaign.id,
+        ids,
+      );
+      const expected = new Map(counts.map((c) => [c.unitId, num(c.n)]));
+      const byUnit = new Map<number, { key: string; n: string }[]>();
+      for (const r of rows) {
+        let list = byUnit.get(r.unitId);
+        if (!list) byUnit.set(r.unitId, (list = []));
+        list.push(r);
+      }
+      return new Map(ids.map((id) => [id, fromTally(byUnit.get(id) ?? [], campaign, expected.get(id) ?? 0)]));
     },
 
     async submissionsBelow(unit, campaignId) {
@@ -246,6 +253,26 @@ export function queriesStore(db: Db): QueriesTx {
       const works = await db.plaqueWork.findMany({ where: { campaignId, ...inTree }, orderBy: { id: "asc" } });
       return { registrations: registrations.map(map.registration), reports: reports.map(map.report), nominations: nominations.map(map.nomination), works: works.map(map.work) };
     },
+  };
+}
+
+/** A unit's progress but its children, from its `ProgressTally` rows and the count of units below. */
+function fromTally(rows: { key: string; n: string }[], campaign: Campaign, expected: number): Omit<Progress, "children"> {
+  const t = readTally(rows);
+  const sent = (counts: Partial<Record<SubmissionStatus, number>>) => Object.entries(counts).reduce((a, [status, n]) => (status === "DRAFT" ? a : a + (n ?? 0)), 0);
+  return {
+    expected,
+    registrations: t.registrations,
+    reports: campaign.phases.map(
+      (ph): ReportTotals => ({ phaseId: ph.id, byStatus: t.reports.get(ph.id) ?? {}, late: t.late.get(ph.id) ?? 0, totals: t.totals.get(ph.id) ?? {} }),
+    ),
+    nominations: t.nominations,
+    directWorkersApproved: t.workers.APPROVED ?? 0,
+    nominationsSent: sent(t.nominations),
+    directWorkersWaiting: t.workers.SUBMITTED ?? 0,
+    directWorkersProposed: sent(t.workers),
+    works: t.works,
+    targets: { registered: t.targets.registered ?? 0, reported: t.targets.reported ?? 0, reached: t.targets.reached ?? 0 },
   };
 }
 
