@@ -125,6 +125,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const limiter = new Limiter(db.kind === "pglite" ? 2 : POOL_SIZE);
   const handle = (inbound: Inbound) => limiter.run(() => engine.handle(inbound));
 
+  const finishOne = (id: number) =>
+    store.transaction((tx) => finishBroadcast(systemEnv("system", { tx, now: clock.now(), translate: translator.translate, defaultLocale: config.defaultLocale, timeZone: config.timeZone }), id));
   const channels: Channel[] = [];
   const outbox = new OutboxWorker({
     prisma: db.prisma,
@@ -135,10 +137,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateScale: config.delivery.rateScale,
     staleClaimMs: config.delivery.staleClaimMs,
     onChatGone: (chatKey) => engine.chatEvent({ kind: "bot_removed", chatKey }),
-    onBroadcastDone: (id) =>
-      store.transaction((tx) => finishBroadcast(systemEnv("system", { tx, now: clock.now(), translate: translator.translate, defaultLocale: config.defaultLocale, timeZone: config.timeZone }), id)),
+    onBroadcastDone: (id) => finishOne(id),
   });
+  const finishBroadcasts = async () => {
+    // A process that stopped between a broadcast's last send and its look at the broadcast
+    // (the worker looks once a second) leaves it open: its author is told here instead.
+    // (A broadcast that found nobody to reach was answered so at once: it has no last word.)
+    const open = await db.prisma.broadcast.findMany({ where: { completedAt: null, total: { gt: 0 } }, select: { id: true } });
+    for (const b of open) await finishOne(b.id);
+  };
   const housekeeping = async (now: Date) => {
+    await finishBroadcasts();
     const purged = await purgeHandled(db.prisma, now, HANDLED_KEEP_HOURS);
     if (purged.inbound || purged.processed) log.info("handled updates purged", purged);
     const outbox = await purgeDelivered(db.prisma, now, OUTBOX_KEEP_DAYS);

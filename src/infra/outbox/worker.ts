@@ -54,6 +54,8 @@ interface ClaimedRow {
 }
 
 const BACKOFF_BASE_MS = 2_000;
+/** How often at most a broadcast being sent is looked at for completion. */
+const BROADCAST_CHECK_MS = 1_000;
 const BACKOFF_CAP_MS = 10 * 60_000;
 
 export function backoffMs(attempts: number): number {
@@ -98,6 +100,9 @@ export class OutboxWorker {
   private readonly dbClock = new DbClock();
   /** Per paced platform: not to claim before this (epoch ms), the schedule being far ahead. */
   private readonly holdUntil = new Map<string, number>();
+  /** Broadcasts a row of which was sent or failed since their last look (see finished()). */
+  private readonly broadcastsToCheck = new Set<number>();
+  private broadcastCheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.scale = o.rateScale ?? 1;
@@ -120,6 +125,7 @@ export class OutboxWorker {
     await Promise.all(this.loops);
     this.loops = [];
     this.queues.clear();
+    await this.checkBroadcasts();
   }
 
   /** The platform refused a send outside the worker (a direct reply) with retry_after: the token waits. */
@@ -141,6 +147,7 @@ export class OutboxWorker {
       for (let got = await this.round(p.platform); got; got = await this.round(p.platform)) n += got;
       await this.queues.get(p.platform)?.drain();
     }
+    await this.checkBroadcasts();
     return n;
   }
 
@@ -308,20 +315,39 @@ export class OutboxWorker {
    * refused for a moment must not wait behind a 10,000-group broadcast. A chat's messages
    * leave in the order written: a row waits while an earlier one of its chat is not due yet
    * (a send that failed and waits to be retried) or is being sent.
+   *
+   * Each source of rows is read off an index in claim order and stops after `limit` rows
+   * that may go (replies; every due row; stale claims), so a claim costs the same with
+   * 10,000 rows waiting as with ten: sorting all due rows at every claim made delivery slow
+   * down as a broadcast's queue grew. The first `limit` of the three, in claim order, are
+   * the first `limit` of all due rows.
    */
   private async claim(platform: string, limit: number): Promise<ClaimedRow[]> {
     const stale = new Date(Date.now() - (this.o.staleClaimMs ?? 120_000));
-    const rows = await this.o.prisma.$queryRawUnsafe<ClaimedRow[]>(
-      `UPDATE "OutboxMessage" SET "status" = 'SENDING', "claimedAt" = now(), "claimedBy" = $1, "attempts" = "attempts" + 1
-        WHERE "id" IN (
-          SELECT c."id" FROM "OutboxMessage" c
-           WHERE c."platform" = $2 AND ((c."status" = 'PENDING' AND c."notBefore" <= now()) OR (c."status" = 'SENDING' AND c."claimedAt" < $3))
-             AND NOT EXISTS (
+    const mayGo = `NOT EXISTS (
                SELECT 1 FROM "OutboxMessage" e
                 WHERE e."chatKey" = c."chatKey" AND e."id" < c."id" AND e."platform" = c."platform"
-                  AND ((e."status" = 'PENDING' AND e."notBefore" > now()) OR (e."status" = 'SENDING' AND e."claimedAt" >= $3)))
-           ORDER BY (c."kind" = 'reply') DESC, c."notBefore", c."id" LIMIT $4 FOR UPDATE OF c SKIP LOCKED)
-        RETURNING "id", "kind", "chatKey", "text", "choices", "fileId", "fileName", "attempts", "broadcastId"`,
+                  AND ((e."status" = 'PENDING' AND e."notBefore" > now()) OR (e."status" = 'SENDING' AND e."claimedAt" >= $3)))`;
+    const rows = await this.o.prisma.$queryRawUnsafe<ClaimedRow[]>(
+      `WITH replies AS (
+         SELECT c."id", c."kind", c."notBefore" FROM "OutboxMessage" c
+          WHERE c."status" = 'PENDING' AND c."platform" = $2 AND c."kind" = 'reply' AND c."notBefore" <= now() AND ${mayGo}
+          ORDER BY c."notBefore", c."id" LIMIT $4 FOR UPDATE OF c SKIP LOCKED
+       ), due AS (
+         SELECT c."id", c."kind", c."notBefore" FROM "OutboxMessage" c
+          WHERE c."status" = 'PENDING' AND c."platform" = $2 AND c."notBefore" <= now() AND ${mayGo}
+          ORDER BY c."notBefore", c."id" LIMIT $4 FOR UPDATE OF c SKIP LOCKED
+       ), stale AS (
+         SELECT c."id", c."kind", c."notBefore" FROM "OutboxMessage" c
+          WHERE c."status" = 'SENDING' AND c."platform" = $2 AND c."claimedAt" < $3 AND ${mayGo}
+          ORDER BY (c."kind" = 'reply') DESC, c."notBefore", c."id" LIMIT $4 FOR UPDATE OF c SKIP LOCKED
+       ), chosen AS (
+         SELECT DISTINCT x."id", x."kind" = 'reply' AS reply, x."notBefore" FROM (SELECT * FROM replies UNION ALL SELECT * FROM due UNION ALL SELECT * FROM stale) x
+          ORDER BY reply DESC, x."notBefore", x."id" LIMIT $4
+       )
+       UPDATE "OutboxMessage" o SET "status" = 'SENDING', "claimedAt" = now(), "claimedBy" = $1, "attempts" = o."attempts" + 1
+         FROM chosen WHERE o."id" = chosen."id"
+       RETURNING o."id", o."kind", o."chatKey", o."text", o."choices", o."fileId", o."fileName", o."attempts", o."broadcastId"`,
       this.o.instance,
       platform,
       stale,
@@ -360,7 +386,7 @@ export class OutboxWorker {
         row.id,
         messageId,
       );
-      await this.finished(row);
+      this.finished(row);
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError("retry", e instanceof Error ? e.message : String(e));
       if (err.kind === "gone") {
@@ -385,11 +411,26 @@ export class OutboxWorker {
   private async fail(row: ClaimedRow, reason: string): Promise<void> {
     const forgotten = row.kind === "reply" ? { text: "", choices: Prisma.DbNull } : {};
     await this.o.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: "FAILED", lastError: reason.slice(0, 500), ...forgotten } });
-    await this.finished(row);
+    this.finished(row);
   }
 
-  private async finished(row: ClaimedRow): Promise<void> {
-    if (row.broadcastId !== null) await this.o.onBroadcastDone?.(row.broadcastId).catch((x: unknown) => this.o.log.error("broadcast completion failed", { error: String(x) }));
+  /**
+   * A row of a broadcast is done: whether the whole broadcast is done is looked at once a second at
+   * most (and on stop), not after each of its 10,000 sends. A process killed before it looks
+   * leaves it to the hourly housekeeping (finishBroadcasts in app.ts).
+   */
+  private finished(row: ClaimedRow): void {
+    if (row.broadcastId === null || !this.o.onBroadcastDone) return;
+    this.broadcastsToCheck.add(row.broadcastId);
+    this.broadcastCheck ??= setTimeout(() => void this.checkBroadcasts(), BROADCAST_CHECK_MS);
+  }
+
+  private async checkBroadcasts(): Promise<void> {
+    if (this.broadcastCheck) clearTimeout(this.broadcastCheck);
+    this.broadcastCheck = null;
+    const ids = [...this.broadcastsToCheck];
+    this.broadcastsToCheck.clear();
+    for (const id of ids) await this.o.onBroadcastDone?.(id).catch((x: unknown) => this.o.log.error("broadcast completion failed", { error: String(x) }));
   }
 
   /**

@@ -115,7 +115,8 @@ export function noticesStore(db: Db): NoticesTx {
       return rows.map((n) => ({ name: n.nomineeName, unitName: n.unit.name, directWorker: n.directWorker }));
     },
     async completeBroadcast(id, at) {
-      const left = await db.outboxMessage.count({ where: { broadcastId: id, status: { in: ["PENDING", "SENDING"] } } });
+      // One row left is enough to know (an index probe, not a count of 10,000 rows).
+      const left = await db.outboxMessage.findFirst({ where: { broadcastId: id, status: { in: ["PENDING", "SENDING"] } }, select: { id: true } });
       if (left) return null;
       const p = await noticesStore(db).broadcastProgress(id);
       if (!p) return null;
