@@ -494,6 +494,7 @@ export interface Tx {
   // inbound deduplication
   /** Record `key` as being handled; if it was already, the replies it got (empty if none were kept). */
   claimUpdate(key: string, at: Date): Promise<Outbound[] | null>;
+  /** Keep the replies given to `key` for a redelivery; written with the transaction's commit (the last thing an update writes). */
   saveUpdateReplies(key: string, replies: Outbound[]): Promise<void>;
   /**
    * What every update needs first, in one round trip: claim its key (as `claimUpdate`,

@@ -1,9 +1,11 @@
 /**
  * Store calls made together inside one transaction (Promise.all over Prisma's model queries
  * and the driver's own statements) share the transaction's connection: they go one after
- * another, in the order they reach it. pg still accepts a query while another is running, but warns
- * that pg 9 will not (a deprecation warning, once per process): this file is its own
- * process, so a warning here comes from these calls.
+ * another, in the order they reach it, each with its own answer. Without a pipelining pool
+ * pg accepts a query while another is running only with a deprecation warning (pg 9 will
+ * refuse); the pool now pipelines (open.ts), so pg would take them anyway and this test
+ * guards the answers and the absence of the warning, not the queue in transactions.ts
+ * alone. This file is its own process, so a warning here comes from these calls.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/infra/db/open.js";

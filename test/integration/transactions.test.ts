@@ -59,6 +59,67 @@ describe.each(backends())("the store's transactions on %s", { timeout: SLOW }, (
     expect(await db.prisma.identity.count({ where: { key: "test:tx-person" } })).toBe(0);
   });
 
+  it("holds its first statement inside it, whether the driver's or Prisma's (BEGIN leaves with it on PostgreSQL)", async () => {
+    const boom = new Error("boom");
+    await expect(
+      store.transaction(async () => {
+        await db.sql.execute(Prisma.sql`INSERT INTO "Chat" ("key", "platform", "kind") VALUES (${chatKey("first-sql")}, 'test', 'GROUP')`);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    await expect(
+      store.transaction(async () => {
+        await db.prisma.chat.create({ data: { key: chatKey("first-prisma"), platform: "test", kind: "GROUP" } });
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(await chatExists(chatKey("first-sql"))).toBe(false);
+    expect(await chatExists(chatKey("first-prisma"))).toBe(false);
+    // A transaction that sent nothing, then one that does: the connection is in a clean state.
+    await store.transaction(async () => undefined);
+    await expect(store.transaction(async () => Promise.reject(boom))).rejects.toBe(boom);
+    await store.transaction(async () => db.sql.execute(Prisma.sql`INSERT INTO "Chat" ("key", "platform", "kind") VALUES (${chatKey("after-empty")}, 'test', 'GROUP')`));
+    expect(await chatExists(chatKey("after-empty"))).toBe(true);
+  });
+
+  it("writes what is kept for the commit with it, not on a rollback, and fails the whole transaction if it fails", async () => {
+    const insert = (n: string) => Prisma.sql`INSERT INTO "Chat" ("key", "platform", "kind") VALUES (${chatKey(n)}, 'test', 'GROUP')`;
+    await store.transaction(async () => {
+      await db.sql.executeAtCommit(insert("kept"));
+      // Not yet written: it goes with the COMMIT.
+      expect(await db.sql.query<unknown[]>(Prisma.sql`SELECT 1 FROM "Chat" WHERE "key" = ${chatKey("kept")}`)).toEqual([]);
+      await db.sql.execute(insert("plain"));
+    });
+    expect(await chatExists(chatKey("kept"))).toBe(true);
+    expect(await chatExists(chatKey("plain"))).toBe(true);
+
+    const boom = new Error("boom");
+    await expect(
+      store.transaction(async () => {
+        await db.sql.executeAtCommit(insert("rolled-back"));
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(await chatExists(chatKey("rolled-back"))).toBe(false);
+
+    // The kept statement breaks a unique key at commit: nothing of the transaction stays.
+    await expect(
+      store.transaction(async () => {
+        await db.sql.execute(insert("before-failure"));
+        await db.sql.executeAtCommit(insert("kept"));
+      }),
+    ).rejects.toThrow(/unique|duplicate/i);
+    expect(await chatExists(chatKey("before-failure"))).toBe(false);
+    // Every connection of the pool is usable after it (none was handed back mid-transaction).
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => store.transaction(async () => db.sql.execute(insert(`after-failure-${i}`)))),
+    );
+    expect(await db.prisma.chat.count({ where: { key: { startsWith: chatKey("after-failure-") } } })).toBe(12);
+    // Outside a transaction it is written at once.
+    await db.sql.executeAtCommit(insert("outside"));
+    expect(await chatExists(chatKey("outside"))).toBe(true);
+  });
+
   it("lets Prisma's queries see what the transaction wrote through the driver, and the other way round", async () => {
     await store.transaction(async (tx) => {
       await db.sql.execute(Prisma.sql`INSERT INTO "Chat" ("key", "platform", "kind") VALUES (${chatKey("c")}, 'test', 'GROUP')`);

@@ -118,17 +118,78 @@ const PG_TYPES = { getTypeParser: (oid: number, format?: string) => PARSERS[oid]
 const MAX_PREPARED = 500;
 
 function pgConn(c: pg.Pool | pg.PoolClient, names: Map<string, string>): Conn {
+  async function run(text: string, values: unknown[]) {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) {
+      name = `thidua_${names.size + 1}`;
+      names.set(text, name);
+    }
+    const r = await c.query({ ...(name !== undefined && { name }), text, values, types: PG_TYPES as pg.CustomTypesConfig });
+    return { rows: r.rows, count: r.rowCount ?? 0 };
+  }
+  if (c instanceof pg.Pool) return { run };
   return {
-    async run(text, values) {
-      let name = names.get(text);
-      if (name === undefined && names.size < MAX_PREPARED) {
-        name = `thidua_${names.size + 1}`;
-        names.set(text, name);
+    run,
+    // The pool's connections pipeline (see openPostgres): each query is written as it is
+    // made, without waiting for the answer to the one before; corked, they leave together.
+    async pipeline(statements) {
+      const stream = streamOf(c);
+      stream.cork();
+      let answers: Promise<unknown>[];
+      try {
+        answers = statements.map((s) => run(s.text, s.values));
+      } finally {
+        stream.uncork();
       }
-      const r = await c.query({ ...(name !== undefined && { name }), text, values, types: PG_TYPES as pg.CustomTypesConfig });
-      return { rows: r.rows, count: r.rowCount ?? 0 };
+      const settled = await Promise.allSettled(answers);
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     },
   };
+}
+
+/** The socket under a pg client. */
+function streamOf(client: pg.PoolClient): { cork(): void; uncork(): void } {
+  const stream = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+  if (!stream) throw new Error("pg's client has no connection stream: pg changed, see open.ts");
+  return stream;
+}
+
+const DEFERRED = Symbol("thidua.deferredBegin");
+type Deferring = pg.PoolClient & { [DEFERRED]?: boolean };
+const emptyResult = (command: string) => ({ command, rowCount: null, oid: 0, rows: [], fields: [] });
+
+/**
+ * A transaction's BEGIN waits on its connection and leaves with the transaction's first
+ * statement, in the same write and round trip; a transaction that sent nothing sends neither
+ * BEGIN nor COMMIT. Prisma's driver adapter sends BEGIN itself when it opens a transaction,
+ * so this is done where every statement passes: the pooled client's `query`. (Callback-style
+ * calls are left alone: neither the adapter nor the store makes them.)
+ */
+function deferBegin(client: pg.PoolClient): void {
+  const c = client as Deferring;
+  const send = client.query.bind(client) as (config: unknown, values?: unknown, callback?: unknown) => unknown;
+  const patched = (config: unknown, values?: unknown, callback?: unknown): unknown => {
+    if (typeof values === "function" || callback !== undefined) return send(config, values, callback);
+    const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
+    if (text === "BEGIN") {
+      c[DEFERRED] = true;
+      return Promise.resolve(emptyResult("BEGIN"));
+    }
+    if (!c[DEFERRED]) return send(config, values);
+    c[DEFERRED] = false;
+    if (text === "COMMIT" || text === "ROLLBACK") return Promise.resolve(emptyResult(text));
+    const stream = streamOf(client);
+    stream.cork();
+    try {
+      // A failed BEGIN fails the statement behind it too (the connection is gone): its own error says nothing more.
+      (send("BEGIN") as Promise<unknown>).catch(() => undefined);
+      return send(config, values);
+    } finally {
+      stream.uncork();
+    }
+  };
+  (client as unknown as { query: typeof patched }).query = patched;
 }
 
 type PGliteQueryable = Pick<PGlite, "query">;
@@ -255,10 +316,16 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     }
   }
   // A transaction waits at most this long for a connection (as Prisma's maxWait did).
-  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10, connectionTimeoutMillis: 15_000 });
+  // Pipelining (pg ≥ 8.21): a query is written without waiting for the one before to be
+  // answered, so the statements of one round trip (deferBegin, Conn.pipeline) go together.
+  // The store still sends one statement at a time per transaction otherwise (transactions.ts).
+  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10, connectionTimeoutMillis: 15_000, pipeline: true } as pg.PoolConfig);
   // An idle connection the server closes (a restart, a failover) is replaced by the pool;
   // without a listener its "error" event would bring the whole process down.
   pool.on("error", () => undefined);
+  pool.on("connect", deferBegin);
+  // A connection handed back with its BEGIN never sent has no transaction open.
+  pool.on("release", (_e: Error | undefined, client: pg.PoolClient) => void ((client as Deferring)[DEFERRED] = false));
   try {
     const client = await pool.connect();
     let applied: string[];

@@ -26,6 +26,11 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 /** The way a statement is sent on a connection (pg's client or pool, PGlite or its transaction). */
 export interface Conn {
   run(text: string, values: unknown[]): Promise<{ rows: unknown[]; count: number }>;
+  /**
+   * Send the statements at once, in order, and wait for every answer (one write and one
+   * round trip on PostgreSQL); rejects with the first failure. Absent: one after another.
+   */
+  pipeline?(statements: { text: string; values: unknown[] }[]): Promise<void>;
 }
 
 /** SQL sent by the driver itself, on the current transaction's connection when there is one. */
@@ -35,6 +40,12 @@ export interface Sql {
   execute(q: Prisma.Sql): Promise<number>;
   queryText<T = unknown[]>(text: string, ...values: unknown[]): Promise<T>;
   executeText(text: string, ...values: unknown[]): Promise<number>;
+  /**
+   * A write whose answer nobody waits for, sent with the transaction's COMMIT (on
+   * PostgreSQL in the same round trip). If it fails, the transaction fails. Outside a
+   * transaction it runs at once.
+   */
+  executeAtCommit(q: Prisma.Sql): Promise<void>;
 }
 
 export interface TransactionOptions {
@@ -53,6 +64,8 @@ export interface Open {
   savepoints: number;
   /** The statement sent last on this connection: the next one waits for it (see `serial`). */
   queue: Promise<void>;
+  /** Statements to send with the COMMIT (Sql.executeAtCommit). */
+  atCommit: { text: string; values: unknown[] }[];
 }
 
 const settled = () => undefined;
@@ -98,6 +111,11 @@ export class Transactions {
       execute: async (q: Prisma.Sql) => (await run(q.text, q.values)).count,
       queryText: async <T>(text: string, ...values: unknown[]) => (await run(text, values)).rows as T,
       executeText: async (text: string, ...values: unknown[]) => (await run(text, values)).count,
+      executeAtCommit: async (q: Prisma.Sql) => {
+        const open = this.current();
+        if (open) open.atCommit.push({ text: q.text, values: q.values.map(param) });
+        else await run(q.text, q.values);
+      },
     };
   }
 
@@ -111,7 +129,7 @@ export class Transactions {
 
   async run<T>(fn: () => Promise<T>, opts: TransactionOptions): Promise<T> {
     const txn = await this.adapter.startTransaction();
-    const open: Open = { txn, conn: this.connOf(txn), local: new Map(), closed: false, expired: false, timeoutMs: opts.timeoutMs, savepoints: 0, queue: Promise.resolve() };
+    const open: Open = { txn, conn: this.connOf(txn), local: new Map(), closed: false, expired: false, timeoutMs: opts.timeoutMs, savepoints: 0, queue: Promise.resolve(), atCommit: [] };
     const timer = setTimeout(() => (open.expired = true), opts.timeoutMs);
     timer.unref();
     let out: T;
@@ -122,20 +140,47 @@ export class Transactions {
       clearTimeout(timer);
       open.closed = true;
       await open.queue;
-      await this.end(txn, "ROLLBACK").catch(() => undefined);
+      await this.end(open, "ROLLBACK").catch(() => undefined);
       throw e;
     }
     clearTimeout(timer);
     open.closed = true;
     await open.queue;
-    await this.end(txn, "COMMIT");
+    await this.end(open, "COMMIT");
     return out;
   }
 
-  private async end(txn: Transaction, how: "COMMIT" | "ROLLBACK"): Promise<void> {
-    if (this.phantom) return how === "COMMIT" ? txn.commit() : txn.rollback();
+  /**
+   * COMMIT (with the statements kept for it) or ROLLBACK, and the connection handed back.
+   * On PostgreSQL the kept statements and the COMMIT go in one round trip: if one of them
+   * fails, the server takes the COMMIT for a ROLLBACK, and the failure is thrown.
+   */
+  private async end(open: Open, how: "COMMIT" | "ROLLBACK"): Promise<void> {
+    const { txn, conn } = open;
+    const last = open.atCommit.splice(0);
+    if (how === "ROLLBACK") last.length = 0;
+    if (this.phantom) {
+      if (how === "ROLLBACK") return txn.rollback();
+      try {
+        for (const s of last) await conn.run(s.text, s.values);
+      } catch (e) {
+        await txn.rollback();
+        throw e;
+      }
+      return txn.commit();
+    }
     try {
-      await txn.executeRaw({ sql: how, ...NO_ARGS });
+      if (last.length && conn.pipeline) {
+        await conn.pipeline([...last, { text: how, values: [] }]);
+      } else {
+        try {
+          for (const s of last) await conn.run(s.text, s.values);
+        } catch (e) {
+          await txn.executeRaw({ sql: "ROLLBACK", ...NO_ARGS }).catch(() => undefined);
+          throw e;
+        }
+        await txn.executeRaw({ sql: how, ...NO_ARGS });
+      }
     } finally {
       // Hands the connection back (after a failed COMMIT too: the server has ended the transaction).
       await (how === "COMMIT" ? txn.commit() : txn.rollback());
