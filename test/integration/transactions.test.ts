@@ -199,6 +199,11 @@ describe.each(backends().filter((b) => b === "postgres"))("two transactions at o
     const seen: Record<string, boolean[]> = { g: [], h: [] };
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    // Neither commits before both have read: at READ COMMITTED a committed row is visible
+    // to the other, and that is not what this test is about (it once failed so on a loaded run).
+    let read = 0;
+    let bothRead!: () => void;
+    const readGate = new Promise<void>((r) => (bothRead = r));
     const both = ["g", "h"].map((n) =>
       store.transaction(async (tx) => {
         await tx.upsertChat({ key: chatKey(n), platform: "test", kind: "group", title: n, personId: null });
@@ -206,6 +211,8 @@ describe.each(backends().filter((b) => b === "postgres"))("two transactions at o
         await gate;
         // Issued in the same tick by both: Prisma must not send them together on one connection.
         for (const k of ["g", "h"]) seen[n]!.push((await tx.getChat(chatKey(k))) !== null);
+        if (++read === 2) bothRead();
+        await readGate;
       }),
     );
     await Promise.all(both);

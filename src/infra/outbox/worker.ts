@@ -417,7 +417,7 @@ export class OutboxWorker {
   /**
    * A row of a broadcast is done: whether the whole broadcast is done is looked at once a second at
    * most (and on stop), not after each of its 10,000 sends. A process killed before it looks
-   * leaves it to the hourly housekeeping (finishBroadcasts in app.ts).
+   * leaves it to the housekeeping, hourly and at start (finishBroadcasts in app.ts).
    */
   private finished(row: ClaimedRow): void {
     if (row.broadcastId === null || !this.o.onBroadcastDone) return;
