@@ -6,6 +6,7 @@
  * driver and by Prisma agree whatever the machine's time zone.
  */
 import { readdir, readFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/infra/db/open.js";
@@ -194,6 +195,35 @@ describe.each(backends().filter((b) => b === "postgres"))("two transactions at o
     await t?.drop();
   });
   const chatKey = (n: string) => `test:tx-${n}`;
+
+  it("costs an update two writes to PostgreSQL: BEGIN with its first statement, the kept replies with COMMIT", async () => {
+    // Counted where they leave: the sockets' writes (nothing else in this process writes meanwhile).
+    const proto = net.Socket.prototype as unknown as Record<"_write" | "_writev", (...a: unknown[]) => unknown>;
+    const originals = { _write: proto._write, _writev: proto._writev };
+    let writes = 0;
+    for (const m of ["_write", "_writev"] as const) {
+      const original = originals[m];
+      proto[m] = function (this: unknown, ...a: unknown[]) {
+        writes++;
+        return original.apply(this, a);
+      };
+    }
+    const update = (key: string) =>
+      store.transaction(async (tx) => {
+        await tx.openUpdate({ key, at: new Date(), identityKey: "test:nobody", chatKey: "test:nowhere" });
+        await tx.saveUpdateReplies(key, [{ text: "Xin chào đồng chí." }]);
+      });
+    try {
+      await update("test:writes-warm"); // the pool's connection and the statements' preparation
+      writes = 0;
+      for (let i = 0; i < 20; i++) await update(`test:writes-${i}`);
+    } finally {
+      Object.assign(proto, originals);
+    }
+    expect(writes).toBe(40);
+    const kept = await db.prisma.processedUpdate.findFirstOrThrow({ where: { key: "test:writes-19" } });
+    expect(kept.replies).toEqual([{ text: "Xin chào đồng chí." }]);
+  });
 
   it("keeps two transactions at once apart, each seeing only its own writes", async () => {
     const seen: Record<string, boolean[]> = { g: [], h: [] };
