@@ -87,7 +87,7 @@ describe("documents that go up the tree", () => {
     expect(text).toContain("BÁO CÁO");
     expect(text).toContain("Sơ kết phong trào thi đua Đợt 1 năm 2026");
     expect(text).toContain(`thực hiện Kế hoạch số ${w.campaign.number}`);
-    expect(text).toContain("- Đã gửi báo cáo kết quả: 2 đơn vị, trong đó 0 đơn vị gửi sau hạn (10/9/2026).");
+    expect(text).toContain("- Đã gửi báo cáo kết quả: 2 đơn vị, tất cả đều gửi đúng hạn (10/9/2026).");
 
     const tables = tableRows(document);
     // The figures by unit: each grassroots union, then the totals as grouped numbers.

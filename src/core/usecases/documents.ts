@@ -276,7 +276,8 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   const targetsTotal = data.records.reduce((s, r) => s + targetsOf(data, r).registered, 0);
   body.push({ kind: "heading", text: t("doc.report.h_situation") });
   body.push({ kind: "paragraph", text: t("doc.report.situation_units", { units: num(below.length), registered: num(registered.length), themes: num(themes), targets: num(targetsTotal) }) });
-  body.push({ kind: "paragraph", text: t("doc.report.situation_reports", { reported: num(reported.length), late: num(late.length), deadline: shortDate(lastPhase.reportDeadline) }) });
+  const reportsKey = reported.length === 0 ? "situation_reports_none" : late.length === 0 ? "situation_reports_on_time" : "situation_reports";
+  body.push({ kind: "paragraph", text: t(`doc.report.${reportsKey}`, { reported: num(reported.length), late: num(late.length), deadline: shortDate(lastPhase.reportDeadline) }) });
 
   // II. Results: figures by unit, then targets by unit, each with totals.
   body.push({ kind: "heading", text: t("doc.report.h_results") });
