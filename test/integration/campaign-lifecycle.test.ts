@@ -51,6 +51,12 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     expect(c.number).toBe("01/KH-CĐCT");
     expect(c.deadlinesDefault).toBe(true);
     expect(text(await say(an, dm(an.userId), "/lich"))).toContain("10/01/2027: Hạn gửi báo cáo kết quả Đợt 2 (mặc định, chưa được ấn định)");
+    // /tiendo names a default deadline as one too, wherever it prints it.
+    const ownDefaults = text(await say(an, dm(an.userId), "/tiendo"));
+    expect(ownDefaults).toContain("• Đăng ký thi đua (0 nội dung, hạn 31/03/2026 – mặc định, chưa được ấn định): chưa gửi");
+    expect(ownDefaults).toContain("• Báo cáo kết quả Đợt 2 (hạn 10/01/2027 – mặc định, chưa được ấn định): chưa gửi");
+    expect(ownDefaults).toContain("– Đăng ký thi đua, đã quá hạn 31/03/2026 – mặc định, chưa được ấn định (lệnh /dangky)");
+    expect(text(await say(cuong, cuongGroup, "/tiendo"))).toContain("Báo cáo Đợt 1 (hạn 10/09/2026 – mặc định, chưa được ấn định): 0/2 đơn vị đã gửi");
 
     // Only the issuing union's officers may change the plan.
     expect(text(await say(an, dm(an.userId), "/kehoach"))).toContain("Chỉ cán bộ Công đoàn Công Thương Việt Nam, đơn vị ban hành kế hoạch 01/KH-CĐCT năm 2026, mới được thay đổi kế hoạch này.");
@@ -75,6 +81,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     expect(calendar).toContain("30/11/2026: Hạn đăng ký nội dung thi đua năm 2026");
     expect(calendar).toContain("15/01/2027: Hạn gửi báo cáo kết quả Đợt 2");
     expect(calendar).not.toContain("mặc định");
+    expect(text(await say(an, dm(an.userId), "/tiendo"))).not.toContain("mặc định");
     expect((await campaign2026()).deadlinesDefault).toBe(false);
     expect(await db().auditEvent.count({ where: { action: "campaign.deadlines_set" } })).toBe(1);
 

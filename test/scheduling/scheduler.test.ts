@@ -96,7 +96,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     const reminded = (await rows({ kind: "reminder", key: { startsWith: "remind:1:p2:7:" } })).map((r) => r.chatKey).sort();
     // Every unit below the sector union except Dệt may; Phân bón has no officers' group, so An hears it privately.
     expect(reminded).toEqual(["web:dm-demo-an", "web:grp-cthn-officers", "web:grp-hoachat-officers", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
-    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
+    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
   });
 
   it("catches up after downtime within the grace window, once, and skips what is too old", async () => {
@@ -136,7 +136,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     await db.unit.update({ where: { id: team.id }, data: { status: "CLOSED", closedAt: new Date() } });
     const hoachat = await t.client.messages("grp-hoachat-officers");
     expect(text(hoachat.filter((m) => m.from === "bot"))).toContain(
-      "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",
+      "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027 – mặc định, chưa được ấn định): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",
     );
     const cthn = text((await t.client.messages("grp-cthn-officers")).filter((m) => m.from === "bot"));
     expect(cthn).toContain("1/2 đơn vị trực thuộc Công đoàn Công Thương Hà Nội chưa gửi: Công đoàn Công ty CP Thực phẩm Hà Thành.");
@@ -165,7 +165,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(await last("dm-demo-minh")).toContain("Kỷ niệm 81 năm Quốc khánh nước Cộng hòa xã hội chủ nghĩa Việt Nam (02/09/1945 – 02/09/2026)");
     // Phase 1 ended on 31/8; its report is due 10/9: the first reminder comes on 3/9.
     expect((await tickAt("2026-09-03T08:00:05")).map((r) => r.key)).toEqual(["remind:1:p1:7"]);
-    expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026) để gửi báo cáo kết quả Đợt 1");
+    expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 1");
   });
 });
 

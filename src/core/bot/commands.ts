@@ -3,7 +3,7 @@
  * what each does. Officer commands declare the scope they need (a unit, a campaign) and
  * the engine resolves it — from the group, or by asking.
  */
-import { campaignDateTitle, occurrencesBetween, window } from "../calendar.js";
+import { campaignDateTitle, lateContext, occurrencesBetween, window } from "../calendar.js";
 import { progressChart } from "../charts.js";
 import { AppError } from "../errors.js";
 import type { Campaign, Locale, Outbound, Unit } from "../model.js";
@@ -156,7 +156,7 @@ async function themes(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<
   const reg = await ctx.tx.getRegistration(unit.id, campaign!.id);
   if (reg && (reg.status === "SUBMITTED" || reg.status === "APPROVED")) {
     return say(
-      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status), context: reg.late ? "late" : undefined }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
+      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status), context: lateContext(reg.late, campaign!) }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
     );
   }
   return ctx.svc.startDialog(ctx, "themes", { unitId: unit.id, campaignId: campaign!.id });

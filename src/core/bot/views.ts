@@ -3,7 +3,7 @@
  * from locale keys only. Plain text: adapters send it without markup, so names with
  * "<", "*" or "_" appear as typed.
  */
-import type { Occurrence } from "../calendar.js";
+import { deadlineText, type Occurrence } from "../calendar.js";
 import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
 import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
@@ -142,11 +142,11 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
   const where = (item: OwnItem) => (item.late ? ctx.t("progress.own.late") : "");
   const lines = [
     ctx.t("progress.own.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
-    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: formatDate(own.registration.deadline), status: status(own.registration), where: where(own.registration) }),
+    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: deadlineText(ctx.t, own.registration.deadline, campaign), status: status(own.registration), where: where(own.registration) }),
     ...own.reports.map((r) =>
       ctx.t("progress.own.report", {
         ordinal: r.phase.ordinal,
-        deadline: formatDate(r.phase.reportDeadline),
+        deadline: deadlineText(ctx.t, r.phase.reportDeadline, campaign),
         status: r.phase.startsOn > today && !r.status ? ctx.t("progress.own.not_open", { date: formatDate(r.phase.startsOn) }) : status(r),
         where: where(r),
       }),
@@ -158,7 +158,7 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
     ...lines,
     ctx.t("progress.own.due_head"),
     ...own.due.map((d) =>
-      ctx.t(`progress.own.due_${d.what}`, { ordinal: d.phase?.ordinal, deadline: formatDate(d.deadline), context: d.overdue ? "overdue" : undefined }),
+      ctx.t(`progress.own.due_${d.what}`, { ordinal: d.phase?.ordinal, deadline: deadlineText(ctx.t, d.deadline, campaign), context: d.overdue ? "overdue" : undefined }),
     ),
   ];
 }
@@ -185,7 +185,7 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     lines.push(
       ctx.t("progress.reports", {
         ordinal: phase.ordinal,
-        deadline: formatDate(phase.reportDeadline),
+        deadline: deadlineText(ctx.t, phase.reportDeadline, campaign),
         sent: sent(r.byStatus),
         accepted: r.byStatus.APPROVED ?? 0,
         waiting: r.byStatus.SUBMITTED ?? 0,

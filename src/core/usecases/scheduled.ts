@@ -4,7 +4,7 @@
  * transaction that first records its key: a second tick, a restart or another instance
  * finds it done and writes nothing.
  */
-import { commemorationTitle } from "../calendar.js";
+import { commemorationTitle, deadlineText } from "../calendar.js";
 import { figureText } from "../format.js";
 import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
 import type { Job } from "../schedule.js";
@@ -59,6 +59,8 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   const issuer = (await env.tx.getUnit(campaign.issuingUnitId))!;
   const phase = job.phaseId !== null ? campaign.phases.find((p) => p.id === job.phaseId) : undefined;
   const what = (locale: Locale) => (phase ? t(locale, "scheduled.what_report", { ordinal: phase.ordinal }) : t(locale, "scheduled.what_registration", { year: campaign.year }));
+  // A default deadline is named as one in reminders and the overdue list, as in /lich.
+  const deadline = (locale: Locale) => ("deadline" in job ? deadlineText((key, params) => t(locale, key, params), job.deadline, campaign) : "");
 
   if (job.kind === "reminder") {
     const units = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
@@ -69,7 +71,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
     const text = (locale: Locale, name: string) => {
       let parts = worded.get(locale);
       if (!parts) {
-        const params = { unit: UNIT_SLOT, count: job.daysLeft, deadline: formatDate(job.deadline), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") };
+        const params = { unit: UNIT_SLOT, count: job.daysLeft, deadline: deadline(locale), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") };
         worded.set(locale, (parts = t(locale, "scheduled.reminder", params).split(UNIT_SLOT)));
       }
       return parts.join(name);
@@ -112,7 +114,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
         render: (locale) =>
           t(locale, "scheduled.overdue", {
             what: what(locale),
-            deadline: formatDate(job.deadline),
+            deadline: deadline(locale),
             missing: missing.length,
             expected,
             unit: parent.name,

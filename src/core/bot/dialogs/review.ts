@@ -6,6 +6,7 @@
  * and date), plaque a work, return with a reason, or decline.
  */
 import { z } from "zod";
+import { lateContext } from "../../calendar.js";
 import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
@@ -43,7 +44,7 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
     const unit = (await ctx.tx.getUnit(reg.unitId))!;
     const campaign = (await ctx.tx.getCampaign(reg.campaignId))!;
     return [
-      ctx.t("review.head.REGISTRATION", { unit: unit.name, year: campaign.year, date: formatInstant(reg.submittedAt ?? ctx.now, ctx.deps.timeZone), context: reg.late ? "late" : undefined }),
+      ctx.t("review.head.REGISTRATION", { unit: unit.name, year: campaign.year, date: formatInstant(reg.submittedAt ?? ctx.now, ctx.deps.timeZone), context: lateContext(reg.late, campaign) }),
       registrationView(ctx, reg, campaign),
     ].join("\n");
   }

@@ -7,6 +7,7 @@
  * sent again.
  */
 import { z } from "zod";
+import { lateContext } from "../../calendar.js";
 import { AppError } from "../../errors.js";
 import { excerpt, formatDecimal, parseDecimal } from "../../format.js";
 import { LIMITS, type TextLimit } from "../../limits.js";
@@ -285,7 +286,7 @@ export const themesDialog: DialogDef<Data> = {
         const { unit, campaign } = await loadScope(ctx, data);
         const reg = await submitRegistration(envOf(ctx), unit, campaign);
         const parent = unit.parentId ? await ctx.tx.getUnit(unit.parentId) : null;
-        return { end: [{ text: ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, parent: parent?.name ?? "—", context: reg.late ? "late" : undefined }) }] };
+        return { end: [{ text: ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, parent: parent?.name ?? "—", context: lateContext(reg.late, campaign) }) }] };
       },
     },
   },
