@@ -14,7 +14,7 @@ import { addDays, formatDate, formatInstant, instantOf, parseUserDate } from "..
 import { jobsBetween } from "../core/schedule.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
-import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
+import { campaignsFor, closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, findByCode, grantRole, revokeInvite, revokeRole } from "../core/usecases/invites.js";
 import { exportReports, progressOf } from "../core/usecases/progress.js";
 import { exportDocument } from "../core/usecases/documents.js";
@@ -362,7 +362,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const text = await cli.store.transaction(async (tx) => {
         const env = cli.env(tx);
         const unit = await unitByCode(tx, need(values, "unit"));
-        const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await tx.activeCampaignsIssuedBy(unit.path.split("/").filter(Boolean).map(Number)))[0];
+        const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await campaignsFor(env, unit, { below: true }))[0];
         if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
         const view = { t: (k: string, p?: Record<string, unknown>) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
         return progressView(view, unit, campaign, await progressOf(env, unit, campaign), env.today);

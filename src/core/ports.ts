@@ -366,6 +366,14 @@ export interface Tx {
 
   // campaigns and reference data
   activeCampaignsIssuedBy(unitIds: number[]): Promise<Campaign[]>;
+  /** Active campaigns issued by units strictly below `unit` (their items may reach it), newest first. */
+  activeCampaignsIssuedBelow(unit: Pick<Unit, "id" | "path">): Promise<Campaign[]>;
+  /**
+   * Items of the campaign sent up by the units below that reached `unitId` at some step
+   * of their path (sent, forwarded or passed to it), newest first: at most `limit`, with
+   * how many there are and how many wait there now.
+   */
+  itemsReaching(unitId: number, campaignId: number, limit: number): Promise<{ items: { type: SubjectType; id: number; atUnitId: number | null }[]; total: number; waiting: number }>;
   getCampaign(id: number): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;
   findCampaign(issuingUnitId: number, year: number, number: string): Promise<Campaign | null>;

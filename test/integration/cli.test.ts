@@ -251,6 +251,11 @@ X5,CĐCS Hai,co_so,X4
     expect(r.out).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 4");
     // The plan's deadlines are still the bot's defaults: printed as such.
     expect(r.out).toContain("Báo cáo Đợt 1 (hạn 10/09/2027 – mặc định, chưa được ấn định): 0/4 đơn vị đã gửi");
+    // Tổng Liên đoàn, above the issuing union, reads the plan where it is carried out.
+    const tld = await cli("progress", "--unit", "TLD");
+    expect(tld.code).toBe(0);
+    expect(tld.out).toContain("Kế hoạch 15/KH-CĐCT năm 2027 do Công đoàn Công Thương Việt Nam ban hành");
+    expect(tld.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
     const usage = await cli("frobnicate");
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("npm run cli -- import-units <file.csv> [--dry-run]");

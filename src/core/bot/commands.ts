@@ -37,6 +37,8 @@ export interface Command {
   forScope?(ctx: Ctx, unit: Unit, campaign: Campaign | null, args: string): Promise<Outbound[]>;
   /** Only reads: a closed campaign will do when none is active. */
   readsClosed?: boolean;
+  /** Also reads the campaigns of units below whose items reach this one (TLĐ reads the sector union's plan). */
+  readsBelow?: boolean;
 }
 
 const say = (text: string): Outbound[] => [{ text }];
@@ -172,7 +174,7 @@ async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promis
   const p = await progressOf(envOf(ctx), unit, campaign!);
   // The picture is described here and drawn after the transaction (Outbound.chart); with
   // nobody below (a grassroots union) there is nothing to draw and the text stands alone.
-  const chart = progressChart({ unit, campaign: campaign!, progress: p, today: ctx.today, locale: ctx.locale }, (key, params) => ctx.t(key, params));
+  const chart = progressChart({ unit: p.over ?? unit, campaign: campaign!, progress: p, today: ctx.today, locale: ctx.locale }, (key, params) => ctx.t(key, params));
   return [{ text: progressView(ctx, unit, campaign!, p, ctx.today), ...(chart && { chart }) }];
 }
 
@@ -217,9 +219,9 @@ export const COMMANDS: Command[] = [
   { key: "report", names: ["baocao", "report"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "report", { unitId: u.id, campaignId: c!.id }) },
   { key: "nominate", names: ["tonvinh", "nominate"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: async (ctx, u, c) => ctx.svc.startDialog(ctx, "nominate", { unitId: u.id, campaignId: c!.id }, await nominateStep(ctx, u.id, c!.id)) },
   { key: "works", names: ["congtrinh", "works"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "works", { unitId: u.id, campaignId: c!.id }) },
-  { key: "records", names: ["hoso", "records"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "records", { unitId: u.id, campaignId: c!.id }) },
+  { key: "records", names: ["hoso", "records"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, readsBelow: true, forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "records", { unitId: u.id, campaignId: c!.id }) },
   { key: "review", names: ["duyet", "review"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: review },
-  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: progress },
+  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, readsBelow: true, forScope: progress },
   { key: "calendar", names: ["lich", "calendar"], audience: "everyone", consent: false, inGroup: true, run: calendar },
   { key: "announce", names: ["thongbao", "announce"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "announce", { unitId: u.id, text: null }) },
   { key: "plan", names: ["kehoach", "campaign"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: plan },

@@ -7,7 +7,7 @@ import { deadlineText, type Occurrence } from "../calendar.js";
 import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
 import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
-import type { OwnItem, OwnStatus } from "../usecases/progress.js";
+import type { OwnItem, OwnStatus, UnitProgress } from "../usecases/progress.js";
 import { formatDate, formatInstant } from "../time.js";
 import type { Ctx } from "./context.js";
 
@@ -168,10 +168,16 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
  * level with units below sees their totals, accepted apart from sent but not yet accepted,
  * and each direct child's status.
  */
-export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress & { own?: OwnStatus | null }, today = "9999-12-31"): string {
+export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress & Partial<Pick<UnitProgress, "own" | "over" | "reached">>, today = "9999-12-31"): string {
   const lines: string[] = [];
   if (campaign.status === "CLOSED") lines.push(ctx.t("progress.closed", { campaign: campaignLabel(ctx, campaign) }));
   if (p.own) lines.push(...ownView(ctx, unit, campaign, p.own, today));
+  if (p.over) {
+    // A level above the issuing union reads the plan's progress where it is carried out, and what reached it.
+    lines.push(ctx.t("progress.above", { campaign: campaignLabel(ctx, campaign), issuer: p.over.name }));
+    if (p.reached) lines.push(ctx.t("progress.reached", { unit: unit.name, total: p.reached.total, waiting: p.reached.waiting }), "");
+    unit = p.over;
+  }
   if (!p.expected && p.own) return lines.join("\n");
   if (p.own) lines.push("");
   const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);

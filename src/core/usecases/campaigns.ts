@@ -13,9 +13,16 @@ import { addDays, formatDate } from "../time.js";
 import type { Env } from "./env.js";
 import { actorId, assertActsFor } from "./env.js";
 
-/** Active campaigns that apply to `unit`: issued by it or by a unit above it (the ones it may write to). */
-export async function campaignsFor(env: Env, unit: Unit): Promise<Campaign[]> {
-  return env.tx.activeCampaignsIssuedBy(pathIds(unit));
+/**
+ * Active campaigns that apply to `unit`: issued by it or by a unit above it (the ones it
+ * may write to). With `below`, also those issued by units below it, whose items travel up
+ * to it (Tổng Liên đoàn and the plan of Công đoàn Công Thương Việt Nam): what it may read
+ * and review, never register or report under.
+ */
+export async function campaignsFor(env: Env, unit: Unit, opts: { below?: boolean } = {}): Promise<Campaign[]> {
+  const applying = await env.tx.activeCampaignsIssuedBy(pathIds(unit));
+  if (!opts.below) return applying;
+  return [...applying, ...(await env.tx.activeCampaignsIssuedBelow(unit))];
 }
 
 /**

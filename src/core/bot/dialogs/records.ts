@@ -8,7 +8,8 @@ import { excerpt } from "../../format.js";
 import type { SubjectType } from "../../model.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef } from "../dialog.js";
-import { holderText, statusLabel } from "../views.js";
+import { isStrictAncestor } from "../../permissions.js";
+import { campaignLabel, holderText, statusLabel } from "../views.js";
 import { actsForUnit, BACK, loadUnit } from "./common.js";
 import { details, pathView } from "./review.js";
 
@@ -29,6 +30,44 @@ interface Sent {
   id: number;
   label: string;
   atUnitId: number | null;
+}
+
+/**
+ * What /hoso lists: everything the unit has sent up in the campaign (drafts stay out); for
+ * a unit above the campaign's issuing union (Tổng Liên đoàn reading the sector union's
+ * plan), which sends nothing up under it, what the units below sent on to it.
+ */
+async function listed(ctx: Ctx, data: Data): Promise<{ items: Sent[]; total: number; received: boolean }> {
+  const campaign = (await ctx.tx.getCampaign(data.campaignId))!;
+  const unit = await loadUnit(ctx, data.unitId);
+  const issuer = await loadUnit(ctx, campaign.issuingUnitId);
+  if (!isStrictAncestor(unit, issuer)) {
+    const items = await sentItems(ctx, data);
+    return { items, total: items.length, received: false };
+  }
+  const reached = await ctx.tx.itemsReaching(unit.id, campaign.id, MAX_ITEMS);
+  const items: Sent[] = [];
+  for (const it of reached.items) items.push({ ...it, label: await receivedLabel(ctx, it.type, it.id) });
+  return { items, total: reached.total, received: true };
+}
+
+/** "Đăng ký thi đua – Công đoàn … (2 nội dung) – đã chấp nhận": an item that reached this unit, with its sender. */
+async function receivedLabel(ctx: Ctx, type: SubjectType, id: number): Promise<string> {
+  const sender = async (unitId: number) => excerpt((await loadUnit(ctx, unitId)).name, 50);
+  if (type === "REGISTRATION") {
+    const r = (await ctx.tx.getRegistrationById(id))!;
+    return ctx.t("records.received.item.REGISTRATION", { unit: await sender(r.unitId), count: r.themes.length, status: statusLabel(ctx, r.status) });
+  }
+  if (type === "REPORT") {
+    const r = (await ctx.tx.getReportById(id))!;
+    return ctx.t("records.received.item.REPORT", { unit: await sender(r.unitId), ordinal: (await ctx.tx.getPhase(r.phaseId))?.ordinal ?? "", status: statusLabel(ctx, r.status) });
+  }
+  if (type === "NOMINATION") {
+    const n = (await ctx.tx.getNomination(id))!;
+    return ctx.t("records.received.item.NOMINATION", { unit: await sender(n.unitId), name: excerpt(n.nomineeName, 40), status: statusLabel(ctx, n.status, type) });
+  }
+  const w = (await ctx.tx.getWork(id))!;
+  return ctx.t("records.received.item.WORK", { unit: await sender(w.unitId), name: excerpt(w.name, 40), status: statusLabel(ctx, w.status, type) });
 }
 
 /** Everything the unit has sent up in the campaign (drafts stay out). */
@@ -60,24 +99,26 @@ export const recordsDialog: DialogDef<Data> = {
     list: {
       async prompt(ctx, data) {
         const unit = await loadUnit(ctx, data.unitId);
-        const items = await sentItems(ctx, data);
-        if (!items.length) return { text: ctx.t("records.empty", { unit: unit.name }), choices: [{ value: CLOSE, label: ctx.t("common.close") }] };
+        const { items, total, received } = await listed(ctx, data);
+        const campaign = campaignLabel(ctx, (await ctx.tx.getCampaign(data.campaignId))!);
+        const texts = received ? "records.received" : "records";
+        if (!items.length) return { text: ctx.t(`${texts}.empty`, { unit: unit.name, campaign }), choices: [{ value: CLOSE, label: ctx.t("common.close") }] };
         const shown = items.slice(0, MAX_ITEMS);
         return {
-          text: [ctx.t("records.head", { unit: unit.name, count: items.length }), items.length > shown.length ? ctx.t("records.more", { shown: shown.length }) : null].filter(Boolean).join("\n"),
+          text: [ctx.t(`${texts}.head`, { unit: unit.name, count: total, campaign }), total > shown.length ? ctx.t("records.more", { shown: shown.length }) : null].filter(Boolean).join("\n"),
           choices: [...shown.map((i) => ({ value: `${i.type}:${i.id}`, label: i.label })), { value: CLOSE, label: ctx.t("common.close") }],
         };
       },
       async choose(ctx, data, value) {
         if (value === CLOSE) return { end: [{ text: ctx.t("common.closed") }] };
-        const item = (await sentItems(ctx, data)).find((i) => `${i.type}:${i.id}` === value);
+        const item = (await listed(ctx, data)).items.find((i) => `${i.type}:${i.id}` === value);
         if (!item) return { retry: ctx.t("errors.stale_state") };
         return { next: "item", data: { unitId: data.unitId, campaignId: data.campaignId, type: item.type, id: item.id } };
       },
     },
     item: {
       async prompt(ctx, data) {
-        const item = (await sentItems(ctx, data)).find((i) => i.type === data.type && i.id === data.id);
+        const item = (await listed(ctx, data)).items.find((i) => i.type === data.type && i.id === data.id);
         if (!item) return { text: ctx.t("errors.stale_state"), choices: [{ value: BACK, label: ctx.t("common.back") }] };
         const forms = await ctx.tx.commendationForms();
         const where = item.atUnitId !== null ? ctx.t("records.waiting", { holder: await holderText(ctx, item.atUnitId) }) : null;
