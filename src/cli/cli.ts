@@ -14,7 +14,7 @@ import { addDays, formatDate, formatInstant, instantOf, parseUserDate } from "..
 import { jobsBetween } from "../core/schedule.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
-import { campaignsFor, closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
+import { assertOpen, campaignsFor, closeCampaign, createFromTemplate, pendingDecisions, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, findByCode, grantRole, revokeInvite, revokeRole } from "../core/usecases/invites.js";
 import { exportReports, progressOf } from "../core/usecases/progress.js";
 import { exportDocument } from "../core/usecases/documents.js";
@@ -22,7 +22,7 @@ import { docxWriter } from "../infra/docx.js";
 import { xlsxWriter } from "../infra/spreadsheet.js";
 import { closeUnit, importUnits, moveUnit, type ImportProblem } from "../core/usecases/units.js";
 import { setPassThrough } from "../core/usecases/review.js";
-import { progressView } from "../core/bot/views.js";
+import { pendingList, progressView, type ViewCtx } from "../core/bot/views.js";
 import { DataDirBusyError, openDatabase } from "../infra/db/open.js";
 import { MigrationError } from "../infra/db/migrate.js";
 import { createTranslator, type Translator } from "../infra/i18n.js";
@@ -38,6 +38,8 @@ interface Cli {
   locale: Locale;
   timeZone: string;
   out: (line: string) => void;
+  /** A refusal or a warning, on standard error. */
+  err: (line: string) => void;
   /** Translate a CLI text. */
   say: (key: string, params?: Record<string, unknown>) => string;
   env: (tx: Tx) => Env;
@@ -45,6 +47,11 @@ interface Cli {
 
 const ROLES: Record<string, RoleKind> = { officer: "OFFICER", member: "MEMBER", admin: "ADMIN" };
 const KINDS: Record<string, UnitInviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
+
+/** What the chat's views need to render for the CLI: its language and time zone. */
+function cliView(cli: Cli): ViewCtx {
+  return { t: (k, p) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
+}
 
 /** "Đợt 1: 10/09/2027, Đợt 2: 10/01/2028". */
 function reportDeadlines(cli: Cli, c: Campaign): string {
@@ -246,7 +253,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
   },
   campaign: {
     usage:
-      'campaign create --year YYYY --number "15/KH-CĐCT" [--template 64-kh-cdct] [--unit CODE] | campaign list | campaign deadlines --campaign ID --registration DATE [--phase N --report DATE]… | campaign close --campaign ID',
+      'campaign create --year YYYY --number "15/KH-CĐCT" [--template 64-kh-cdct] [--unit CODE] | campaign list | campaign deadlines --campaign ID --registration DATE [--phase N --report DATE]… | campaign close --campaign ID [--yes]',
     async run(cli, args) {
       const [sub, ...rest] = args;
       if (sub === "list") {
@@ -274,9 +281,24 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         return 0;
       }
       if (sub === "close") {
-        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" } } });
-        const c = await cli.store.transaction(async (tx) => closeCampaign(cli.env(tx), await campaignById(tx, need(values, "campaign"))));
-        cli.out(cli.say("campaign.closed", { number: c.number, year: c.year }));
+        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" }, yes: { type: "boolean" } } });
+        // What still awaits a decision is told first: closed, it will never be decided. Closing anyway takes --yes.
+        const r = await cli.store.transaction(async (tx) => {
+          const env = cli.env(tx);
+          const campaign = await campaignById(tx, need(values, "campaign"));
+          assertOpen(campaign);
+          const pending = await pendingDecisions(env, campaign);
+          const count = Object.values(pending).reduce((a, n) => a + n, 0);
+          if (count && !values.yes) return { closed: null, campaign, pending, count };
+          return { closed: await closeCampaign(env, campaign), campaign, pending, count };
+        });
+        const list = pendingList(cliView(cli), r.pending);
+        if (!r.closed) {
+          cli.err(cli.say("campaign.close_pending", { number: r.campaign.number, year: r.campaign.year, count: r.count, list, id: r.campaign.id }));
+          return 1;
+        }
+        cli.out(cli.say("campaign.closed", { number: r.closed.number, year: r.closed.year }));
+        if (r.count) cli.out(cli.say("campaign.closed_undecided", { count: r.count, list }));
         return 0;
       }
       if (sub !== "create") throw new UsageError("create | list | deadlines | close");
@@ -364,8 +386,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         const unit = await unitByCode(tx, need(values, "unit"));
         const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await campaignsFor(env, unit, { below: true }))[0];
         if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
-        const view = { t: (k: string, p?: Record<string, unknown>) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
-        return progressView(view, unit, campaign, await progressOf(env, unit, campaign), env.today);
+        return progressView(cliView(cli), unit, campaign, await progressOf(env, unit, campaign), env.today);
       });
       cli.out(text);
       return 0;
@@ -459,6 +480,7 @@ export async function runCli(argv: string[], envVars: Record<string, string | un
       locale,
       timeZone: config.timeZone,
       out,
+      err,
       say,
       env: (tx) => systemEnv("cli", { tx, now, translate: tr.translate, defaultLocale: locale, timeZone: config.timeZone }),
     };

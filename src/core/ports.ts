@@ -373,6 +373,8 @@ export interface Tx {
    * of their path (sent, forwarded or passed to it), newest first: at most `limit`, with
    * how many there are and how many wait there now.
    */
+  /** Items of the campaign still waiting for a level's decision (held somewhere), by kind. */
+  pendingItems(campaignId: number): Promise<Record<SubjectType, number>>;
   itemsReaching(unitId: number, campaignId: number, limit: number): Promise<{ items: { type: SubjectType; id: number; atUnitId: number | null }[]; total: number; waiting: number }>;
   getCampaign(id: number): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;

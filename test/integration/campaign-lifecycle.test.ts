@@ -132,13 +132,33 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     for (const n of ["8", "9"]) await say(giang, dm(giang.userId), n);
     expect(text(await say(giang, dm(giang.userId), "Hoàn thành kế hoạch sản xuất quý IV, an toàn lao động."))).toContain("Kiểm tra lại báo cáo Đợt 2");
 
+    // Before the officer confirms, she is told what still awaits a decision: the two registrations waiting at Hóa chất Phương Bắc.
     await say(binh, dm(binh.userId), "/kehoach");
-    expect(text(await pick(binh, dm(binh.userId), "Kết thúc kế hoạch"))).toContain("Kết thúc Kế hoạch 01/KH-CĐCT năm 2026?");
+    const confirm = text(await pick(binh, dm(binh.userId), "Kết thúc kế hoạch"));
+    expect(confirm).toContain("Kết thúc Kế hoạch 01/KH-CĐCT năm 2026?");
+    expect(confirm).toContain(
+      "Còn 2 hồ sơ chưa được quyết định: 2 đăng ký thi đua. Sau khi kết thúc, các hồ sơ này không được xem xét nữa và được ghi là “chưa được quyết định trước khi kế hoạch kết thúc”.",
+    );
     expect(text(await pick(binh, dm(binh.userId), "Kết thúc kế hoạch"))).toContain("Đã kết thúc Kế hoạch 01/KH-CĐCT năm 2026.");
     const closed = await campaign2026();
     expect(closed.status).toBe("CLOSED");
     expect(closed.closedAt).not.toBeNull();
     expect(await db().auditEvent.count({ where: { action: "campaign.closed" } })).toBe(1);
+
+    // No item stays in a review list, and none reads as still waiting.
+    expect(text(await say(cuong, cuongGroup, "/duyet"))).toContain("Không có hồ sơ nào đang chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét.");
+    const records = await say(an, dm(an.userId), "/hoso");
+    expect(records.at(-1)!.choices!.map((c) => c.label)).toContain("Đăng ký thi đua (2 nội dung) – chưa được quyết định trước khi kế hoạch kết thúc");
+    const item = text(await pick(an, dm(an.userId), "Đăng ký thi đua"));
+    expect(item).toContain("Kế hoạch đã kết thúc khi hồ sơ còn chờ Công đoàn Tổng công ty Hóa chất Phương Bắc xem xét: hồ sơ không được quyết định nữa.");
+    expect(item).not.toContain("Hiện đang chờ");
+    await pick(an, dm(an.userId), "Đóng");
+    const own = text(await say(an, dm(an.userId), "/tiendo"));
+    expect(own).toContain("• Đăng ký thi đua (2 nội dung, hạn 30/11/2026): chưa được quyết định trước khi kế hoạch kết thúc (nộp muộn)");
+    expect(own).not.toContain("đang chờ");
+    const above = text(await say(cuong, cuongGroup, "/tiendo"));
+    expect(above).toContain("• Công đoàn Công ty CP Phân bón Sông Cầu: đăng ký chưa được quyết định trước khi kế hoạch kết thúc (2 nội dung)");
+    expect(above).not.toContain("đang chờ xem xét");
 
     expect(text(await pick(giang, dm(giang.userId), "Gửi báo cáo"))).toContain("Kế hoạch 01/KH-CĐCT năm 2026 đã kết thúc: chỉ còn xem, không sửa được.");
     expect(await db().phaseReport.count({ where: { unit: { code: "DEMO-PINAQ" } } })).toBe(0);

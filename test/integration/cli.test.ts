@@ -242,6 +242,44 @@ X5,CĐCS Hai,co_so,X4
     expect((await cli("campaign", "close", "--campaign", "999")).err).toBe("Không có kế hoạch #999.");
   });
 
+  it("tells what still awaits a decision before closing a plan, and closes it only when told to; those items then read as not decided", async () => {
+    await importTree();
+    await campaign2027();
+    // A registration waiting at the chemicals union, a reward proposal waiting at the sector union.
+    const { id, reg } = await peek(async (p) => {
+      const [pb1, hoachat, cdctvn, campaign] = [
+        await p.unit.findUniqueOrThrow({ where: { code: "PB1" } }),
+        await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }),
+        await p.unit.findUniqueOrThrow({ where: { code: "CDCTVN" } }),
+        await p.campaign.findFirstOrThrow({ where: { year: 2027 } }),
+      ];
+      const form = await p.commendationForm.findFirstOrThrow({ where: { grantorLevel: "SECTOR", forPerson: true } });
+      const reg = await p.themeRegistration.create({ data: { unitId: pb1.id, campaignId: campaign.id, status: "SUBMITTED", submittedAt: new Date(), atUnitId: hoachat.id } });
+      await p.nomination.create({ data: { unitId: pb1.id, campaignId: campaign.id, nomineeKind: "PERSON", nomineeName: "Nguyễn Thị Thu", achievement: "Sáng kiến tiết kiệm điện", formId: form.id, directWorker: true, submittedAt: new Date(), atUnitId: cdctvn.id } });
+      return { id: String(campaign.id), reg };
+    });
+
+    const refused = await cli("campaign", "close", "--campaign", id);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      `Kế hoạch 15/KH-CĐCT năm 2027 còn 2 hồ sơ chưa được quyết định: 1 đăng ký thi đua, 1 đề nghị khen thưởng. Sau khi kết thúc, các hồ sơ này không được xem xét nữa. Chưa kết thúc kế hoạch; để vẫn kết thúc: campaign close --campaign ${id} --yes`,
+    );
+    expect((await peek((p) => p.campaign.findFirstOrThrow({ where: { year: 2027 } }))).status).toBe("ACTIVE");
+
+    const closed = await cli("campaign", "close", "--campaign", id, "--yes");
+    expect(closed.code).toBe(0);
+    expect(closed.out).toBe("Đã kết thúc kế hoạch 15/KH-CĐCT năm 2027; kế hoạch chỉ còn để xem.\n2 hồ sơ chưa được quyết định trước khi kế hoạch kết thúc: 1 đăng ký thi đua, 1 đề nghị khen thưởng.");
+    const audit = await peek((p) => p.auditEvent.findFirstOrThrow({ where: { action: "campaign.closed" } }));
+    expect(audit.data).toMatchObject({ undecided: { REGISTRATION: 1, REPORT: 0, NOMINATION: 1, WORK: 0 } });
+    // Where they stood is kept; they read as not decided, never as waiting.
+    expect((await peek((p) => p.themeRegistration.findUniqueOrThrow({ where: { id: reg.id } }))).atUnitId).not.toBeNull();
+    const progress = await cli("progress", "--unit", "HOACHAT", "--campaign", id);
+    expect(progress.out).toContain("• CĐCS Công ty CP Phân bón Bình Điền, chi nhánh 1: đăng ký chưa được quyết định trước khi kế hoạch kết thúc (0 nội dung)");
+    expect(progress.out).toContain("Đề nghị khen thưởng: 1 chưa được quyết định trước khi kế hoạch kết thúc.");
+    expect(progress.out).not.toContain("đang chờ xem xét");
+    expect(progress.out).not.toContain("đang đề nghị khen thưởng");
+  });
+
   it("prints a unit's progress, and explains its usage", async () => {
     await importTree();
     await campaign2027();

@@ -5,7 +5,7 @@
  */
 import { deadlineText, type Occurrence } from "../calendar.js";
 import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
-import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
+import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, SubjectType, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
 import type { OwnItem, OwnStatus, UnitProgress } from "../usecases/progress.js";
 import { formatDate, formatInstant } from "../time.js";
@@ -17,6 +17,26 @@ export type ViewCtx = Pick<Ctx, "t" | "locale"> & { deps: Pick<Ctx["deps"], "tim
 /** A status in words; `type` picks a wording of its own where one exists (a nomination "approved" is rewarded). */
 export function statusLabel(ctx: ViewCtx, status: string | null | undefined, type?: string): string {
   return ctx.t(`status.${status ?? "NONE"}`, { context: type });
+}
+
+/** Statuses in which an item waits for a level's decision. */
+const AWAITING: readonly string[] = ["SUBMITTED", "REGISTERED", "PROPOSED"];
+
+/**
+ * An item's status in words, as of its campaign: once the plan is closed, an item still
+ * waiting for a decision will never get one, and says so rather than "đang chờ xem xét".
+ */
+export function itemStatusLabel(ctx: ViewCtx, status: string | null | undefined, type: string | undefined, campaign: Pick<Campaign, "status">): string {
+  if (campaign.status === "CLOSED" && status && AWAITING.includes(status)) return ctx.t("status.UNDECIDED");
+  return statusLabel(ctx, status, type);
+}
+
+/** "2 đăng ký thi đua, 1 đề nghị khen thưởng": items still waiting for a decision, by kind (the kinds with none left out). */
+export function pendingList(ctx: ViewCtx, pending: Partial<Record<SubjectType, number>>): string {
+  return (["REGISTRATION", "REPORT", "NOMINATION", "WORK"] as const)
+    .filter((k) => pending[k])
+    .map((k) => ctx.t(`plan.pending.${k}`, { count: pending[k] }))
+    .join(", ");
 }
 
 /**
@@ -90,7 +110,7 @@ export function figuresView(ctx: ViewCtx, campaign: Campaign, figures: Record<st
 
 export function reportView(ctx: ViewCtx, unit: Unit, campaign: Campaign, phase: Phase, r: PhaseReport): string {
   return [
-    ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
+    ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: itemStatusLabel(ctx, r.status, undefined, campaign), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
     figuresView(ctx, campaign, r.figures),
     targetsReachedView(ctx, r.reached),
     ctx.t("report.view.narrative", { text: excerpt(r.narrative, 1500) }),
@@ -113,22 +133,26 @@ export function nominationView(ctx: ViewCtx, unit: Unit, n: Nomination, form: Co
   });
 }
 
-export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork): string {
+export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork, campaign?: Pick<Campaign, "status"> | null): string {
   return ctx.t("works.view", {
     name: w.name,
     unit: unit.name,
     description: excerpt(w.description, 1500),
     completion: w.completionOn ? formatDate(w.completionOn) : ctx.t("works.no_date"),
     occasion: w.occasion ?? ctx.t(`works.occasion.${w.occasionLevel}`),
-    status: statusLabel(ctx, w.status, "WORK"),
+    status: campaign ? itemStatusLabel(ctx, w.status, "WORK", campaign) : statusLabel(ctx, w.status, "WORK"),
   });
 }
 
-/** "1 đã được khen thưởng; 2 đang đề nghị khen thưởng": each status in the words of its kind of item. */
-function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>, type: "NOMINATION" | "WORK"): string {
-  const parts = Object.entries(byStatus)
-    .filter(([, n]) => n)
-    .map(([s, n]) => ctx.t("progress.count", { count: n, status: statusLabel(ctx, s, type) }));
+/** "1 đã được khen thưởng; 2 đang đề nghị khen thưởng": each status in the words of its kind of item (statuses worded alike counted together). */
+function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>, type: "NOMINATION" | "WORK", campaign: Campaign): string {
+  const byLabel = new Map<string, number>();
+  for (const [s, n] of Object.entries(byStatus)) {
+    if (!n) continue;
+    const label = itemStatusLabel(ctx, s, type, campaign);
+    byLabel.set(label, (byLabel.get(label) ?? 0) + n);
+  }
+  const parts = [...byLabel].map(([status, n]) => ctx.t("progress.count", { count: n, status }));
   return parts.length ? parts.join("; ") : ctx.t("progress.nothing");
 }
 
@@ -138,7 +162,7 @@ const MAX_CHILD_LINES = 30;
 function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, today: string): string[] {
   // "đã gửi, đang chờ Công đoàn … xem xét" names the holder in place of the bare status.
   const status = (item: OwnItem) =>
-    item.waitingAt && item.status === "SUBMITTED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : statusLabel(ctx, item.status);
+    item.waitingAt && item.status === "SUBMITTED" && campaign.status !== "CLOSED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : itemStatusLabel(ctx, item.status, undefined, campaign);
   const where = (item: OwnItem) => (item.late ? ctx.t("progress.own.late") : "");
   const lines = [
     ctx.t("progress.own.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
@@ -206,21 +230,21 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     }
   }
   if (p.targets.registered) lines.push(ctx.t("progress.targets", p.targets));
-  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations, "NOMINATION"), workers: p.directWorkersApproved }));
+  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations, "NOMINATION", campaign), workers: p.directWorkersApproved }));
   if (p.nominationsSent) {
     lines.push(ctx.t("progress.workers_share", { workers: p.directWorkersProposed, total: p.nominationsSent, share: Math.round((p.directWorkersProposed * 100) / p.nominationsSent) }));
   }
-  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works, "WORK") }));
+  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works, "WORK", campaign) }));
   if (p.children.length) {
     lines.push("", ctx.t("progress.children"));
     for (const c of p.children.slice(0, MAX_CHILD_LINES)) {
       const reps = campaign.phases
         .map((ph) => {
           const r = c.reports[ph.id];
-          return ctx.t("progress.child_phase", { ordinal: ph.ordinal, status: statusLabel(ctx, r?.status), context: r?.late ? "late" : undefined });
+          return ctx.t("progress.child_phase", { ordinal: ph.ordinal, status: itemStatusLabel(ctx, r?.status, undefined, campaign), context: r?.late ? "late" : undefined });
         })
         .join("; ");
-      lines.push(ctx.t("progress.child", { unit: c.unit.name, registration: statusLabel(ctx, c.registration), themes: c.themes, reports: reps }));
+      lines.push(ctx.t("progress.child", { unit: c.unit.name, registration: itemStatusLabel(ctx, c.registration, undefined, campaign), themes: c.themes, reports: reps }));
     }
     if (p.children.length > MAX_CHILD_LINES) lines.push(ctx.t("progress.more", { count: p.children.length - MAX_CHILD_LINES }));
   }

@@ -5,7 +5,7 @@
  */
 import { campaignDateTitle, celebratedIn, type DatedCampaign } from "../calendar.js";
 import { AppError } from "../errors.js";
-import type { Campaign, LocalDate, Unit } from "../model.js";
+import type { Campaign, LocalDate, SubjectType, Unit } from "../model.js";
 import { pathIds } from "../permissions.js";
 import type { NewCampaign } from "../ports.js";
 import type { CampaignTemplate } from "../templates.js";
@@ -157,12 +157,22 @@ export async function setDeadlines(env: Env, campaign: Campaign, deadlines: Dead
   return (await env.tx.getCampaign(campaign.id))!;
 }
 
+/**
+ * What is still waiting for a level's decision in the campaign, by kind: told to whoever
+ * closes it before they confirm. Once closed, such items are never decided (the review
+ * lists read only active plans) and read "not decided before the plan closed".
+ */
+export async function pendingDecisions(env: Env, campaign: Campaign): Promise<Record<SubjectType, number>> {
+  return env.tx.pendingItems(campaign.id);
+}
+
 /** End the campaign: nothing in it can be changed any more; progress and exports stay readable. */
 export async function closeCampaign(env: Env, campaign: Campaign): Promise<Campaign> {
   const issuer = await assertIssuer(env, campaign);
   assertOpen(campaign);
+  const undecided = await pendingDecisions(env, campaign);
   if (!(await env.tx.closeCampaign(campaign.id, actorId(env.actor), env.now))) throw new AppError("stale_state");
-  await env.tx.audit(env.actor, { action: "campaign.closed", entity: "campaign", entityId: campaign.id, unitId: issuer.id, data: { number: campaign.number, year: campaign.year } });
+  await env.tx.audit(env.actor, { action: "campaign.closed", entity: "campaign", entityId: campaign.id, unitId: issuer.id, data: { number: campaign.number, year: campaign.year, undecided } });
   return (await env.tx.getCampaign(campaign.id))!;
 }
 

@@ -10,6 +10,7 @@ type CampaignsTx = Pick<
   | "activeCampaignsIssuedBy"
   | "activeCampaignsIssuedBelow"
   | "itemsReaching"
+  | "pendingItems"
   | "getCampaign"
   | "listCampaigns"
   | "findCampaign"
@@ -39,6 +40,16 @@ export function campaignsStore(db: Db, ref: ReferenceCache): CampaignsTx {
         orderBy: [{ year: "desc" }, { id: "desc" }],
       });
       return rows.map(map.campaign);
+    },
+    async pendingItems(campaignId) {
+      const held = { atUnitId: { not: null } };
+      const [registrations, reports, nominations, works] = await Promise.all([
+        db.themeRegistration.count({ where: { campaignId, ...held } }),
+        db.phaseReport.count({ where: { phase: { campaignId }, ...held } }),
+        db.nomination.count({ where: { campaignId, ...held } }),
+        db.plaqueWork.count({ where: { campaignId, ...held } }),
+      ]);
+      return { REGISTRATION: registrations, REPORT: reports, NOMINATION: nominations, WORK: works };
     },
     async itemsReaching(unitId, campaignId, limit) {
       // From the campaign's items (indexed by campaign) to their steps (indexed by item): no scan of every step.

@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { excerpt } from "../../format.js";
-import type { SubjectType } from "../../model.js";
+import type { Campaign, SubjectType } from "../../model.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef } from "../dialog.js";
 import { isStrictAncestor } from "../../permissions.js";
-import { campaignLabel, holderText, statusLabel } from "../views.js";
+import { campaignLabel, holderText, itemStatusLabel } from "../views.js";
 import { actsForUnit, BACK, loadUnit } from "./common.js";
 import { details, pathView } from "./review.js";
 
@@ -47,27 +47,27 @@ async function listed(ctx: Ctx, data: Data): Promise<{ items: Sent[]; total: num
   }
   const reached = await ctx.tx.itemsReaching(unit.id, campaign.id, MAX_ITEMS);
   const items: Sent[] = [];
-  for (const it of reached.items) items.push({ ...it, label: await receivedLabel(ctx, it.type, it.id) });
+  for (const it of reached.items) items.push({ ...it, label: await receivedLabel(ctx, it.type, it.id, campaign) });
   return { items, total: reached.total, received: true };
 }
 
 /** "Đăng ký thi đua – Công đoàn … (2 nội dung) – đã chấp nhận": an item that reached this unit, with its sender. */
-async function receivedLabel(ctx: Ctx, type: SubjectType, id: number): Promise<string> {
+async function receivedLabel(ctx: Ctx, type: SubjectType, id: number, campaign: Campaign): Promise<string> {
   const sender = async (unitId: number) => excerpt((await loadUnit(ctx, unitId)).name, 50);
   if (type === "REGISTRATION") {
     const r = (await ctx.tx.getRegistrationById(id))!;
-    return ctx.t("records.received.item.REGISTRATION", { unit: await sender(r.unitId), count: r.themes.length, status: statusLabel(ctx, r.status) });
+    return ctx.t("records.received.item.REGISTRATION", { unit: await sender(r.unitId), count: r.themes.length, status: itemStatusLabel(ctx, r.status, undefined, campaign) });
   }
   if (type === "REPORT") {
     const r = (await ctx.tx.getReportById(id))!;
-    return ctx.t("records.received.item.REPORT", { unit: await sender(r.unitId), ordinal: (await ctx.tx.getPhase(r.phaseId))?.ordinal ?? "", status: statusLabel(ctx, r.status) });
+    return ctx.t("records.received.item.REPORT", { unit: await sender(r.unitId), ordinal: (await ctx.tx.getPhase(r.phaseId))?.ordinal ?? "", status: itemStatusLabel(ctx, r.status, undefined, campaign) });
   }
   if (type === "NOMINATION") {
     const n = (await ctx.tx.getNomination(id))!;
-    return ctx.t("records.received.item.NOMINATION", { unit: await sender(n.unitId), name: excerpt(n.nomineeName, 40), status: statusLabel(ctx, n.status, type) });
+    return ctx.t("records.received.item.NOMINATION", { unit: await sender(n.unitId), name: excerpt(n.nomineeName, 40), status: itemStatusLabel(ctx, n.status, type, campaign) });
   }
   const w = (await ctx.tx.getWork(id))!;
-  return ctx.t("records.received.item.WORK", { unit: await sender(w.unitId), name: excerpt(w.name, 40), status: statusLabel(ctx, w.status, type) });
+  return ctx.t("records.received.item.WORK", { unit: await sender(w.unitId), name: excerpt(w.name, 40), status: itemStatusLabel(ctx, w.status, type, campaign) });
 }
 
 /** Everything the unit has sent up in the campaign (drafts stay out). */
@@ -76,18 +76,18 @@ async function sentItems(ctx: Ctx, data: Data): Promise<Sent[]> {
   const items: Sent[] = [];
   const reg = await ctx.tx.getRegistration(data.unitId, data.campaignId);
   if (reg && reg.status !== "DRAFT") {
-    items.push({ type: "REGISTRATION", id: reg.id, atUnitId: reg.atUnitId, label: ctx.t("records.item.REGISTRATION", { count: reg.themes.length, status: statusLabel(ctx, reg.status) }) });
+    items.push({ type: "REGISTRATION", id: reg.id, atUnitId: reg.atUnitId, label: ctx.t("records.item.REGISTRATION", { count: reg.themes.length, status: itemStatusLabel(ctx, reg.status, undefined, campaign) }) });
   }
   for (const phase of campaign.phases) {
     const r = await ctx.tx.getReport(data.unitId, phase.id);
-    if (r && r.status !== "DRAFT") items.push({ type: "REPORT", id: r.id, atUnitId: r.atUnitId, label: ctx.t("records.item.REPORT", { ordinal: phase.ordinal, status: statusLabel(ctx, r.status) }) });
+    if (r && r.status !== "DRAFT") items.push({ type: "REPORT", id: r.id, atUnitId: r.atUnitId, label: ctx.t("records.item.REPORT", { ordinal: phase.ordinal, status: itemStatusLabel(ctx, r.status, undefined, campaign) }) });
   }
   const noms = (await ctx.tx.nominationsOf(data.unitId, data.campaignId)).filter((n) => n.status !== "DRAFT").reverse();
   for (const n of noms) {
-    items.push({ type: "NOMINATION", id: n.id, atUnitId: n.atUnitId, label: ctx.t("records.item.NOMINATION", { name: excerpt(n.nomineeName, 40), status: statusLabel(ctx, n.status, "NOMINATION") }) });
+    items.push({ type: "NOMINATION", id: n.id, atUnitId: n.atUnitId, label: ctx.t("records.item.NOMINATION", { name: excerpt(n.nomineeName, 40), status: itemStatusLabel(ctx, n.status, "NOMINATION", campaign) }) });
   }
   const works = (await ctx.tx.worksOf(data.unitId, data.campaignId)).reverse();
-  for (const w of works) items.push({ type: "WORK", id: w.id, atUnitId: w.atUnitId, label: ctx.t("records.item.WORK", { name: excerpt(w.name, 40), status: statusLabel(ctx, w.status, "WORK") }) });
+  for (const w of works) items.push({ type: "WORK", id: w.id, atUnitId: w.atUnitId, label: ctx.t("records.item.WORK", { name: excerpt(w.name, 40), status: itemStatusLabel(ctx, w.status, "WORK", campaign) }) });
   return items;
 }
 
@@ -121,7 +121,11 @@ export const recordsDialog: DialogDef<Data> = {
         const item = (await listed(ctx, data)).items.find((i) => i.type === data.type && i.id === data.id);
         if (!item) return { text: ctx.t("errors.stale_state"), choices: [{ value: BACK, label: ctx.t("common.back") }] };
         const forms = await ctx.tx.commendationForms();
-        const where = item.atUnitId !== null ? ctx.t("records.waiting", { holder: await holderText(ctx, item.atUnitId) }) : null;
+        const campaign = (await ctx.tx.getCampaign(data.campaignId))!;
+        // Still held somewhere when the plan closed: it will not be decided any more, and is not said to wait.
+        const holder = item.atUnitId !== null ? await ctx.tx.getUnit(item.atUnitId) : null;
+        const where =
+          item.atUnitId === null ? null : campaign.status === "CLOSED" ? ctx.t("records.closed_waiting", { unit: holder?.name ?? "—" }) : ctx.t("records.waiting", { holder: await holderText(ctx, item.atUnitId) });
         return {
           text: [await details(ctx, item.type, item.id), pathView(ctx, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
           choices: [

@@ -62,7 +62,7 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
     return nominationView(ctx, unit, n, form, n.phaseId ? await ctx.tx.getPhase(n.phaseId) : null);
   }
   const w = (await ctx.tx.getWork(id))!;
-  return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w);
+  return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w, await ctx.tx.getCampaign(w.campaignId));
 }
 
 /** The path so far, one line per step. */
