@@ -202,7 +202,12 @@ export function contract(doorName: DoorName): void {
       expect(review).toContain("• Báo cáo Đợt 1: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 1 nộp muộn");
       expect(review).toContain("• Báo cáo Đợt 2: 1/2 đơn vị được chấp nhận, 0 đã gửi chưa được chấp nhận, 0 nộp muộn");
       expect(review).toContain("Chỉ tiêu các đơn vị đã đăng ký: 2; đã báo cáo kết quả: 2, trong đó đạt hoặc vượt kế hoạch: 1");
-      expect(review).toContain("Khen thưởng đã quyết định trong năm (1): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu) được Công đoàn Công Thương Việt Nam tặng Bằng khen\n");
+      expect(review).toContain("Điển hình được biểu dương trong năm (1, trong đó 1 công nhân trực tiếp sản xuất): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu)\n");
+      expect(review).toContain(
+        "Khen thưởng đã quyết định trong năm (1): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu) được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 45/QĐ-CĐCT ngày 24/11/2026)\n",
+      );
+      // Its officers are told where the results go: the sector union, through its Ban Chính sách pháp luật.
+      expect(review).toContain("Kết quả tổng kết gửi về Công đoàn Công Thương Việt Nam qua Ban Chính sách pháp luật.");
 
       // The year is closed by the issuing union, and next year's plan opened with its own number.
       await door.say(binh, places.dm(binh), "/kehoach");
