@@ -124,6 +124,46 @@ describe.each(backends())("a plan's year on %s", (backend) => {
     expect((await db().broadcast.findFirstOrThrow({ orderBy: { id: "desc" } })).audience).toBe("officers_children");
   });
 
+  /** Send a directive through /thongbao to `audience`; the preview's text. */
+  async function directive(who: Speaker, where: Where, audience: string, body: string) {
+    await say(who, where, "/thongbao");
+    await pick(who, where, audience);
+    const preview = text(await say(who, where, body));
+    expect(text(await pick(who, where, "Gửi thông báo"))).toContain("vào hàng gửi");
+    await t.client.deliverOutbox();
+    return preview;
+  }
+  const lastText = async (chatId: string) => (await t.client.lastBot(chatId))?.text ?? "";
+
+  it("sends a directive to the officers of every unit below, and to none of their members", async () => {
+    const body = "Đề nghị các đồng chí rà soát danh sách công nhân trực tiếp sản xuất được đề nghị khen thưởng.";
+    const preview = await directive(binh, binhGroup, "Cán bộ công đoàn tất cả các đơn vị cấp dưới", body);
+    expect(preview).toContain("Gửi tới: Cán bộ công đoàn tất cả các đơn vị cấp dưới.");
+    // Both upper-grassroots unions and the four grassroots unions; Phân bón has no officers' group, so An hears it privately.
+    expect(preview).toContain("Sẽ gửi tới 6 nhóm/người nhận thuộc 6 đơn vị.");
+    const delivered = `📢 Công đoàn Công Thương Việt Nam thông báo:\n${body}`;
+    for (const chat of ["grp-hoachat-officers", "grp-cthn-officers", "dm-demo-an", "grp-pinaq-officers", "grp-detmay-officers", "grp-thucpham-officers"]) expect(await lastText(chat)).toBe(delivered);
+    for (const chat of ["grp-pinaq-members", "dm-demo-minh", "grp-tld-officers"]) expect(await lastText(chat)).not.toContain(body);
+    const sent = await db().outboxMessage.findMany({ where: { kind: "announcement", text: delivered } });
+    expect(sent.map((m) => m.chatKey).sort()).toEqual(["web:dm-demo-an", "web:grp-cthn-officers", "web:grp-detmay-officers", "web:grp-hoachat-officers", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
+    expect((await db().broadcast.findFirstOrThrow({ orderBy: { id: "desc" } })).audience).toBe("officers_subtree");
+  });
+
+  it("sends an announcement to the officers and the members of every unit below, naming the sending union", async () => {
+    const body = "Mời cán bộ và đoàn viên tham gia Hội thi an toàn vệ sinh lao động ngày 20/12/2026.";
+    const preview = await directive(cuong, cuongGroup, "Cán bộ và đoàn viên tất cả các đơn vị cấp dưới", body);
+    expect(preview).toContain("Gửi tới: Cán bộ và đoàn viên tất cả các đơn vị cấp dưới.");
+    // Officers of Phân bón (An, privately) and Pin Ắc quy (their group); Pin Ắc quy's members' group and Minh, who follows Phân bón.
+    expect(preview).toContain("Sẽ gửi tới 4 nhóm/người nhận thuộc 3 đơn vị.");
+    const delivered = `📢 Công đoàn Tổng công ty Hóa chất Phương Bắc thông báo:\n${body}`;
+    for (const chat of ["dm-demo-an", "grp-pinaq-officers", "grp-pinaq-members", "dm-demo-minh"]) expect(await lastText(chat)).toBe(delivered);
+    // Not beyond its subtree, and not back to the sender's own group.
+    for (const chat of ["grp-cthn-officers", "grp-detmay-officers", "grp-cdctvn-officers", "grp-hoachat-officers"]) expect(await lastText(chat)).not.toContain(body);
+    const sent = await db().outboxMessage.findMany({ where: { kind: "announcement", text: delivered } });
+    expect(sent.map((m) => m.chatKey).sort()).toEqual(["web:dm-demo-an", "web:dm-demo-minh", "web:grp-pinaq-members", "web:grp-pinaq-officers"]);
+    expect((await db().broadcast.findFirstOrThrow({ orderBy: { id: "desc" } })).audience).toBe("all_subtree");
+  });
+
   it("closes the plan: a report in progress is refused with the reason and nothing changes; progress can still be read", async () => {
     await say(giang, dm(giang.userId), "/baocao");
     await pick(giang, dm(giang.userId), "Đợt 2");
