@@ -11,7 +11,8 @@ import { AppError } from "../core/errors.js";
 import type { Campaign, Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
 import { addDays, formatDate, formatInstant, instantOf, parseUserDate } from "../core/time.js";
-import { jobsBetween } from "../core/schedule.js";
+import { EARLY_NOTICE_DAYS, jobsBetween, type Job } from "../core/schedule.js";
+import { commemorationTitle, deadlineText } from "../core/calendar.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
 import { assertOpen, campaignsFor, closeCampaign, createFromTemplate, pendingDecisions, setDeadlines } from "../core/usecases/campaigns.js";
@@ -51,6 +52,37 @@ const KINDS: Record<string, UnitInviteKind> = { officer: "OFFICER", member: "MEM
 /** What the chat's views need to render for the CLI: its language and time zone. */
 function cliView(cli: Cli): ViewCtx {
   return { t: (k, p) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
+}
+
+/**
+ * A planned post in words, in the CLI's language: what it is and whose ("Nhắc hạn gửi báo
+ * cáo kết quả Đợt 2 (hạn 10/01/2028) – Kế hoạch 15/KH-CĐCT năm 2027, Công đoàn Công Thương
+ * Việt Nam"), never the job's key.
+ */
+async function plannedPost(cli: Cli, tx: Tx, job: Job, campaign: Campaign | null): Promise<string> {
+  const view = cliView(cli);
+  const whose = async () => {
+    if (!campaign) return cli.say("plan.everywhere");
+    const issuer = await tx.getUnit(campaign.issuingUnitId);
+    return cli.say("plan.campaign", { campaign: view.t("campaign.label", { number: campaign.number, year: campaign.year }), unit: issuer?.name ?? "?" });
+  };
+  if (job.kind === "anniversary") {
+    const title = commemorationTitle(job.commemoration, job.year, cli.locale, cli.tr.translate);
+    return cli.say("plan.what", { what: cli.say(job.early ? "plan.kind.anniversary_early" : "plan.kind.anniversary", { title, days: EARLY_NOTICE_DAYS }), whose: await whose() });
+  }
+  if (!campaign) return cli.say("plan.what", { what: job.kind, whose: await whose() });
+  const phase = job.phaseId !== null ? campaign.phases.find((p) => p.id === job.phaseId) : undefined;
+  const item = phase ? view.t("scheduled.what_report", { ordinal: phase.ordinal }) : view.t("scheduled.what_registration", { year: campaign.year });
+  const last = phase !== undefined && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal));
+  const what =
+    job.kind === "reminder"
+      ? cli.say("plan.kind.reminder", { item, deadline: deadlineText(view.t, job.deadline, campaign), count: job.daysLeft })
+      : job.kind === "overdue"
+        ? cli.say("plan.kind.overdue", { item, deadline: deadlineText(view.t, job.deadline, campaign) })
+        : last
+          ? cli.say("plan.kind.final", { year: campaign.year })
+          : cli.say("plan.kind.summary", { ordinal: phase?.ordinal ?? "" });
+  return cli.say("plan.what", { what, whose: await whose() });
 }
 
 /** "Đợt 1: 10/09/2027, Đợt 2: 10/01/2028". */
@@ -338,7 +370,9 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         for (const job of jobs) {
           const campaign = "campaignId" in job ? (campaigns.find((c) => c.id === job.campaignId) ?? null) : null;
           const items = await itemsOf(env, job, campaign);
-          out.push(cli.say("plan.line", { at: formatInstant(job.dueAt, cli.timeZone), key: job.key, count: items.length }));
+          // A campaign's own anniversary (a congress) is named with its campaign too.
+          const whose = campaign ?? (job.kind === "anniversary" ? (campaigns.find((c) => c.id === job.commemoration.campaignId) ?? null) : null);
+          out.push(cli.say("plan.line", { at: formatInstant(job.dueAt, cli.timeZone), what: await plannedPost(cli, tx, job, whose), count: items.length }));
           if (items[0]) out.push(`    ${items[0].text.split("\n")[0]}`);
         }
         return out;

@@ -280,6 +280,32 @@ X5,CĐCS Hai,co_so,X4
     expect(progress.out).not.toContain("đang đề nghị khen thưởng");
   });
 
+  it("lists the planned posts in words and dd/mm/yyyy dates, in the CLI's language", async () => {
+    await importTree();
+    await campaign2027();
+    const whose = "Kế hoạch 15/KH-CĐCT năm 2027, Công đoàn Công Thương Việt Nam";
+    const anniversary = await cli("announcements", "--from", "03/02/2027", "--to", "03/02/2027");
+    expect(anniversary.out).toBe("03/02/2027 07:00  Ngày kỷ niệm: Kỷ niệm 97 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2027) – mọi đơn vị (0 tin nhắn)");
+    const deadlines = await cli("announcements", "--from", "2027-03-24", "--to", "2027-04-01");
+    expect(deadlines.code).toBe(0);
+    expect(deadlines.out.split("\n")).toEqual([
+      `24/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 7 ngày) – ${whose} (0 tin nhắn)`,
+      `28/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 3 ngày) – ${whose} (0 tin nhắn)`,
+      `30/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 1 ngày) – ${whose} (0 tin nhắn)`,
+      `01/04/2027 08:30  Danh sách đơn vị chưa gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định) – ${whose} (0 tin nhắn)`,
+    ]);
+    const yearEnd = await cli("announcements", "--from", "11/01/2028", "--to", "11/01/2028");
+    expect(yearEnd.out).toContain(`11/01/2028 09:00  Tổng kết năm 2027 – ${whose}`);
+    for (const r of [anniversary, deadlines, yearEnd]) {
+      // Never the occurrence keys nor ISO dates.
+      expect(r.out).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(r.out).not.toMatch(/anniv:|remind:|overdue:|summary:/);
+    }
+    const english = await w.cliWith({ DEFAULT_LOCALE: "en" }, "announcements", "--from", "2027-03-30", "--to", "2027-04-01");
+    expect(english.out.split("\n")[0]).toMatch(/^30\/03\/2027 08:00 {2}Reminder to send the 2027 theme registration \(due 31\/03\/2027 – default, not yet set; 1 day left\) – .*15\/KH-CĐCT.* \(0 messages\)$/);
+    expect(english.out).toContain("List of units that have not sent the 2027 theme registration");
+  });
+
   it("prints a unit's progress, and explains its usage", async () => {
     await importTree();
     await campaign2027();

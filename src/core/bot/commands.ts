@@ -52,9 +52,8 @@ async function help(ctx: Ctx): Promise<Outbound[]> {
     if (!c.names[0]) continue;
     if (c.audience === "officer" && !officer) continue;
     if (ctx.chat.kind === "group" && !c.inGroup) continue;
-    const name = commandName(c, ctx.locale);
-    const alias = c.names.find((n) => n !== name);
-    lines.push(ctx.t("help.line", { name, alias, what: ctx.t(`commands.${c.key}`), context: alias ? "alias" : undefined }));
+    // Each command once, by its name in the reader's language (the other name still works).
+    lines.push(ctx.t("help.line", { name: commandName(c, ctx.locale), what: ctx.t(`commands.${c.key}`) }));
   }
   if (!officer) lines.push("", ctx.t(ctx.chat.kind === "group" ? "help.group_hint" : "help.member_hint"));
   return say(lines.join("\n"));
