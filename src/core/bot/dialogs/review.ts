@@ -10,11 +10,12 @@ import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
 import { awardPhrase, decide, decisionText, GRANTS, loadSubject, NEEDS_REASON, optionsFor, ownForms, PAGE_SIZE, reviewQueue, type Action, type Subject } from "../../usecases/review.js";
+import { destinationOf } from "../../usecases/route.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { nominationView, registrationView, reportView, statusLabel, workView } from "../views.js";
+import { holderOf, nominationView, registrationView, reportView, statusLabel, withHolder, workView } from "../views.js";
 import { actsForUnit, BACK, loadUnit, readDate, readText } from "./common.js";
 
 const ACTIONS = ["FORWARD", "APPROVE", "GRANT", "GRANT_OWN", "PLAQUE", "FILE", "RETURN", "DECLINE", "FILE_OUTSIDE", "RECORD_GRANT", "RECORD_PLAQUE", "RECORD_DECLINE"] as const;
@@ -102,8 +103,12 @@ async function afterDecision(ctx: Ctx, data: Data, note: string): Promise<Outcom
 
 async function apply(ctx: Ctx, data: Data, date: string | null): Promise<Outcome<Data>> {
   const reviewer = await loadUnit(ctx, data.unitId);
-  await decide(envOf(ctx), reviewer, data.type!, data.id!, data.action!, { note: data.note ?? null, formId: data.formId, decisionNumber: data.number ?? null, decisionDate: date });
-  return afterDecision(ctx, data, ctx.t(`review.done.${data.action!}`));
+  const env = envOf(ctx);
+  await decide(env, reviewer, data.type!, data.id!, data.action!, { note: data.note ?? null, formId: data.formId, decisionNumber: data.number ?? null, decisionDate: date });
+  if (data.action !== "FORWARD") return afterDecision(ctx, data, ctx.t(`review.done.${data.action!}`));
+  // Forwarded: where it waits now (past units that let items pass), and whether anyone there uses the bot.
+  const holder = await holderOf(ctx, (await loadSubject(env, data.type!, data.id!)).atUnitId);
+  return afterDecision(ctx, data, withHolder(ctx, ctx.t("review.done.FORWARD", { holder: holder?.unit.name ?? "—" }), holder));
 }
 
 /** What comes after picking an action: a note, a form, the decision's number — or nothing. */
@@ -163,7 +168,8 @@ export const reviewDialog: DialogDef<Data> = {
         const env = envOf(ctx);
         const s = await loadSubject(env, data.type!, data.id!);
         const opts = await optionsFor(env, reviewer, s);
-        const parent = reviewer.parentId !== null ? ((await ctx.tx.getUnit(reviewer.parentId))?.name ?? "") : "";
+        // The unit a forward reaches: the upper unit, or past it when it lets items pass.
+        const parent = (await destinationOf(env, reviewer))?.name ?? "";
         const forms = await ctx.tx.commendationForms();
         const why = opts.actions.length ? null : ctx.t(`review.cannot.${opts.why === "elsewhere" && !opts.holder ? "done" : (opts.why ?? "done")}`, { unit: s.unit.name, holder: opts.holder?.name ?? "" });
         const choices = [];
