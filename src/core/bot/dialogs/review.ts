@@ -171,7 +171,9 @@ export const reviewDialog: DialogDef<Data> = {
         // The unit a forward reaches: the upper unit, or past it when it lets items pass.
         const parent = (await destinationOf(env, reviewer))?.name ?? "";
         const forms = await ctx.tx.commendationForms();
-        const why = opts.actions.length ? null : ctx.t(`review.cannot.${opts.why === "elsewhere" && !opts.holder ? "done" : (opts.why ?? "done")}`, { unit: s.unit.name, holder: opts.holder?.name ?? "" });
+        const why = opts.actions.length
+          ? null
+          : ctx.t(`review.cannot.${opts.why === "elsewhere" && !opts.holder ? "done" : (opts.why ?? "done")}`, { unit: opts.whyUnit?.name ?? s.unit.name, holder: opts.holder?.name ?? "" });
         const choices = [];
         for (const a of opts.actions) choices.push({ value: a, label: await actionLabel(ctx, s, a, parent) });
         choices.push({ value: BACK, label: ctx.t("common.back") });
