@@ -11,7 +11,8 @@
  * officer of the unit that sent it up to this level, anyone who already took a step on its
  * path at another level (one person decides it at one level only), the person who
  * submitted it, or anyone while the item waits elsewhere. Every decision is conditional on
- * the state and the place seen, so two levels or two officers cannot both decide.
+ * the state and the place seen, so two levels or two officers cannot both decide. When a
+ * higher level returns or declines it, the levels below that forwarded it are told too.
  */
 import { AppError } from "../errors.js";
 import { excerpt } from "../format.js";
@@ -326,6 +327,7 @@ export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: nu
   if (action === "FORWARD") return;
   const decidedBy = action.startsWith("RECORD") || action === "FILE_OUTSIDE" ? holder : reviewer;
   await tellSender(env, s, decidedBy, action, note, {});
+  if (action === "RETURN" || action === "DECLINE" || action === "RECORD_DECLINE") await tellForwarders(env, s, reviewer, decidedBy, action, note);
   if (formId !== null) await announceReward(env, id);
   if (action === "PLAQUE" || action === "RECORD_PLAQUE") await announcePlaque(env, id, decidedBy);
 }
@@ -352,6 +354,35 @@ async function tellSender(env: Env, s: Subject, by: Unit, action: Action, note: 
       ...extra,
     }),
   );
+}
+
+/**
+ * When a higher level returns or declines an item, tell the officers of each unit below it
+ * that forwarded it on this round of its path (one message per unit's officers' chats, as
+ * the sender is told): they vouched for it, and a returned item comes through them again.
+ * `by` is the acting level (it is not told: it acted), `decidedBy` the level named.
+ */
+async function tellForwarders(env: Env, s: Subject, by: Unit, decidedBy: Unit, action: Action, note: string | null): Promise<void> {
+  const steps = await env.tx.pathOf(s.type, s.id);
+  let round = 0;
+  steps.forEach((st, i) => {
+    if (st.decision === "SUBMIT") round = i;
+  });
+  const units = new Map<number, PathStep["unit"]>();
+  for (const st of steps.slice(round)) if (st.decision === "FORWARD" && st.unit.id !== by.id && st.unit.id !== s.unit.id) units.set(st.unit.id, st.unit);
+  if (!units.size) return;
+  const params = { ...(await subjectParams(env, s.type, s.id)), sender: s.unit.name };
+  for (const unit of units.values()) {
+    await notifyOfficers(env, unit.id, `decided-below:${s.type}:${s.id}:${action}:${unit.id}:${env.now.getTime()}`, "review.decision", (locale) =>
+      env.translate(locale, `notify.decided_forwarded.${action}`, {
+        ...params,
+        reviewer: decidedBy.name,
+        unit: unit.name,
+        what: env.translate(locale, `subject_from.${s.type}`, params),
+        reason: note ?? "",
+      }),
+    );
+  }
 }
 
 export async function subjectParams(env: Env, type: SubjectType, id: number): Promise<Record<string, unknown>> {
