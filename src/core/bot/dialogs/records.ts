@@ -83,7 +83,7 @@ export const recordsDialog: DialogDef<Data> = {
         const holder = await holderOf(ctx, item.atUnitId);
         const where = holder ? withHolder(ctx, ctx.t("records.waiting", { holder: holder.unit.name }), holder) : null;
         return {
-          text: [await details(ctx, item.type, item.id), pathView(ctx, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
+          text: [await details(ctx, item.type, item.id), pathView(ctx, item.type, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
           choices: [
             { value: BACK, label: ctx.t("common.back") },
             { value: CLOSE, label: ctx.t("common.close") },

@@ -65,12 +65,24 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
   return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w);
 }
 
-/** The path so far, one line per step. */
-export function pathView(ctx: Ctx, steps: PathStep[], forms: CommendationForm[]): string {
+/** Which wording of a step's decision: TLĐ's answer recorded, a registration marked sent outside, a proposal. */
+function pathContext(s: PathStep, form: CommendationForm | undefined, proposal: boolean): string | undefined {
+  if (s.decision === "FILE" && s.toUnit) return "outside";
+  if (s.decision === "RECORD") return form ? "grant" : s.note ? "decline" : "plaque";
+  if (s.decision === "FORWARD" && proposal) return "propose";
+  return undefined;
+}
+
+/**
+ * The path so far, one line per step, in the words of the buttons that took each step: a
+ * registration or report is "chấp nhận, chuyển lên", a nomination or work "đồng ý, đề nghị lên".
+ */
+export function pathView(ctx: Ctx, type: SubjectType, steps: PathStep[], forms: CommendationForm[]): string {
   if (!steps.length) return "";
+  const proposal = type === "NOMINATION" || type === "WORK";
   const lines = steps.map((s) => {
     const form = s.formId !== null ? forms.find((f) => f.id === s.formId) : undefined;
-    const context = s.decision === "FILE" && s.toUnit ? "outside" : s.decision === "RECORD" ? (form ? "grant" : s.note ? "decline" : "plaque") : undefined;
+    const context = pathContext(s, form, proposal);
     return ctx.t(`review.path.${s.decision}`, {
       context,
       date: formatInstant(s.at, ctx.deps.timeZone),
@@ -178,7 +190,7 @@ export const reviewDialog: DialogDef<Data> = {
         for (const a of opts.actions) choices.push({ value: a, label: await actionLabel(ctx, s, a, parent) });
         choices.push({ value: BACK, label: ctx.t("common.back") });
         return {
-          text: [await details(ctx, s.type, s.id), pathView(ctx, await ctx.tx.pathOf(s.type, s.id), forms), why].filter(Boolean).join("\n\n"),
+          text: [await details(ctx, s.type, s.id), pathView(ctx, s.type, await ctx.tx.pathOf(s.type, s.id), forms), why].filter(Boolean).join("\n\n"),
           choices,
         };
       },
