@@ -10,6 +10,7 @@ import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
 import { awardPhrase, decide, decisionText, GRANTS, loadSubject, NEEDS_REASON, optionsFor, ownForms, PAGE_SIZE, reviewQueue, type Action, type Subject } from "../../usecases/review.js";
+import { assertOpen } from "../../usecases/campaigns.js";
 import { destinationOf } from "../../usecases/route.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
@@ -133,7 +134,12 @@ function afterAction(data: Data): string | null {
 
 async function proceed(ctx: Ctx, data: Data): Promise<Outcome<Data>> {
   const next = afterAction(data);
-  return next ? { next, data } : apply(ctx, data, null);
+  if (!next) return apply(ctx, data, null);
+  // A plan closed since the item was opened: refused now, not after a note or a number is typed.
+  const s = await loadSubject(envOf(ctx), data.type!, data.id!);
+  const campaign = await ctx.tx.getCampaign(s.campaignId);
+  if (campaign) assertOpen(campaign);
+  return { next, data };
 }
 
 export const reviewDialog: DialogDef<Data> = {
