@@ -286,6 +286,7 @@ export interface PathStep {
   decision: Decision;
   unit: Pick<Unit, "id" | "name" | "level">;
   /** Who took it (null: the bot, or an administrator at the CLI). */
+  personId: number | null;
   personName: string | null;
   at: Date;
   note: string | null;

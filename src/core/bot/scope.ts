@@ -31,13 +31,16 @@ export async function actingUnit(ctx: Ctx): Promise<Resolved<Unit>> {
 
 /**
  * The active campaign that applies to `unit`, or the campaigns to choose from. Commands
- * that only read (`closedToo`) fall back to the latest closed one when none is active.
+ * that only read (`closedToo`) fall back to the latest closed one when none is active;
+ * commands that write are told that one is closed and can only be read.
  */
 export async function campaignOf(ctx: Ctx, unit: Unit, closedToo = false): Promise<Resolved<Campaign>> {
   let campaigns = await campaignsFor(envOf(ctx), unit);
-  if (!campaigns.length && closedToo) {
+  if (!campaigns.length) {
     const above = new Set(pathIds(unit));
-    campaigns = (await ctx.tx.listCampaigns()).filter((c) => c.status === "CLOSED" && above.has(c.issuingUnitId)).slice(0, 1);
+    const closed = (await ctx.tx.listCampaigns()).filter((c) => c.status === "CLOSED" && above.has(c.issuingUnitId)).slice(0, 1);
+    if (closedToo) campaigns = closed;
+    else if (closed[0]) throw new AppError("no_campaign", { unit: unit.name, number: closed[0].number, year: closed[0].year, context: "closed" });
   }
   if (!campaigns.length) throw new AppError("no_campaign", { unit: unit.name });
   return campaigns.length === 1 ? { one: campaigns[0]! } : { pick: campaigns };

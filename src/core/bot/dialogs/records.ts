@@ -8,7 +8,7 @@ import { excerpt } from "../../format.js";
 import type { SubjectType } from "../../model.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef } from "../dialog.js";
-import { holderText, statusLabel } from "../views.js";
+import { holderOf, statusLabel, withHolder } from "../views.js";
 import { actsForUnit, BACK, loadUnit } from "./common.js";
 import { details, pathView } from "./review.js";
 
@@ -80,9 +80,10 @@ export const recordsDialog: DialogDef<Data> = {
         const item = (await sentItems(ctx, data)).find((i) => i.type === data.type && i.id === data.id);
         if (!item) return { text: ctx.t("errors.stale_state"), choices: [{ value: BACK, label: ctx.t("common.back") }] };
         const forms = await ctx.tx.commendationForms();
-        const where = item.atUnitId !== null ? ctx.t("records.waiting", { holder: await holderText(ctx, item.atUnitId) }) : null;
+        const holder = await holderOf(ctx, item.atUnitId);
+        const where = holder ? withHolder(ctx, ctx.t("records.waiting", { holder: holder.unit.name }), holder) : null;
         return {
-          text: [await details(ctx, item.type, item.id), pathView(ctx, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
+          text: [await details(ctx, item.type, item.id), pathView(ctx, item.type, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
           choices: [
             { value: BACK, label: ctx.t("common.back") },
             { value: CLOSE, label: ctx.t("common.close") },
