@@ -214,7 +214,7 @@ describe.each(backends())("the review path on %s", (backend) => {
       await t.client.deliverOutbox();
       expect((await t.client.lastBot(giangGroup.chatId))!.text).toBe(`${CDCTVN} không chấp thuận đề nghị khen thưởng Lý Thị Cúc. Lý do: Thành tích chưa đạt tiêu chuẩn Bằng khen của ngành`);
       expect((await t.client.lastBot(cuongGroup.chatId))!.text).toBe(
-        `${CDCTVN} không chấp thuận đề nghị khen thưởng Lý Thị Cúc của ${PINAQ}, hồ sơ ${HOACHAT} đã chuyển lên. Lý do: Thành tích chưa đạt tiêu chuẩn Bằng khen của ngành`,
+        `${CDCTVN} không chấp thuận đề nghị khen thưởng Lý Thị Cúc của ${PINAQ} (hồ sơ do ${HOACHAT} chuyển lên). Lý do: Thành tích chưa đạt tiêu chuẩn Bằng khen của ngành`,
       );
       expect((await botTexts("grp-pinaq-members")).join("\n")).not.toContain("Lý Thị Cúc");
     },
@@ -263,7 +263,7 @@ describe.each(backends())("the review path on %s", (backend) => {
       await say(binh, binhGroup, "/huy");
       await t.client.deliverOutbox();
       expect((await t.client.lastBot(cuongGroup.chatId))!.text).toBe(
-        `↩️ ${CDCTVN} đã trả lại đề nghị khen thưởng Phạm Văn Đức của ${PINAQ}, hồ sơ ${HOACHAT} đã chuyển lên. Lý do: Bổ sung xác nhận của Giám đốc công ty\nKhi đơn vị gửi lại, hồ sơ sẽ lại qua ${HOACHAT} xem xét.`,
+        `↩️ ${CDCTVN} đã trả lại đề nghị khen thưởng Phạm Văn Đức của ${PINAQ} (hồ sơ do ${HOACHAT} chuyển lên). Lý do: Bổ sung xác nhận của Giám đốc công ty\nKhi đơn vị gửi lại, hồ sơ sẽ lại qua ${HOACHAT} xem xét.`,
       );
       expect((await t.client.lastBot(giangGroup.chatId))!.text).toContain(`↩️ ${CDCTVN} đã trả lại đề nghị khen thưởng Phạm Văn Đức. Lý do: Bổ sung xác nhận của Giám đốc công ty`);
       // One message for the forwarding level's officers' group, none for the level that returned it.
@@ -316,7 +316,7 @@ describe.each(backends())("the review path on %s", (backend) => {
       expect(minhSaw).not.toContain("Lê Văn Sơn");
       expect((await t.client.lastBot(`dm-${an.userId}`))!.text).toBe(`${TLD} không chấp thuận đề nghị khen thưởng Lê Văn Sơn. Trả lời: Sáng kiến chưa được công nhận ở cấp ngành`);
       expect((await t.client.lastBot(cuongGroup.chatId))!.text).toBe(
-        `${TLD} không chấp thuận đề nghị khen thưởng Lê Văn Sơn của ${PHANBON}, hồ sơ ${HOACHAT} đã chuyển lên. Trả lời: Sáng kiến chưa được công nhận ở cấp ngành`,
+        `${TLD} không chấp thuận đề nghị khen thưởng Lê Văn Sơn của ${PHANBON} (hồ sơ do ${HOACHAT} chuyển lên). Trả lời: Sáng kiến chưa được công nhận ở cấp ngành`,
       );
       // CĐCTVN recorded the answer itself: it is not told of it.
       const told = await t.app.db.prisma.outboxMessage.findMany({ where: { key: { startsWith: `decided-below:NOMINATION:${son.id}:` } } });
