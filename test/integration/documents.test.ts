@@ -219,10 +219,11 @@ describe("documents that go up the tree", () => {
     expect(levels.getRow(8).values).toEqual([undefined, "Công đoàn cơ sở", 2, 2, 4, 2, 0, 2230, 19, 2_065_500_000, 550_000_000, 3, 24, 3, 1, 1]);
   });
 
-  it("keeps the files people receive 7 days: the next file made deletes older ones", async () => {
+  it("keeps the files people receive 7 days: the hourly housekeeping deletes older ones", async () => {
     const old = await make("demo-cuong", w.hoachat, "rewards", phase1);
     await t.app.db.prisma.storedFile.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 8 * 86_400_000) } });
     const fresh = await make("demo-cuong", w.hoachat, "rewards", phase1);
+    await t.app.housekeeping();
     expect(await t.app.db.prisma.storedFile.findUnique({ where: { id: old.id } })).toBeNull();
     expect(await t.app.db.prisma.storedFile.findUnique({ where: { id: fresh.id } })).not.toBeNull();
   });

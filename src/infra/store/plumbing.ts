@@ -2,7 +2,6 @@
 import type { Sql } from "../db/transactions.js";
 import type { Actor, Outbound, RoleKind } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
-import { FILE_KEEP_DAYS } from "../../core/limits.js";
 import { redactCodes } from "../../core/codes.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import * as map from "./map.js";
@@ -92,8 +91,7 @@ export function plumbingStore(db: Db, sql: Sql, ref: ReferenceCache): PlumbingTx
       return count;
     },
     async saveFile(input) {
-      // Each new file sweeps away those past their keeping time (FILE_KEEP_DAYS; the README says so).
-      await db.storedFile.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - FILE_KEEP_DAYS * 86_400_000) } } });
+      // Files past FILE_KEEP_DAYS are deleted by the hourly housekeeping (app.ts), and no download link serves them.
       await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, base64: Buffer.from(input.data).toString("base64"), ownerId: input.ownerId } });
     },
     // The statements every update runs are written in SQL: a model query costs several
