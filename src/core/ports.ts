@@ -80,8 +80,8 @@ export interface OfficialDocument {
   upperBody: string | null;
   /** The issuing unit (top left, bold). */
   issuer: string;
-  /** "Số: 12/BC-CĐCT". */
-  numberLine: string;
+  /** "Số: 12/BC-CĐCT"; null for a paper that is not numbered on its own (a list attached to a Tờ trình). */
+  numberLine: string | null;
   /** "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and the motto (top right). */
   nation: string;
   motto: string;
@@ -91,6 +91,8 @@ export interface OfficialDocument {
   kind: string;
   /** The title under the kind, one paragraph per line (bold). */
   title: string[];
+  /** An italic line under the title: "(Kèm theo Tờ trình số …/TTr-CĐHC ngày … tháng … năm …)". */
+  attachedTo?: string;
   body: DocBlock[];
   /** "Nơi nhận:" and its lines ("- Như trên;", "- Lưu: VT."). */
   recipients: { head: string; lines: string[] };
