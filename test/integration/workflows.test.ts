@@ -206,4 +206,30 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(xml).toContain("Đẩy mạnh thi đua nước rút quý IV.");
     expect(xml).toContain("TM. BAN THƯỜNG VỤ");
   });
+
+  it("makes the reward proposal list of a phase, attached to a Tờ trình, and the year's as a spreadsheet", async () => {
+    const menu = await say(cuong, cuongGroup, "/xuat");
+    const labels = menu.at(-1)!.choices!.map((c) => c.label);
+    expect(labels).toEqual(expect.arrayContaining(["Danh sách đề nghị khen thưởng Đợt 1", "Danh sách đề nghị khen thưởng năm 2026"]));
+    expect(text(await pick(cuong, cuongGroup, "Danh sách đề nghị khen thưởng Đợt 1"))).toContain("Danh sách đề nghị khen thưởng Đợt 1 năm 2026: văn bản kèm theo Tờ trình hay bảng tính?");
+    expect(text(await pick(cuong, cuongGroup, "Văn bản (.docx)"))).toContain("Số Tờ trình đề nghị khen thưởng");
+    expect(text(await say(cuong, cuongGroup, "21"))).toContain("Họ tên người ký");
+    const reply = await say(cuong, cuongGroup, "Lê Văn Cường");
+    expect(text(reply)).toContain("Danh sách đề nghị khen thưởng Đợt 1 năm 2026 của Công đoàn Tổng công ty Hóa chất Phương Bắc (.docx), kèm theo Tờ trình");
+    const doc = reply.at(-1)?.file;
+    expect(doc?.name).toBe("danh-sach-khen-thuong-DEMO-HOACHAT-2026.docx");
+    const xml = await (await JSZip.loadAsync(await (await fetch(`${t.app.url}${doc!.url}`)).arrayBuffer())).file("word/document.xml")!.async("string");
+    expect(xml).toContain("Đề nghị khen thưởng Đợt 1 năm 2026");
+    expect(xml).toContain("(Kèm theo Tờ trình số 21/TTr-");
+    expect(xml).not.toContain("Số: ");
+    expect(xml).toContain("Lê Văn Cường");
+
+    await say(cuong, cuongGroup, "/xuat");
+    await pick(cuong, cuongGroup, "Danh sách đề nghị khen thưởng năm 2026");
+    const sheet = (await pick(cuong, cuongGroup, "Bảng tính (.xlsx)")).at(-1)?.file;
+    expect(sheet?.name).toBe("danh-sach-khen-thuong-DEMO-HOACHAT-2026.xlsx");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await (await fetch(`${t.app.url}${sheet!.url}`)).arrayBuffer());
+    expect(wb.worksheets[0]!.getCell("A1").value).toBe("Danh sách đề nghị khen thưởng năm 2026 – thực hiện Kế hoạch số 01/KH-CĐCT");
+  });
 });
