@@ -272,6 +272,8 @@ export interface NewUnit {
   level: UnitLevel;
   parent: Unit | null;
   demo: boolean;
+  abbreviation?: string | null;
+  place?: string | null;
 }
 
 /** One unit of a bulk creation: its parent is a unit that exists, or an earlier item (by index). */
@@ -281,6 +283,8 @@ export interface NewUnitInBatch {
   level: UnitLevel;
   parent: Unit | number | null;
   demo: boolean;
+  abbreviation?: string | null;
+  place?: string | null;
 }
 
 /**
@@ -331,6 +335,8 @@ export interface Tx {
    */
   createUnits(items: NewUnitInBatch[]): Promise<Unit[]>;
   renameUnit(id: number, name: string): Promise<void>;
+  /** Set what the unit's documents print (abbreviation, place); a field left out stays, null clears it. */
+  setUnitDetails(id: number, details: { abbreviation?: string | null; place?: string | null }): Promise<void>;
   /** Re-parent a unit and its subtree, closing the old parent edge in the history. */
   moveUnit(unit: Unit, newParent: Unit, byId: number | null, at: Date): Promise<Unit>;
   closeUnit(id: number, at: Date): Promise<void>;

@@ -13,6 +13,7 @@ import { exportReports } from "../../src/core/usecases/progress.js";
 import { submitReport, targetsToReport } from "../../src/core/usecases/submissions.js";
 import { decide, reviewQueue } from "../../src/core/usecases/review.js";
 import { codeColumnWidth } from "../../src/core/usecases/workbook.js";
+import { setUnitDetails } from "../../src/core/usecases/units.js";
 import { docxWriter } from "../../src/infra/docx.js";
 import { xlsxWriter } from "../../src/infra/spreadsheet.js";
 import { createFromTemplate } from "../../src/core/usecases/campaigns.js";
@@ -329,5 +330,19 @@ describe.each(backends())("documents that go up the tree on %s", (backend) => {
     expect(documentDateParts("2027-09-05")).toEqual({ day: "05", month: "9", year: "2027" });
     expect(documentDateParts("2017-03-02")).toEqual({ day: "02", month: "3", year: "2017" });
     expect(documentDateParts("2027-01-15")).toEqual({ day: "15", month: "01", year: "2027" });
+  });
+
+  it("prints the unit's own abbreviation and place, which only its officers set, unless others are given", async () => {
+    const as = (who: string) => <R>(fn: (env: Awaited<ReturnType<typeof personaEnv>>) => Promise<R>) => t.app.store.transaction(async (tx) => fn(await personaEnv(t.app, tx, who, new Date(NOW))));
+    await expect(as("demo-an")((env) => setUnitDetails(env, w.hoachat, { abbreviation: "CĐXX" }))).rejects.toMatchObject({ code: "not_officer" });
+    const hoachat = await as("demo-cuong")((env) => setUnitDetails(env, w.hoachat, { abbreviation: "CĐHC", place: "Việt Trì" }));
+    const own = paragraphs((await open((await make("demo-cuong", hoachat, "report", phase1, { number: "14" })).data)).document);
+    expect(own).toContain("Số: 14/BC-CĐHC");
+    expect(own).toContain("Việt Trì, ngày 05 tháng 9 năm 2026");
+    const list = paragraphs((await open((await make("demo-cuong", hoachat, "rewards", phase1, { number: "15" })).data)).document);
+    expect(list).toContain("(Kèm theo Tờ trình số 15/TTr-CĐHC ngày … tháng … năm …)");
+    const given = paragraphs((await open((await make("demo-cuong", hoachat, "report", phase1, { number: "14", abbreviation: "CĐTCT", place: "Hà Nội" })).data)).document);
+    expect(given).toContain("Số: 14/BC-CĐTCT");
+    expect(given).toContain("Hà Nội, ngày 05 tháng 9 năm 2026");
   });
 });

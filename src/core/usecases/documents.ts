@@ -18,9 +18,9 @@ export interface DocumentOptions {
   number?: string;
   /** The signer's name; default "…". */
   signer?: string;
-  /** The issuing unit's abbreviation after "BC-" ("CĐCT"); default derived from its name. */
+  /** The issuing unit's abbreviation after "BC-" ("CĐCT"); default the unit's own, else made from its name. */
   abbreviation?: string;
-  /** Where it is issued; default "Hà Nội". */
+  /** Where it is issued; default the unit's own place, else "Hà Nội". */
   place?: string;
   /** The direction for the next phase or year, one paragraph per line; default from the reports' narratives. */
   direction?: string;
@@ -186,8 +186,16 @@ function recipientsOf(t: T, data: MovementData): string[] {
 
 /** The abbreviation after "BC-" or "TTr-": the one given, else the unit's own, else one made from its name. */
 function abbreviationOf(data: MovementData, opts: DocumentOptions): string {
-  return opts.abbreviation?.trim() || abbreviate(data.unit.name);
+  return opts.abbreviation?.trim() || unitAbbreviation(data.unit);
 }
+
+/** The abbreviation a unit's documents print unless the officer gives another: its own, else made from its name. */
+export function unitAbbreviation(unit: Unit): string {
+  return unit.abbreviation || abbreviate(unit.name);
+}
+
+/** The code of each kind of numbered paper: "12/BC-CĐHC" for a report, "12/TTr-CĐHC" for the Tờ trình a reward list goes with. */
+export const KIND_CODE = { report: "BC", rewards: "TTr" } as const;
 
 /** The parts every document of the unit shares: header, date, recipients, signature. `kindCode` null: a paper with no number of its own. */
 function frame(t: T, data: MovementData, opts: DocumentOptions, kindCode: string | null) {
@@ -198,7 +206,7 @@ function frame(t: T, data: MovementData, opts: DocumentOptions, kindCode: string
     numberLine: kindCode ? t("doc.number", { number: opts.number?.trim() || "…", kind: kindCode, abbr: abbreviationOf(data, opts) }) : null,
     nation: t("doc.nation"),
     motto: t("doc.motto"),
-    dateLine: t("doc.date_line", { place: opts.place?.trim() || t("doc.place_default"), ...documentDateParts(data.today) }),
+    dateLine: t("doc.date_line", { place: opts.place?.trim() || unit.place || t("doc.place_default"), ...documentDateParts(data.today) }),
     recipients: { head: t("doc.recipients"), lines: recipientsOf(t, data) },
     signature: { capacity: t("doc.sign_capacity"), position: t("doc.sign_position"), name: opts.signer?.trim() || "…" },
   };
@@ -417,7 +425,7 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   for (const line of (opts.direction ?? defaultDirection(data)).split(/\n+/).map((l) => l.trim()).filter(Boolean)) body.push({ kind: "paragraph", text: line });
   body.push({ kind: "paragraph", text: t("doc.report.closing", { unit: data.unit.name }) });
 
-  return { ...frame(t, data, opts, "BC"), kind: t("doc.report.kind"), title, body };
+  return { ...frame(t, data, opts, KIND_CODE.report), kind: t("doc.report.kind"), title, body };
 }
 
 function targetCells(s: { registered: number; reported: number; reached: number }, num: (n: number) => string): DocCell[] {
@@ -474,7 +482,7 @@ export function rewardListDocument(t: T, data: MovementData, opts: DocumentOptio
     ...frame(t, data, opts, null),
     kind: t("doc.rewards.kind"),
     title: [phase ? t("doc.rewards.title_phase", { ordinal: phase.ordinal, year: campaign.year }) : t("doc.rewards.title_year", { year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })],
-    attachedTo: t("doc.rewards.attached", { number: opts.number?.trim() || "…", abbr: abbreviationOf(data, opts) }),
+    attachedTo: t("doc.rewards.attached", { number: opts.number?.trim() || "…", kind: KIND_CODE.rewards, abbr: abbreviationOf(data, opts) }),
     body,
     landscape: true,
   };
