@@ -3,12 +3,15 @@
  * spreadsheet, each started phase's report (sơ kết), the year report (tổng kết), and the
  * reward proposal list of each started phase or of the year, as .docx (attached to a Tờ
  * trình) or .xlsx. For a .docx the officer gives the number (the report's own, or the Tờ
- * trình's) and the signer ("…" leaves them to fill by hand); for a report the officer may
- * also rewrite the direction for what comes next (drawn from the units' narratives)
- * before the file is made.
+ * trình's: shown as it will print, "…/BC-CĐHC"; a full "12/BC-CĐHC" also sets the unit's
+ * abbreviation), the place (the unit's, offered as a button; one typed is the unit's from
+ * then on) and the signer ("…" leaves number and signer to fill by hand); for a report the
+ * officer may also rewrite the direction for what comes next (drawn from the units'
+ * narratives) before the file is made.
  */
 import { z } from "zod";
-import { exportDocument, gatherMovement, defaultDirection, type DocumentKind } from "../../usecases/documents.js";
+import { documentDateParts, exportDocument, gatherMovement, defaultDirection, KIND_CODE, unitAbbreviation, type DocumentKind } from "../../usecases/documents.js";
+import { readAbbreviation, readPlace, setUnitDetails } from "../../usecases/units.js";
 import { exportReports } from "../../usecases/progress.js";
 import type { Campaign } from "../../model.js";
 import type { DialogDef, Outcome } from "../dialog.js";
@@ -24,6 +27,8 @@ const schema = z.object({
   /** A phase ordinal, or the year (0). */
   phase: z.number().int().nullable().optional(),
   number: z.string().optional(),
+  /** Typed for this document; also remembered as the unit's. */
+  place: z.string().optional(),
   signer: z.string().optional(),
   direction: z.string().optional(),
 });
@@ -35,6 +40,9 @@ const DOCX = "docx";
 const XLSX = "xlsx";
 const CANCEL = "cancel";
 
+/** What a typed number may be: "12", "12a", "05.1"; not a whole "12/BC-…" (read apart). */
+const NUMBER = /^[\p{L}\p{N}][\p{L}\p{N}.]{0,9}$/u;
+
 const phaseOf = (campaign: Campaign, data: Data) => (data.phase ? (campaign.phases.find((p) => p.ordinal === data.phase) ?? null) : null);
 
 /** "Đợt 1 năm 2026" or "năm 2026". */
@@ -45,7 +53,7 @@ function periodName(ctx: Ctx, campaign: Campaign, data: Data): string {
 async function make(ctx: Ctx, data: Data, kind: DocumentKind): Promise<Outcome<Data>> {
   const { unit, campaign } = await loadScope(ctx, data);
   const phase = phaseOf(campaign, data);
-  const file = await exportDocument(envOf(ctx), { unit, campaign, phase, kind, options: { number: data.number, signer: data.signer, direction: data.direction } }, { document: ctx.deps.documents, spreadsheet: ctx.deps.spreadsheet }, ctx.locale);
+  const file = await exportDocument(envOf(ctx), { unit, campaign, phase, kind, options: { number: data.number, place: data.place, signer: data.signer, direction: data.direction } }, { document: ctx.deps.documents, spreadsheet: ctx.deps.spreadsheet }, ctx.locale);
   return { end: [{ text: ctx.t(`doc.ready.${kind}`, { unit: unit.name, period: periodName(ctx, campaign, data) }), file: { id: file.id, name: file.name } }] };
 }
 
@@ -102,11 +110,34 @@ export const exportDialog: DialogDef<Data> = {
       },
     },
     number: {
-      prompt: (ctx, data) => ({ text: ctx.t(data.kind === "rewards" ? "doc.ask_number_rewards" : "doc.ask_number"), choices: [{ value: BLANK, label: ctx.t("doc.choice.blank") }] }),
-      choose: (_ctx, data) => ({ next: "signer", data: { ...data, number: "…" } }),
-      text(ctx, data, text) {
-        const r = readText<Data>(ctx, text, { min: 1, max: 20 });
-        return r.ok ? { next: "signer", data: { ...data, number: r.value } } : r.outcome;
+      async prompt(ctx, data) {
+        const { unit } = await loadScope(ctx, data);
+        const kind = KIND_CODE[data.kind ?? "report"];
+        return { text: ctx.t(data.kind === "rewards" ? "doc.ask_number_rewards" : "doc.ask_number", { form: `…/${kind}-${unitAbbreviation(unit)}`, kind }), choices: [{ value: BLANK, label: ctx.t("doc.choice.blank") }] };
+      },
+      choose: (_ctx, data) => ({ next: "place", data: { ...data, number: "…" } }),
+      // "12", or "12/BC-CĐHC": a whole number with another abbreviation is the unit's from now on.
+      async text(ctx, data, text) {
+        const kind = KIND_CODE[data.kind ?? "report"];
+        const m = /^\s*([^/\s]+)\s*(?:\/\s*([^-\s]+)\s*-\s*(\S+)\s*)?$/u.exec(text);
+        const abbreviation = m?.[3] ? readAbbreviation(m[3]) : null;
+        if (!m || !NUMBER.test(m[1]!) || (m[2] !== undefined && (m[2].toLowerCase() !== kind.toLowerCase() || !abbreviation))) return { retry: ctx.t("doc.bad_number", { kind }) };
+        if (abbreviation) await setUnitDetails(envOf(ctx), (await loadScope(ctx, data)).unit, { abbreviation });
+        return { next: "place", data: { ...data, number: m[1]! } };
+      },
+    },
+    place: {
+      async prompt(ctx, data) {
+        const { unit } = await loadScope(ctx, data);
+        const place = unit.place ?? ctx.t("doc.place_default");
+        return { text: ctx.t("doc.ask_place", { line: ctx.t("doc.date_line", { place, ...documentDateParts(ctx.today) }) }), choices: [{ value: KEEP, label: place }] };
+      },
+      choose: (_ctx, data) => ({ next: "signer", data }),
+      async text(ctx, data, text) {
+        const place = readPlace(text);
+        if (!place) return { retry: ctx.t("doc.bad_place") };
+        await setUnitDetails(envOf(ctx), (await loadScope(ctx, data)).unit, { place });
+        return { next: "signer", data: { ...data, place } };
       },
     },
     signer: {
