@@ -28,6 +28,10 @@ export interface Unit {
   demo: boolean;
   /** Set by an administrator while the unit has no officer in the bot: items go on to the next level. */
   reviewPassThrough: boolean;
+  /** What its documents print after "BC-" or "TTr-" ("CĐHC"); null: made from its name. */
+  abbreviation: string | null;
+  /** Where its documents are issued ("Việt Trì"); null: Hà Nội. */
+  place: string | null;
 }
 
 export interface Person {

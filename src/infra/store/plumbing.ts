@@ -119,7 +119,8 @@ export function plumbingStore(db: Db, sql: Sql, ref: ReferenceCache): PlumbingTx
                (SELECT row_to_json(s) FROM speaker s) AS "person",
                (SELECT coalesce(json_agg(json_build_object(
                          'roleId', r."id", 'personId', r."personId", 'kind', r."kind", 'id', u."id", 'code', u."code", 'name', u."name", 'level', u."level",
-                         'parentId', u."parentId", 'path', u."path", 'depth', u."depth", 'status', u."status", 'demo', u."demo", 'reviewPassThrough', u."reviewPassThrough")
+                         'parentId', u."parentId", 'path', u."path", 'depth', u."depth", 'status', u."status", 'demo', u."demo", 'reviewPassThrough', u."reviewPassThrough",
+                         'abbreviation', u."abbreviation", 'place', u."place")
                        ORDER BY r."id"), '[]'::json)
                   FROM "Role" r JOIN "Unit" u ON u."id" = r."unitId" WHERE r."personId" = (SELECT "id" FROM speaker) AND r."revokedAt" IS NULL) AS "roles",
                (SELECT row_to_json(c) FROM (SELECT ${map.CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${chatKey}) c) AS "chat"`);
