@@ -118,7 +118,7 @@ describe.each(backends())("documents that go up the tree on %s", (backend) => {
     expect(text).toContain("BÁO CÁO");
     expect(text).toContain("Sơ kết phong trào thi đua Đợt 1 năm 2026");
     expect(text).toContain(`thực hiện Kế hoạch số ${w.campaign.number}`);
-    expect(text).toContain("- Đã gửi báo cáo kết quả: 2 đơn vị, tất cả đều gửi đúng hạn (10/9/2026).");
+    expect(text).toContain("- Đã gửi báo cáo kết quả: 2 đơn vị, tất cả đều gửi đúng hạn (hạn 10/9/2026).");
 
     const tables = tableRows(document);
     // The figures by unit: each grassroots union, then the totals as grouped numbers.
@@ -178,6 +178,8 @@ describe.each(backends())("documents that go up the tree on %s", (backend) => {
     // The unit that issued the plan names itself once.
     expect(text).toContain(`Thực hiện Kế hoạch số ${w.campaign.number} ngày 02/3/2026 về phát động phong trào thi đua, Công đoàn Công Thương Việt Nam báo cáo kết quả phong trào thi đua năm 2026 như sau:`);
     expect(text).toContain("Tổng kết phong trào thi đua năm 2026");
+    // The year's reports counted over both phases, each with its own deadline: none is named.
+    expect(text).toContain("- Đã gửi báo cáo kết quả: 2 đơn vị, tất cả đều gửi đúng hạn.");
     expect(text).toContain("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TIẾP THEO");
     // Rows per direct child with its subtree summed: Hóa chất carries both grassroots unions.
     const figures = tableRows(document).find((tb) => tb[0]![0] === "STT" && tb[0]![2]!.startsWith("Lượt người"))!;

@@ -338,7 +338,9 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   body.push({ kind: "heading", text: t("doc.report.h_situation") });
   body.push({ kind: "paragraph", text: t("doc.report.situation_units", { units: num(below.length), registered: num(registered.length), themes: num(themes), targets: num(targetsTotal) }) });
   const reportsKey = reported.length === 0 ? "situation_reports_none" : late.length === 0 ? "situation_reports_on_time" : "situation_reports";
-  body.push({ kind: "paragraph", text: t(`doc.report.${reportsKey}`, { reported: num(reported.length), late: num(late.length), deadline: shortDate(lastPhase.reportDeadline) }) });
+  // A phase report names its deadline; a year report counts every phase, each with its own.
+  const deadline = data.phase ? t("doc.report.deadline", { date: shortDate(lastPhase.reportDeadline) }) : "";
+  body.push({ kind: "paragraph", text: t(`doc.report.${reportsKey}`, { reported: num(reported.length), late: num(late.length), deadline }) });
 
   // II. Results: figures by unit, then targets by unit, each with totals.
   body.push({ kind: "heading", text: t("doc.report.h_results") });
