@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const t = await startTestApp("pglite", { now: NOW });
   try {
-    const w = await buildDocumentsWorld(t.app, new Date(NOW));
+    const w = await buildDocumentsWorld(t.app, new Date(NOW), { engineerName: "Nguyễn Thị Lan" });
     const cdct = (await t.app.store.getUnitByCode("DEMO-CDCTVN"))!;
     const phase1 = w.campaign.phases[0]!;
     const make = (who: string, unit: Unit, kind: DocumentKind, phase: Phase | null, options: DocumentOptions) =>
