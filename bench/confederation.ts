@@ -16,6 +16,10 @@
  *    units not sent) and the phase summaries (09:00:30: every unit with units below).
  * 4. /xuat's spreadsheet (`exportReports` with the xlsx writer) of a sector union's subtree,
  *    by an officer of that union, in one transaction as the bot runs it.
+ * 5. The year's documents of the same subtree, after the rest of the year is written
+ *    (`YEAR_SQL`: phase-2 reports, figures and results, phase-2 nominations, some granted):
+ *    the year report (.docx, `exportDocument` kind "report", no phase) and the spreadsheet,
+ *    at the year's end, each timed with the memory of this process while it is made.
  *
  * The state is written in bulk SQL, but only rows the app itself writes (see `STATE_SQL`):
  * every unit has one officer (a person with a Telegram identity, an OFFICER role, consent
@@ -32,6 +36,10 @@ import { openDatabase, type Database } from "../src/infra/db/open.js";
 import { createStore } from "../src/infra/store/index.js";
 import { createTranslator } from "../src/infra/i18n.js";
 import { xlsxWriter } from "../src/infra/spreadsheet.js";
+import { docxWriter } from "../src/infra/docx.js";
+import { exportDocument } from "../src/core/usecases/documents.js";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { Scheduler } from "../src/infra/scheduler.js";
 import { seedReference } from "../src/seed/seed.js";
 import { loadTemplate } from "../src/seed/load.js";
@@ -80,6 +88,43 @@ export interface Timing {
 
 type Failed = { failed: string };
 
+/**
+ * This process's memory while one document was made, in a run of its own before the timed
+ * ones, after a full garbage collection (which would slow a timed run). Sampled with
+ * `process.memoryUsage()` every `sampleMs` and once at the end: `peakRssMB` the largest
+ * resident set seen, `rssGrowthMB` its rise over the run's start (what the process took
+ * from the system for it), `heapGrowthMB` the rise of V8's used heap, `externalGrowthMB`
+ * of the memory outside it (buffers). A synchronous stretch longer than `sampleMs` is seen
+ * only at its ends. On PGlite the database runs in this process too, so its memory
+ * counts; PostgreSQL's does not.
+ */
+export interface MemoryUse {
+  sampleMs: number;
+  samples: number;
+  peakRssMB: number;
+  rssGrowthMB: number;
+  heapGrowthMB: number;
+  externalGrowthMB: number;
+}
+
+export type DocumentTiming = Timing & { bytes: number; memory: MemoryUse; storeCalls: StoreCalls };
+
+export interface YearDocuments {
+  unit: string;
+  units: number;
+  /** The moment the documents are made: five days after the phase-2 report deadline, 09:00 local. */
+  at: string;
+  /** Writing the rest of the year (YEAR_SQL) and ANALYZE. */
+  setupMs: number;
+  state: { phase2Reports: Record<string, number>; phase2Nominations: number; granted: number };
+  /** The year report (tổng kết), .docx. */
+  report: DocumentTiming | Failed;
+  /** The spreadsheet, now with both phases. */
+  spreadsheet: DocumentTiming | Failed;
+  /** `process.resourceUsage().maxRSS` at the end: the bench process's peak over its whole life, for scale. */
+  processMaxRssMB: number;
+}
+
 export interface ConfedResult {
   units: { total: number; grassroots: number };
   setupMs: { tree: number; campaign: number; state: number; analyze: number };
@@ -109,6 +154,8 @@ export interface ConfedResult {
   summary: SchedulerMinute | Failed;
   /** 4. /xuat spreadsheet of a sector union's subtree. */
   export: (Timing & { unit: string; units: number; bytes: number; storeCalls: StoreCalls }) | Failed;
+  /** 5. The year's documents of the same subtree at the year's end, with a year of data. */
+  yearDocuments: YearDocuments | Failed;
   goalsMs: typeof CONFED_GOALS;
 }
 
@@ -134,6 +181,50 @@ async function timed<T>(runs: number, warmup: number, fn: () => Promise<T>): Pro
     times.push(performance.now() - t);
   }
   return { runs, warmup, ms: summary(times), firstMs: round(firstMs), last };
+}
+
+/** A full garbage collection, so that a run's memory starts from what is live (V8's gc, reached without --expose-gc). */
+let collect: (() => void) | null = null;
+function fullGc(): void {
+  if (!collect) {
+    v8.setFlagsFromString("--expose-gc");
+    collect = vm.runInNewContext("gc") as () => void;
+  }
+  collect();
+}
+
+const MB = 1024 * 1024;
+const SAMPLE_MS = 10;
+
+/** `fn` once after a full collection, with this process's memory sampled while it runs (see MemoryUse). */
+async function withMemory<T>(fn: () => Promise<T>): Promise<{ value: T; memory: MemoryUse }> {
+  fullGc();
+  const start = process.memoryUsage();
+  let peak = { rss: start.rss, heap: start.heapUsed, external: start.external };
+  let samples = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    samples++;
+    peak = { rss: Math.max(peak.rss, m.rss), heap: Math.max(peak.heap, m.heapUsed), external: Math.max(peak.external, m.external) };
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  try {
+    const value = await fn();
+    sample();
+    return {
+      value,
+      memory: {
+        sampleMs: SAMPLE_MS,
+        samples,
+        peakRssMB: round(peak.rss / MB),
+        rssGrowthMB: round((peak.rss - start.rss) / MB),
+        heapGrowthMB: round((peak.heap - start.heapUsed) / MB),
+        externalGrowthMB: round((peak.external - start.external) / MB),
+      },
+    };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Store methods called by one run: how many times, and the wall time spent in them (ms). */
@@ -274,6 +365,73 @@ const STATE_SQL: string[] = [
    UNION ALL
    SELECT p."submittedAt", p."submittedById", 'report.submitted', 'report', p.id::text, p."unitId", jsonb_build_object('phase', 1, 'late', p.late) FROM "PhaseReport" p`,
 ];
+/**
+ * The rest of the year, written after measures 1–4 (which see the state of mid-year), in
+ * the same way. Per unit, `hq` (phase-2 report) and `hm` (phase-2 nomination) are stable
+ * pseudo-random numbers 0–99 from its code. Phase-2 reports: accepted and forwarded up
+ * (hq < 55), waiting (< 75), returned (< 78), 22 % not sent; 8 % sent after the deadline;
+ * each with the plan's figures and what was reached on every target of a registration sent.
+ * 5 % of grassroots units proposed a person in phase 2 (hm < 5); 2 in 5 of them were
+ * granted a Giấy khen by the level above, with a decision number. Each item has its path
+ * and its audit row, as in STATE_SQL; phase 1 stays as it was at mid-year.
+ * Parameters: $1 campaign, $2 phase 2, $3 top unit, $4 phase-2 end (date), $5 phase-2 report
+ * deadline (date), $6 figure keys, $7 Giấy khen form. Offsets: {P} person.
+ */
+const YEAR_UNITS = `(SELECT u.*, (abs(hashtext(u.code || ':q')::bigint) % 100)::int AS hq, (abs(hashtext(u.code || ':m')::bigint) % 100)::int AS hm
+                       FROM "Unit" u WHERE u.id <> $3::int) s`;
+const REP2_SENT = `(CASE WHEN s.hq < 8 THEN $5::date + 1 + s.hq % 5 ELSE $4::date - 8 + s.hq % 14 END)::timestamp + interval '3 hours'`;
+const YEAR_SQL: string[] = [
+  `INSERT INTO "PhaseReport" ("unitId", "phaseId", "status", "narrative", "late", "submittedAt", "submittedById", "decidedAt", "returnReason", "atUnitId", "createdAt", "updatedAt")
+   SELECT s.id, $2::int,
+          (CASE WHEN s.hq < 55 THEN 'APPROVED' WHEN s.hq < 75 THEN 'SUBMITTED' ELSE 'RETURNED' END)::"SubmissionStatus",
+          'Đợt 2 đơn vị đã hoàn thành vượt mức kế hoạch sản xuất kinh doanh năm; tổ chức các hoạt động chào mừng Đại hội Công đoàn các cấp, '
+            || 'kỷ niệm Cách mạng tháng Tám và Quốc khánh 2/9; tiếp tục phát động thi đua lao động giỏi, lao động sáng tạo trong năm tới.',
+          s.hq < 8, ${REP2_SENT}, {P} + s.id,
+          CASE WHEN s.hq < 55 OR s.hq >= 75 THEN ${REP2_SENT} + interval '2 days' END,
+          CASE WHEN s.hq >= 75 THEN 'Đề nghị bổ sung kết quả thực hiện chỉ tiêu đã đăng ký' END,
+          CASE WHEN s.hq < 55 THEN (SELECT pu."parentId" FROM "Unit" pu WHERE pu.id = s."parentId") WHEN s.hq < 75 THEN s."parentId" END,
+          ${REP2_SENT}, ${REP2_SENT} + CASE WHEN s.hq < 55 OR s.hq >= 75 THEN interval '2 days' ELSE interval '0' END
+     FROM ${YEAR_UNITS} WHERE s.hq < 78`,
+  `INSERT INTO "ReportFigure" ("reportId", "key", "value")
+   SELECT p.id, f.key,
+          CASE f.key WHEN 'participants' THEN 40 + abs(hashtext(u.code || f.key || ':2')::bigint) % 2000 WHEN 'initiative_value' THEN abs(hashtext(u.code || f.key || ':2')::bigint) % 500 * 1000000
+                     WHEN 'savings' THEN abs(hashtext(u.code || f.key || ':2')::bigint) % 300 * 1000000 ELSE abs(hashtext(u.code || f.key || ':2')::bigint) % 12 END
+     FROM "PhaseReport" p JOIN "Unit" u ON u.id = p."unitId" CROSS JOIN unnest($6::text[]) AS f(key) WHERE p."phaseId" = $2::int`,
+  `INSERT INTO "TargetResult" ("reportId", "targetId", "value")
+   SELECT p.id, tt.id, round(tt.planned * (60 + abs(hashtext(u.code || ':t' || tt.id)::bigint) % 70) / 100.0, 2)
+     FROM "PhaseReport" p JOIN "Unit" u ON u.id = p."unitId"
+     JOIN "ThemeRegistration" r ON r."unitId" = p."unitId" AND r."campaignId" = $1::int AND r.status <> 'DRAFT'
+     JOIN "Theme" th ON th."registrationId" = r.id JOIN "ThemeTarget" tt ON tt."themeId" = th.id
+    WHERE p."phaseId" = $2::int`,
+  `INSERT INTO "Nomination" ("unitId", "campaignId", "phaseId", "nomineeKind", "nomineeName", "position", "achievement", "directWorker", "formId", "status", "submittedById", "submittedAt",
+                            "decidedAt", "atUnitId", "grantedFormId", "grantedByUnitId", "decisionNumber", "decisionDate", "createdAt", "updatedAt")
+   SELECT s.id, $1::int, $2::int, 'PERSON', 'Trần Thị ' || s.id, 'Tổ trưởng tổ sản xuất, ' || s.name, 'Hoàn thành vượt 15 % kế hoạch sản lượng năm; 1 sáng kiến được công nhận, làm lợi 80 triệu đồng',
+          s.hm IN (0, 3), $7::int, (CASE WHEN s.hm < 2 THEN 'APPROVED' ELSE 'SUBMITTED' END)::"SubmissionStatus", {P} + s.id, ${REP2_SENT},
+          CASE WHEN s.hm < 2 THEN ${REP2_SENT} + interval '6 days' END,
+          CASE WHEN s.hm >= 2 THEN s."parentId" END,
+          CASE WHEN s.hm < 2 THEN $7::int END,
+          CASE WHEN s.hm < 2 THEN s."parentId" END,
+          CASE WHEN s.hm < 2 THEN (s.id % 900 + 1) || '/QĐ-CĐ' END,
+          CASE WHEN s.hm < 2 THEN ($5::date + 6) END,
+          ${REP2_SENT}, ${REP2_SENT} + CASE WHEN s.hm < 2 THEN interval '6 days' ELSE interval '0' END
+     FROM ${YEAR_UNITS} WHERE s.level = 'GRASSROOTS' AND s.hm < 5`,
+  `INSERT INTO "ReviewDecision" ("subjectType", "subjectId", "decision", "reviewerId", "reviewerUnitId", "toUnitId", "at")
+   SELECT 'REPORT'::"SubjectType", p.id, 'SUBMIT'::"Decision", p."submittedById", p."unitId", u."parentId", p."submittedAt"
+     FROM "PhaseReport" p JOIN "Unit" u ON u.id = p."unitId" WHERE p."phaseId" = $2::int
+   UNION ALL
+   SELECT 'NOMINATION'::"SubjectType", n.id, 'SUBMIT'::"Decision", n."submittedById", n."unitId", u."parentId", n."submittedAt"
+     FROM "Nomination" n JOIN "Unit" u ON u.id = n."unitId" WHERE n."phaseId" = $2::int`,
+  `INSERT INTO "ReviewDecision" ("subjectType", "subjectId", "decision", "reason", "reviewerId", "reviewerUnitId", "toUnitId", "formId", "decisionNumber", "decisionDate", "at")
+   SELECT 'REPORT'::"SubjectType", p.id, (CASE WHEN p.status = 'RETURNED' THEN 'RETURN' WHEN p."atUnitId" IS NULL THEN 'APPROVE' ELSE 'FORWARD' END)::"Decision", p."returnReason",
+          {P} + u."parentId", u."parentId", p."atUnitId", NULL::int, NULL::text, NULL::date, p."decidedAt"
+     FROM "PhaseReport" p JOIN "Unit" u ON u.id = p."unitId" WHERE p."phaseId" = $2::int AND p.status IN ('APPROVED', 'RETURNED')
+   UNION ALL
+   SELECT 'NOMINATION'::"SubjectType", n.id, 'GRANT'::"Decision", NULL, {P} + n."grantedByUnitId", n."grantedByUnitId", NULL, n."grantedFormId", n."decisionNumber", n."decisionDate", n."decidedAt"
+     FROM "Nomination" n WHERE n."phaseId" = $2::int AND n."grantedFormId" IS NOT NULL`,
+  `INSERT INTO "AuditEvent" ("at", "actorId", "action", "entity", "entityId", "unitId", "data")
+   SELECT p."submittedAt", p."submittedById", 'report.submitted', 'report', p.id::text, p."unitId", jsonb_build_object('phase', 2, 'late', p.late) FROM "PhaseReport" p WHERE p."phaseId" = $2::int`,
+];
+
 /** Tables whose ids the statements above set themselves: their sequences move past them. */
 const OWN_IDS = ["Person", "ThemeRegistration", "Theme", "ThemeTarget", "PhaseReport"] as const;
 
@@ -293,6 +451,8 @@ export interface World {
   campaign: Campaign;
   top: Unit;
   exportUnit: Unit;
+  /** Where the ids written in bulk start (`{P}` person, …): unit u's officer is person P + u.id. */
+  offsets: Record<string, number>;
   /** The scenario's moment: 08:00:30 local, three days before the phase-1 report deadline. */
   at: Date;
 }
@@ -330,13 +490,7 @@ export async function prepareConfederation(db: Database, store: Store, grassroot
     Q: await maxId(db, "PhaseReport"),
   };
   const params = [campaign.id, phase1.id, top.id, a1!.id, a2!.id, campaign.registrationDeadline, phase1.endsOn, campaign.figureKeys, form.id, CONSENT_PURPOSE, NOTICE_VERSION, joined];
-  for (const sql of STATE_SQL) {
-    const text = sql.replace(/\{([PRTGQ])\}/g, (_, k: string) => String(offsets[k]));
-    // Each statement names only some parameters; pass those it uses, renumbered.
-    const used = [...new Set([...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
-    const renumbered = text.replace(/\$(\d+)/g, (_, n: string) => `$${used.indexOf(Number(n)) + 1}`);
-    await db.prisma.$executeRawUnsafe(renumbered, ...used.map((n) => params[n - 1]));
-  }
+  await runStatements(db, STATE_SQL, params, offsets);
   for (const table of OWN_IDS) await db.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT max("id") FROM "${table}"))`);
   setupMs.state = Math.round(performance.now() - t);
   say(`state written in ${setupMs.state} ms`);
@@ -347,7 +501,28 @@ export async function prepareConfederation(db: Database, store: Store, grassroot
   setupMs.analyze = Math.round(performance.now() - t);
 
   const at = new Date(instantOf(addDays(phase1.reportDeadline, -3), POST_TIMES.reminder, TZ).getTime() + 30_000);
-  return { campaign, top, exportUnit: (await store.getUnitByCode(EXPORT_UNIT))!, at };
+  return { campaign, top, exportUnit: (await store.getUnitByCode(EXPORT_UNIT))!, offsets, at };
+}
+
+/** Run bulk statements: `{X}` replaced by `offsets.X`; of `params`, each gets those it names, renumbered. */
+async function runStatements(db: Database, statements: string[], params: unknown[], offsets: Record<string, number>): Promise<void> {
+  for (const sql of statements) {
+    const text = sql.replace(/\{([A-Z])\}/g, (_, k: string) => String(offsets[k]));
+    const used = [...new Set([...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+    const renumbered = text.replace(/\$(\d+)/g, (_, n: string) => `$${used.indexOf(Number(n)) + 1}`);
+    await db.prisma.$executeRawUnsafe(renumbered, ...used.map((n) => params[n - 1]));
+  }
+}
+
+/** The rest of the year (YEAR_SQL), then ANALYZE; returns the moment the year's documents are made. */
+export async function writeYear(db: Database, store: Store, world: World): Promise<Date> {
+  const { campaign, top, offsets } = world;
+  const phase2 = campaign.phases.find((p) => p.ordinal === 2)!;
+  const forms = await store.commendationForms();
+  const form = forms.find((f) => f.code === "giay_khen_ctcs") ?? forms[0]!;
+  await runStatements(db, YEAR_SQL, [campaign.id, phase2.id, top.id, phase2.endsOn, phase2.reportDeadline, campaign.figureKeys, form.id], offsets);
+  await db.prisma.$executeRawUnsafe("ANALYZE");
+  return instantOf(addDays(phase2.reportDeadline, 5), "09:00", TZ);
 }
 
 /** The env of a chat update by the officer of `unit` (every unit has one: person id = offset + unit id). */
@@ -536,8 +711,43 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
         return { unit: EXPORT_UNIT, units, ...timing, bytes: last.data.length, storeCalls };
       });
 
+      // 5. The rest of the year, then the year's documents of the same subtree at its end.
+      const yearDocuments = await attempt("year documents", o.say, async (): Promise<YearDocuments> => {
+        const t0 = performance.now();
+        const yearEnd = await writeYear(db!, store, world);
+        const setupMs = Math.round(performance.now() - t0);
+        const phase2 = campaign.phases.find((p) => p.ordinal === 2)!;
+        const yearState = {
+          phase2Reports: await countBy(db!, `SELECT status::text AS k, count(*) AS n FROM "PhaseReport" WHERE "phaseId" = ${phase2.id} GROUP BY 1 ORDER BY 1`),
+          phase2Nominations: num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Nomination" WHERE "phaseId" = ${phase2.id}`))[0]?.n),
+          granted: num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Nomination" WHERE "grantedFormId" IS NOT NULL`))[0]?.n),
+        };
+        o.say(`the rest of the year written in ${setupMs} ms: ${JSON.stringify(yearState)}`);
+        const { person } = await officerOf(store, exportUnit);
+        const units = 1 + (await store.descendantsOf(exportUnit)).length;
+        const document = (name: string, make: (env: Env) => Promise<{ data: Uint8Array }>) =>
+          attempt(name, o.say, async (): Promise<DocumentTiming> => {
+            let storeCalls: StoreCalls = {};
+            const run = () => {
+              storeCalls = {};
+              return store.transaction((raw) => make(personEnv(counting(raw, storeCalls), person, yearEnd, t)));
+            };
+            // Memory in a run of its own, before the timed ones: the full collection before it
+            // slows the run that follows (2–3× here), and V8 keeps the pages runs grew into, so
+            // the RSS rise is seen only in the first run that needs them.
+            const { memory: m } = await withMemory(run);
+            const r = await timed(o.exportRuns, 1, run);
+            o.say(`${name} ${EXPORT_UNIT} (${units} units): p50 ${r.ms.p50} ms, max ${r.ms.max} ms (first ${r.firstMs} ms), ${r.last.data.length} bytes; peak RSS ${m.peakRssMB} MB (+${m.rssGrowthMB}), heap +${m.heapGrowthMB} MB, external +${m.externalGrowthMB} MB`);
+            const { last, ...timing } = r;
+            return { ...timing, bytes: last.data.length, memory: m, storeCalls };
+          });
+        const report = await document("year report", (env) => exportDocument(env, { unit: exportUnit, campaign, phase: null, kind: "report" }, { document: docxWriter(), spreadsheet: xlsxWriter() }, "vi"));
+        const spreadsheet = await document("year spreadsheet", (env) => exportReports(env, exportUnit, campaign, xlsxWriter(), "vi"));
+        return { unit: EXPORT_UNIT, units, at: yearEnd.toISOString(), setupMs, state: yearState, report, spreadsheet, processMaxRssMB: round(process.resourceUsage().maxRSS / 1024) };
+      });
+
       const total = num((await db!.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "Unit"`))[0]?.n);
-      return { units: { total, grassroots: o.grassroots }, state, tiendo, cliInProcess, scheduler, overdue, phaseSummary, exported };
+      return { units: { total, grassroots: o.grassroots }, state, tiendo, cliInProcess, scheduler, overdue, phaseSummary, exported, yearDocuments };
     });
 
     // 2b. The CLI as its own process (PGlite is single-process: the bench's connection is closed first).
@@ -560,6 +770,7 @@ export async function benchConfederation(o: ConfedOptions): Promise<ConfedResult
       overdue: partial.overdue,
       summary: partial.phaseSummary,
       export: partial.exported,
+      yearDocuments: partial.yearDocuments,
       goalsMs: CONFED_GOALS,
     };
   });

@@ -19,7 +19,7 @@
  * Env, Confederation-size tree: BENCH_CONFED_RUNS (default "pglite,postgres"; "" for none),
  * BENCH_CONFED_GRASSROOTS (default 123000), BENCH_CONFED_REPEAT (timed runs of /tiendo and of the
  * CLI's query, default 20), BENCH_CONFED_WARMUP (default 3), BENCH_CONFED_SCHEDULER_RUNS (default 3),
- * BENCH_CONFED_EXPORT_RUNS (default 5), BENCH_CONFED_PROCESS_RUNS (CLI processes, default 5).
+ * BENCH_CONFED_EXPORT_RUNS (the export's and each year document's, default 5), BENCH_CONFED_PROCESS_RUNS (CLI processes, default 5).
  * Env, start-up: BENCH_STARTUP_RUNS (default "pglite,postgres"; "" for none): first and second
  * start on an empty database, peak and idle RSS.
  * Env, all: BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server), BENCH_TRACE (a
@@ -517,7 +517,7 @@ async function main(): Promise<void> {
         units: `1 + ${CONFED_SECTORS} + ${CONFED_UPPERS} + ${confedGrassroots}`,
         backends: confedRuns,
         ...confedOpts,
-        how: "bulk-built tree and movement state; /tiendo, the CLI's query, a scheduler minute and the export in this process through the real store; the CLI also as its own process",
+        how: "bulk-built tree and movement state; /tiendo, the CLI's query, a scheduler minute and the export in this process through the real store; then the rest of the year and the year's documents (year report .docx, spreadsheet) of N0 with this process's memory; the CLI also as its own process",
       },
     },
     sandbox: sandbox.results,

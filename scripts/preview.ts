@@ -2,9 +2,11 @@
  * `npm run preview`: pictures of the documents for people to look at. Builds the demo world
  * in memory, has its officers walk Phase 1 through the use cases (test/support/documents-world.ts),
  * writes the phase report, the year report, the reward list (.docx, .xlsx) and the
- * spreadsheet into test-artifacts/, and — when LibreOffice (`soffice`) and poppler
- * (`pdftoppm`) are installed — renders each one's first page to PNG next to it. Nothing in
- * `npm test` needs LibreOffice; this is for eyes only.
+ * spreadsheet into test-artifacts/, with the /tiendo pictures of the same world (the
+ * officers' of Hóa chất Phương Bắc and of Công đoàn Công Thương, drawn with the shipped
+ * fonts as the bot draws them), and — when LibreOffice (`soffice`) and poppler
+ * (`pdftoppm`) are installed — renders each document's first page to PNG next to it.
+ * Nothing in `npm test` needs LibreOffice; this is for eyes only.
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -13,7 +15,9 @@ import { fileURLToPath } from "node:url";
 import { startTestApp } from "../test/support/app.js";
 import { buildDocumentsWorld, personaEnv } from "../test/support/documents-world.js";
 import { exportDocument, type DocumentKind, type DocumentOptions } from "../src/core/usecases/documents.js";
-import { exportReports } from "../src/core/usecases/progress.js";
+import { exportReports, progressOf } from "../src/core/usecases/progress.js";
+import { progressChart } from "../src/core/charts.js";
+import { createChartRenderer } from "../src/infra/charts.js";
 import { docxWriter } from "../src/infra/docx.js";
 import { xlsxWriter } from "../src/infra/spreadsheet.js";
 import type { Phase, Unit } from "../src/core/model.js";
@@ -34,7 +38,7 @@ async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const t = await startTestApp("pglite", { now: NOW });
   try {
-    const w = await buildDocumentsWorld(t.app, new Date(NOW));
+    const w = await buildDocumentsWorld(t.app, new Date(NOW), { engineerName: "Nguyễn Thị Lan" });
     const cdct = (await t.app.store.getUnitByCode("DEMO-CDCTVN"))!;
     const phase1 = w.campaign.phases[0]!;
     const make = (who: string, unit: Unit, kind: DocumentKind, phase: Phase | null, options: DocumentOptions) =>
@@ -48,6 +52,22 @@ async function main(): Promise<void> {
     ];
     for (const [name, data] of files) await writeFile(path.join(OUT, name), data);
     process.stdout.write(`wrote ${files.map(([n]) => n).join(", ")} to test-artifacts/\n`);
+
+    // /tiendo's picture for the officers who made the reports, as the command describes it and the bot draws it.
+    const renderer = createChartRenderer();
+    const charts: string[] = [];
+    for (const [who, unit] of [["demo-cuong", w.hoachat], ["demo-binh", cdct]] as const) {
+      const spec = await t.app.store.transaction(async (tx) => {
+        const env = await personaEnv(t.app, tx, who, new Date(NOW));
+        const progress = await progressOf(env, unit, w.campaign);
+        return progressChart({ unit, campaign: w.campaign, progress, today: env.today, locale: "vi" }, (key, params) => t.app.translator.translate("vi", key, params));
+      });
+      if (!spec) throw new Error(`no chart for ${unit.code}: nobody below it`);
+      const name = `chart-tiendo-${unit.code}.png`;
+      await writeFile(path.join(OUT, name), await renderer.render(spec));
+      charts.push(name);
+    }
+    process.stdout.write(`wrote ${charts.join(", ")} to test-artifacts/\n`);
     if (!has("soffice") || !has("pdftoppm")) {
       process.stdout.write("soffice or pdftoppm not found: no pictures (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)\n");
       return;

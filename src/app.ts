@@ -15,7 +15,7 @@ import { BotEngine } from "./core/bot/engine.js";
 import { chartReplies } from "./infra/chart-replies.js";
 import { lazyChartRenderer } from "./infra/lazy-chart-renderer.js";
 import { openDatabase, type Database } from "./infra/db/open.js";
-import { fileReader } from "./infra/files.js";
+import { downloadReader, fileReader, purgeFiles } from "./infra/files.js";
 import { createTranslator, type Translator } from "./infra/i18n.js";
 import { Inbox, purgeDelivered, purgeHandled } from "./infra/inbox.js";
 import { Limiter } from "./infra/limiter.js";
@@ -58,7 +58,7 @@ export interface App {
   readonly url: string;
   /** Resolves when every update taken so far has been handled. */
   idle(): Promise<void>;
-  /** Delete handled updates past their keeping time (HANDLED_KEEP_HOURS) and delivered outbox rows past OUTBOX_KEEP_DAYS; the scheduler runs it hourly. */
+  /** Delete handled updates past their keeping time (HANDLED_KEEP_HOURS), delivered outbox rows past OUTBOX_KEEP_DAYS and files past FILE_KEEP_DAYS; the scheduler runs it hourly. */
   housekeeping(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -98,7 +98,6 @@ function pacingOf(platform: string, config: Config): { pacing: PlatformPacing | 
 }
 /** Connections per instance to a PostgreSQL server. */
 const POOL_SIZE = 10;
-/** Exported files stay downloadable (for Zalo, which cannot carry them) this long. */
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const secrets = [config.telegram?.token, config.zalo?.token, config.telegram?.webhookSecret, config.zalo?.webhookSecret].filter((s): s is string => Boolean(s));
@@ -152,6 +151,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (purged.inbound || purged.processed) log.info("handled updates purged", purged);
     const outbox = await purgeDelivered(db.prisma, now, OUTBOX_KEEP_DAYS);
     if (outbox) log.info("delivered outbox rows purged", { outbox });
+    const purgedFiles = await purgeFiles(db.prisma, FILE_KEEP_DAYS);
+    if (purgedFiles) log.info("files past their keeping time deleted", { files: purgedFiles });
   };
   const scheduler = new Scheduler({
     store,
@@ -177,6 +178,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     clock,
   });
   const files = fileReader(db.prisma);
+  // What a download link serves: nothing past FILE_KEEP_DAYS, even before the housekeeping deletes it.
+  const downloads = downloadReader(db.prisma, FILE_KEEP_DAYS);
 
   const router = new Router();
   router.on("GET", "/healthz", (_req, res) => sendJson(res, 200, { ok: true }));
@@ -191,6 +194,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return { ...result, replies: await withCharts(result.replies) };
       },
       transcript,
+      files: downloads,
       pollMs: db.kind === "postgres" ? 2000 : null,
       streams: config.sandboxStreams,
       allowHost: hostGuard({ host: config.http.host, publicUrl: config.publicUrl }),
@@ -212,8 +216,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // pictures (/tiendo's chart) are sent by that link, which Zalo fetches.
     router.onPrefix("GET", "/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/files/".length);
-      const created = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await db.prisma.storedFile.findFirst({ where: { id }, select: { createdAt: true } }) : null;
-      const file = created && Date.now() - created.createdAt.getTime() < FILE_KEEP_DAYS * 86_400_000 ? await files(id) : null;
+      const file = /^[A-Za-z0-9_-]{20,64}$/.test(id) ? await downloads(id) : null;
       if (!file) throw new HttpError(404, "no such file");
       const disposition = isPicture(file.name) ? "inline" : "attachment";
       res.writeHead(200, { "content-type": file.mime, "content-disposition": `${disposition}; filename*=UTF-8''${encodeURIComponent(file.name)}`, "x-content-type-options": "nosniff" });

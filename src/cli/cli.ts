@@ -153,7 +153,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         cli.out(cli.say("import.nothing", { count: result.problems.length }));
         return 1;
       }
-      cli.out(cli.say(values["dry-run"] ? "import.dry_run" : "import.done", { ...result }));
+      cli.out(cli.say(values["dry-run"] ? "import.dry_run" : "import.done", { ...result, context: result.updated ? "updated" : undefined }));
       return 0;
     },
   },

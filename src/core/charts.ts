@@ -1,6 +1,6 @@
 /**
  * What the /tiendo picture shows, as plain data: the status of the units below (for the
- * registration and for the latest open phase's report) and the phase's main figures. The
+ * registration and for the report of the phase being gathered) and the phase's main figures. The
  * core decides what is drawn and in which words; src/infra/charts.ts only draws it.
  *
  * A picture must stay readable on a phone, so a wide tree is summarised: at most
@@ -134,9 +134,14 @@ export function truncateLabel(text: string, max: number): string {
   return `${graphemes.slice(0, Math.max(1, max - 1)).join("").trimEnd()}…`;
 }
 
-/** The latest phase started on or before `today`, if any. */
+/**
+ * The phase whose reports are being gathered: one that has ended and whose report deadline
+ * has not passed (Phase 1 between 01/9 and its deadline 10/9, while Phase 2 has started);
+ * otherwise the latest phase started on or before `today`, if any.
+ */
 export function chartPhase(phases: readonly Phase[], today: LocalDate): Phase | null {
-  return [...phases].filter((p) => p.startsOn <= today).sort((a, b) => b.ordinal - a.ordinal)[0] ?? null;
+  const started = [...phases].filter((p) => p.startsOn <= today).sort((a, b) => a.ordinal - b.ordinal);
+  return started.find((p) => p.endsOn < today && today <= p.reportDeadline) ?? started.at(-1) ?? null;
 }
 
 /**

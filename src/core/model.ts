@@ -28,6 +28,10 @@ export interface Unit {
   demo: boolean;
   /** Set by an administrator while the unit has no officer in the bot: items go on to the next level. */
   reviewPassThrough: boolean;
+  /** What its documents print after "BC-" or "TTr-" ("CĐHC"); null: made from its name. */
+  abbreviation: string | null;
+  /** Where its documents are issued ("Việt Trì"); null: Hà Nội. */
+  place: string | null;
 }
 
 export interface Person {
@@ -286,6 +290,7 @@ export interface PathStep {
   decision: Decision;
   unit: Pick<Unit, "id" | "name" | "level">;
   /** Who took it (null: the bot, or an administrator at the CLI). */
+  personId: number | null;
   personName: string | null;
   at: Date;
   note: string | null;

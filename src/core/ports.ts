@@ -80,8 +80,8 @@ export interface OfficialDocument {
   upperBody: string | null;
   /** The issuing unit (top left, bold). */
   issuer: string;
-  /** "Số: 12/BC-CĐCT". */
-  numberLine: string;
+  /** "Số: 12/BC-CĐCT"; null for a paper that is not numbered on its own (a list attached to a Tờ trình). */
+  numberLine: string | null;
   /** "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and the motto (top right). */
   nation: string;
   motto: string;
@@ -91,6 +91,8 @@ export interface OfficialDocument {
   kind: string;
   /** The title under the kind, one paragraph per line (bold). */
   title: string[];
+  /** An italic line under the title: "(Kèm theo Tờ trình số …/TTr-CĐHC ngày … tháng … năm …)". */
+  attachedTo?: string;
   body: DocBlock[];
   /** "Nơi nhận:" and its lines ("- Như trên;", "- Lưu: VT."). */
   recipients: { head: string; lines: string[] };
@@ -270,6 +272,8 @@ export interface NewUnit {
   level: UnitLevel;
   parent: Unit | null;
   demo: boolean;
+  abbreviation?: string | null;
+  place?: string | null;
 }
 
 /** One unit of a bulk creation: its parent is a unit that exists, or an earlier item (by index). */
@@ -279,6 +283,8 @@ export interface NewUnitInBatch {
   level: UnitLevel;
   parent: Unit | number | null;
   demo: boolean;
+  abbreviation?: string | null;
+  place?: string | null;
 }
 
 /**
@@ -329,6 +335,8 @@ export interface Tx {
    */
   createUnits(items: NewUnitInBatch[]): Promise<Unit[]>;
   renameUnit(id: number, name: string): Promise<void>;
+  /** Set what the unit's documents print (abbreviation, place); a field left out stays, null clears it. */
+  setUnitDetails(id: number, details: { abbreviation?: string | null; place?: string | null }): Promise<void>;
   /** Re-parent a unit and its subtree, closing the old parent edge in the history. */
   moveUnit(unit: Unit, newParent: Unit, byId: number | null, at: Date): Promise<Unit>;
   closeUnit(id: number, at: Date): Promise<void>;

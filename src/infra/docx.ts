@@ -1,8 +1,10 @@
 /**
  * The DocumentWriter port on the `docx` package: the layout of union documents (QĐ
- * 933/QĐ-TLĐ 2024, after Decree 30/2020/NĐ-CP). A4, Times New Roman 14 pt (13 pt in the
- * header block, 12 pt in tables), margins 20/20/30/15 mm, page numbers from page 2 at the
- * top centre.
+ * 933/QĐ-TLĐ 2024, after Decree 30/2020/NĐ-CP). A4, Times New Roman; margins 20/20/30/15 mm.
+ * Sizes: the body 14 pt; in the header block the unit names and the national title 12 pt
+ * (bold for the issuing unit and the title), the motto, "Số: …" and the place and date
+ * 13 pt; the kind and title 14 pt bold; tables 11 pt; "Nơi nhận:" 12 pt and its lines
+ * 11 pt; the signature block 14 pt; page numbers 13 pt from page 2, at the top centre.
  */
 import {
   AlignmentType,
@@ -30,8 +32,13 @@ const MM = 1440 / 25.4;
 export const A4 = { width: 11906, height: 16838 };
 export const MARGINS = { top: Math.round(20 * MM), bottom: Math.round(20 * MM), left: Math.round(30 * MM), right: Math.round(15 * MM) };
 const FONT = "Times New Roman";
-/** Half-points. */
-const SIZE = { body: 28, header: 24, motto: 26, table: 22, small: 22 };
+/** Half-points (see the sizes at the top). */
+const SIZE = { body: 28, header: 24, motto: 26, number: 26, date: 26, page: 26, table: 22, recipientsHead: 24, recipients: 22 };
+/**
+ * Shares of the header block: the right column holds "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+ * about 95 mm at 12 pt bold; 60 % of the 173 mm block (104 mm) keeps it on one line.
+ */
+const HEADER_LEFT_SHARE = 0.4;
 
 const NONE = { style: BorderStyle.NONE, size: 0, color: "FFFFFF" };
 const NO_BORDERS: ITableCellBorders = { top: NONE, bottom: NONE, left: NONE, right: NONE };
@@ -89,7 +96,7 @@ function headerBlock(doc: OfficialDocument, textWidth: number): Table {
   // As in the templates of Decree 30, the block reaches a little into the left margin so that
   // "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" stays on one line.
   const spill = Math.round(8 * MM);
-  const left = Math.round((textWidth + spill) * 0.46);
+  const left = Math.round((textWidth + spill) * HEADER_LEFT_SHARE);
   const right = textWidth + spill - left;
   const c = AlignmentType.CENTER;
   const leftCell = new TableCell({
@@ -99,7 +106,7 @@ function headerBlock(doc: OfficialDocument, textWidth: number): Table {
       ...(doc.upperBody ? [para(doc.upperBody, { size: SIZE.header, align: c })] : []),
       para(doc.issuer, { bold: true, size: SIZE.header, align: c }),
       rule(left, Math.round(25 * MM)),
-      para(doc.numberLine, { size: SIZE.header, align: c, before: 120 }),
+      ...(doc.numberLine ? [para(doc.numberLine, { size: SIZE.number, align: c, before: 120 })] : []),
     ],
   });
   const rightCell = new TableCell({
@@ -109,7 +116,7 @@ function headerBlock(doc: OfficialDocument, textWidth: number): Table {
       para(doc.nation, { bold: true, size: SIZE.header, align: c }),
       para(doc.motto, { bold: true, size: SIZE.motto, align: c }),
       rule(right, Math.round(60 * MM)),
-      para(doc.dateLine, { italics: true, size: SIZE.motto, align: c, before: 120 }),
+      para(doc.dateLine, { italics: true, size: SIZE.date, align: c, before: 120 }),
     ],
   });
   return new Table({ width: { size: left + right, type: WidthType.DXA }, indent: { size: -spill, type: WidthType.DXA }, columnWidths: [left, right], layout: TableLayoutType.FIXED, borders: TABLE_NO_BORDERS, rows: [new TableRow({ children: [leftCell, rightCell] })] });
@@ -122,7 +129,7 @@ function closingBlock(doc: OfficialDocument, textWidth: number): Table {
   const recipients = new TableCell({
     width: { size: left, type: WidthType.DXA },
     borders: NO_BORDERS,
-    children: [para(doc.recipients.head, { bold: true, italics: true, size: SIZE.table, align: AlignmentType.LEFT }), ...doc.recipients.lines.map((l) => para(l, { size: SIZE.small, align: AlignmentType.LEFT }))],
+    children: [para(doc.recipients.head, { bold: true, italics: true, size: SIZE.recipientsHead, align: AlignmentType.LEFT }), ...doc.recipients.lines.map((l) => para(l, { size: SIZE.recipients, align: AlignmentType.LEFT }))],
   });
   const c = AlignmentType.CENTER;
   const signature = new TableCell({
@@ -143,6 +150,7 @@ export function docxWriter(): DocumentWriter {
       const children: (Paragraph | Table)[] = [headerBlock(doc, textWidth)];
       children.push(para(doc.kind, { bold: true, align: AlignmentType.CENTER, before: 360 }));
       for (const line of doc.title) children.push(para(line, { bold: true, align: AlignmentType.CENTER }));
+      if (doc.attachedTo) children.push(para(doc.attachedTo, { italics: true, align: AlignmentType.CENTER }));
       children.push(rule(textWidth, Math.round(30 * MM)));
       children.push(para("", { after: 120 }));
       for (const b of doc.body) {
@@ -169,7 +177,7 @@ export function docxWriter(): DocumentWriter {
             },
             headers: {
               first: new Header({ children: [new Paragraph({ children: [] })] }),
-              default: new Header({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ font: FONT, size: SIZE.header, children: [PageNumber.CURRENT] })] })] }),
+              default: new Header({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ font: FONT, size: SIZE.page, children: [PageNumber.CURRENT] })] })] }),
             },
             children,
           },

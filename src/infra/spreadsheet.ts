@@ -54,7 +54,9 @@ export function xlsxWriter(): SpreadsheetWriter {
             cell.value = v === null ? null : v;
             const col = s.columns?.[c];
             if (col?.format) cell.numFmt = FORMATS[col.format];
-            cell.alignment = { vertical: "top", wrapText: col?.wrap ?? false, indent: c === textColumn ? (s.indent?.[r] ?? 0) : undefined };
+            // An indent shows only on a left-aligned cell (Excel and LibreOffice ignore it otherwise).
+            const indent = c === textColumn ? (s.indent?.[r] ?? 0) : 0;
+            cell.alignment = { vertical: "top", wrapText: col?.wrap ?? false, ...(indent > 0 ? { horizontal: "left", indent } : {}) };
             cell.border = { top: THIN, bottom: THIN, left: THIN, right: THIN };
           });
           if (bold.has(r)) row.font = { bold: true };

@@ -172,7 +172,7 @@ export function contract(doorName: DoorName): void {
       await door.pick(binh, places.cdctOfficers, "Không có ý kiến");
       await door.say(an, pb, "/hoso");
       const proposed = joined(await door.pick(an, pb, "Gắn biển: Nhà máy phân bón NPK số 2"));
-      expect(proposed).toContain("Công đoàn Công Thương Việt Nam đồng ý, chuyển lên Tổng Liên đoàn Lao động Việt Nam (đ/c ");
+      expect(proposed).toContain("Công đoàn Công Thương Việt Nam đồng ý, đề nghị lên Tổng Liên đoàn Lao động Việt Nam (đ/c ");
       expect(proposed).toContain("Hiện đang chờ: Tổng Liên đoàn Lao động Việt Nam xem xét.");
       await door.pick(an, pb, "Đóng");
       await door.say(khanh, places.dm(khanh), "/duyet");

@@ -337,11 +337,18 @@ X5,CĐCS Hai,co_so,X4
     expect(xml).toContain("Số: 7/BC-CĐCT");
     expect(xml).toContain("Sơ kết phong trào thi đua Đợt 1 năm 2027");
     expect(xml).toContain("Trần Thị Bình");
+    // The reward list goes with a Tờ trình: --number is the Tờ trình's, and the list has no number of its own.
+    const attached = path.join(w.dir, "khen-thuong-dot-1.docx");
+    expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--phase", "1", "--kind", "rewards", "--out", attached, "--number", "9", "--abbr", "CĐCT")).code).toBe(0);
+    const listXml = await (await JSZip.loadAsync(await readFile(attached))).file("word/document.xml")!.async("string");
+    expect(listXml).toContain("Đề nghị khen thưởng Đợt 1 năm 2027");
+    expect(listXml).toContain("(Kèm theo Tờ trình số 9/TTr-CĐCT ngày … tháng … năm …)");
+    expect(listXml).not.toContain("Số: 9/");
     const list = path.join(w.dir, "khen-thuong.xlsx");
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "rewards", "--out", list)).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(list);
-    expect(wb.worksheets[0]!.getCell("A1").value).toBe("DANH SÁCH đề nghị khen thưởng năm 2027 – thực hiện Kế hoạch số 15/KH-CĐCT");
+    expect(wb.worksheets[0]!.getCell("A1").value).toBe("Danh sách đề nghị khen thưởng năm 2027 – thực hiện Kế hoạch số 15/KH-CĐCT");
     expect(wb.worksheets[0]!.getCell("A5").value).toBe("STT");
     const sheet = path.join(w.dir, "bang-tinh.xlsx");
     expect((await cli("export", "--unit", "CDCTVN", "--year", "2027", "--kind", "sheet", "--out", sheet)).code).toBe(0);

@@ -81,8 +81,8 @@ describe.each(backends())("Tổng Liên đoàn and the sector union's plan on %s
     expect(records.at(-1)!.choices!.map((c) => c.label)).toContain("Đăng ký thi đua – Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung) – đã chấp nhận");
     const item = text(await pick(khanh, tldGroup, "Đăng ký thi đua – Công đoàn Công ty CP Pin Ắc quy Phương Nam"));
     expect(item).toContain("Sản xuất 1 triệu sản phẩm đạt chuẩn");
-    expect(item).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đồng ý, chuyển lên Công đoàn Công Thương Việt Nam (đ/c Lê Văn Cường)");
-    expect(item).toContain("Công đoàn Công Thương Việt Nam đồng ý, chuyển lên Tổng Liên đoàn Lao động Việt Nam (đ/c Trần Thị Bình)");
+    expect(item).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam (đ/c Lê Văn Cường)");
+    expect(item).toContain("Công đoàn Công Thương Việt Nam chấp nhận, chuyển lên Tổng Liên đoàn Lao động Việt Nam (đ/c Trần Thị Bình)");
     expect(item).toContain("Hiện đang chờ: Tổng Liên đoàn Lao động Việt Nam xem xét.");
     await pick(khanh, tldGroup, "Đóng");
 
@@ -114,7 +114,9 @@ describe.each(backends())("Tổng Liên đoàn and the sector union's plan on %s
 
       // The sender is told whom it waits for, and that nobody there uses the bot.
       await say(hai, dm(hai.userId), "/hoso");
-      expect(text(await pick(hai, dm(hai.userId), "Đăng ký thi đua"))).toContain("Hiện đang chờ: Tổng Liên đoàn Lao động Việt Nam (đơn vị này chưa có cán bộ dùng bot");
+      expect(text(await pick(hai, dm(hai.userId), "Đăng ký thi đua"))).toContain(
+        "Hiện đang chờ: Tổng Liên đoàn Lao động Việt Nam xem xét.\nTổng Liên đoàn Lao động Việt Nam chưa có cán bộ nào dùng bot",
+      );
       await pick(hai, dm(hai.userId), "Đóng");
 
       // The sector union's /duyet lists it as one to send to TLĐ.

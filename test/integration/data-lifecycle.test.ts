@@ -14,7 +14,7 @@ import { Prisma, type PrismaClient } from "../../src/generated/prisma/client.ts"
 import { normaliseCode, REDACTED_CODE } from "../../src/core/codes.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text } from "../support/sandbox-client.js";
-import { HANDLED_KEEP_HOURS, OUTBOX_KEEP_DAYS } from "../../src/core/limits.js";
+import { FILE_KEEP_DAYS, HANDLED_KEEP_HOURS, OUTBOX_KEEP_DAYS } from "../../src/core/limits.js";
 
 const { giang } = people;
 const zeph = { id: "zeph", name: "Quách Zephyrine Thịnh" };
@@ -245,5 +245,40 @@ describe.each(backends())("codes in the web sandbox on %s", (backend) => {
     expect(await findEverywhere(t.app.db.prisma, "demo-minh")).toEqual(["SandboxMessage.chatKey"]);
     const left = await t.app.db.prisma.sandboxMessage.findMany({ where: { chatKey: "web:dm-demo-minh" }, select: { fromBot: true, text: true } });
     expect(left).toEqual([{ fromBot: true, text: expect.stringContaining("Đã xóa dữ liệu cá nhân của bạn") as string }]);
+  });
+});
+
+describe.each(backends())("files people receive on %s", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+  }, 120_000);
+  afterAll(async () => t?.stop());
+
+  const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer of Hóa chất Phương Bắc, units below
+
+  it(`keeps them ${FILE_KEEP_DAYS} days: the link stops working then, and the hourly housekeeping deletes them with no new file made`, async () => {
+    await t.client.say(cuong, dm(cuong.userId), "/tiendo");
+    const file = (await t.client.pick(cuong, dm(cuong.userId), "Tôi đồng ý")).find((m) => m.file)?.file;
+    if (!file) throw new Error("/tiendo gave no picture");
+    const id = file.url.slice(file.url.lastIndexOf("/") + 1);
+    const prisma = t.app.db.prisma;
+    // Files are stamped with the process's time, not the app's clock: age them by hand.
+    const age = (hours: number) => prisma.storedFile.update({ where: { id }, data: { createdAt: new Date(Date.now() - hours * 3_600_000) } });
+    const download = async () => (await fetch(`${t.app.url}${file.url}`)).status;
+    expect(await download()).toBe(200);
+
+    // An hour short of the keeping time: served, and kept by the housekeeping.
+    await age(FILE_KEEP_DAYS * 24 - 1);
+    expect(await download()).toBe(200);
+    await t.app.housekeeping();
+    expect(await prisma.storedFile.count({ where: { id } })).toBe(1);
+
+    // An hour past it: refused at once, and gone after the next housekeeping.
+    await age(FILE_KEEP_DAYS * 24 + 1);
+    expect(await download()).toBe(404);
+    await t.app.housekeeping();
+    expect(await prisma.storedFile.count({ where: { id } })).toBe(0);
+    expect(await download()).toBe(404);
   });
 });

@@ -125,7 +125,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     // The sector union sees it with the upper union's decision and note, and sends it on to TLĐ.
     await say(binh, binhOfficers, "/duyet");
     const atSector = text(await pick(binh, binhOfficers, "Đăng ký thi đua"));
-    expect(atSector).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc đồng ý, chuyển lên Công đoàn Công Thương Việt Nam (đ/c Lê Văn Cường). Ý kiến: “Nội dung sát nhiệm vụ sản xuất.”");
+    expect(atSector).toContain("Công đoàn Tổng công ty Hóa chất Phương Bắc chấp nhận, chuyển lên Công đoàn Công Thương Việt Nam (đ/c Lê Văn Cường). Ý kiến: “Nội dung sát nhiệm vụ sản xuất.”");
     await pick(binh, binhOfficers, "Chấp nhận, chuyển lên Tổng Liên đoàn Lao động Việt Nam");
     await pick(binh, binhOfficers, "Không có ý kiến");
     await say(khanh, khanhOfficers, "/duyet");

@@ -150,7 +150,9 @@ describe("an implementation plan with targets, reported against", () => {
 
     const menu = text(await say(an, anChat, "/tonvinh"));
     expect(menu).toContain("Có 1 đề nghị bị trả lại");
-    const amend = text(await pick(an, anChat, "Sửa: Đặng Văn Tuấn"));
+    const amendReply = await pick(an, anChat, "Sửa: Đặng Văn Tuấn");
+    const amend = text(amendReply);
+    expect(amendReply.at(-1)!.choices!.map((c) => c.label)).toEqual(expect.arrayContaining(["Sửa: cá nhân/tập thể", "Sửa: công nhân trực tiếp", "Gửi lại"]));
     expect(amend).toContain("lý do: Ghi rõ chức vụ; anh Tuấn là công nhân trực tiếp sản xuất");
     expect(amend).toContain("Công nhân trực tiếp sản xuất: Không");
     expect(text(await pick(an, anChat, "Sửa: tên"))).toContain("Hiện tại: Đặng Văn Tuấn");

@@ -95,6 +95,39 @@ describe.each(backends())("importing a unit tree on %s", { timeout: SLOW }, (bac
   });
 });
 
+describe.each(backends())("the optional abbreviation and place columns on %s", { timeout: SLOW }, (backend) => {
+  let w: CliWorld;
+  beforeAll(async () => {
+    w = await cliWorld(backend, "thidua-import-details-");
+  });
+  afterAll(async () => w?.drop());
+  const cli = (...argv: string[]) => w.cli(...argv);
+  const details = () => w.peek(async (p) => Object.fromEntries((await p.unit.findMany({ orderBy: { code: "asc" } })).map((u) => [u.code, [u.abbreviation, u.place]])));
+
+  it("stores them for new units, changes them for existing ones (audited), and leaves them where a cell is empty", async () => {
+    const first = "code,name,abbreviation,level,parent_code,place\nCDCTVN,Công đoàn Công Thương Việt Nam,CĐCT,nganh,,\nHOACHAT,Công đoàn Tổng công ty Hóa chất Phương Bắc,CĐHC,cap_tren_co_so,CDCTVN,Việt Trì\nPHANBON,Công đoàn Công ty CP Phân bón Sông Cầu,,co_so,HOACHAT,Bắc Giang\n";
+    expect((await cli("import-units", await w.file("first.csv", first))).out).toBe("Đã nhập: 4 đơn vị mới, 0 đổi tên, 0 chuyển cấp trên, 0 không đổi.");
+    expect(await details()).toEqual({ CDCTVN: ["CĐCT", null], HOACHAT: ["CĐHC", "Việt Trì"], PHANBON: [null, "Bắc Giang"], TLD: [null, null] });
+    // A file with only the place column: abbreviations stay; an empty place stays too.
+    const second = "code,name,level,parent_code,place\nHOACHAT,Công đoàn Tổng công ty Hóa chất Phương Bắc,cap_tren_co_so,CDCTVN,Phú Thọ\nPHANBON,Công đoàn Công ty CP Phân bón Sông Cầu,co_so,HOACHAT,\n";
+    expect((await cli("import-units", await w.file("second.csv", second))).out).toBe("Đã nhập: 0 đơn vị mới, 0 đổi tên, 0 chuyển cấp trên, 1 cập nhật chữ viết tắt hoặc địa danh, 1 không đổi.");
+    expect(await details()).toMatchObject({ HOACHAT: ["CĐHC", "Phú Thọ"], PHANBON: [null, "Bắc Giang"] });
+    const audit = await w.peek((p) => p.auditEvent.findMany({ where: { action: { in: ["unit.abbreviation_set", "unit.place_set"] } }, select: { action: true, data: true } }));
+    expect(audit).toEqual([{ action: "unit.place_set", data: { from: "Việt Trì", to: "Phú Thọ" } }]);
+  });
+
+  it("refuses an abbreviation with a space and a place too long, naming their lines, and writes nothing", async () => {
+    const bad = `code,name,level,parent_code,abbreviation,place\nHOACHAT,Công đoàn Tổng công ty Hóa chất Phương Bắc,cap_tren_co_so,CDCTVN,CĐ HC,\nPHANBON,Công đoàn Công ty CP Phân bón Sông Cầu,co_so,HOACHAT,CĐPB,${"Rất xa ".repeat(10)}\n`;
+    const r = await cli("import-units", await w.file("bad.csv", bad));
+    expect(r.code).toBe(1);
+    expect(r.out.split("\n").slice(0, 2)).toEqual([
+      'Dòng 2 [HOACHAT]: chữ viết tắt "CĐ HC" không hợp lệ (chữ và số, không dấu cách, tối đa 20 ký tự, ví dụ CĐHC)',
+      `Dòng 3 [PHANBON]: địa danh "${"Rất xa ".repeat(10).trim()}" không hợp lệ (2–50 ký tự, ví dụ Việt Trì)`,
+    ]);
+    expect(await details()).toMatchObject({ HOACHAT: ["CĐHC", "Phú Thọ"], PHANBON: [null, "Bắc Giang"] });
+  });
+});
+
 describe.each(backends())("bulk-imported units on %s", { timeout: SLOW }, (backend) => {
   const dbs: TestDatabase[] = [];
   const opened: Database[] = [];

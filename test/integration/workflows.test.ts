@@ -193,17 +193,61 @@ describe.each(backends())("officer workflows on %s", (backend) => {
     expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["DEMO-HOACHAT", "DEMO-PHANBON", "DEMO-PINAQ"]));
     expect(await (await fetch(`${t.app.url}/sandbox/files/not-a-real-file-id-000`)).status).toBe(404);
 
-    // The phase report: the number typed, the signer left blank, the direction rewritten.
+    // The phase report: the number shown as it will print, typed whole with the abbreviation
+    // the union signs with; a place typed; the signer left blank; the direction rewritten.
     await say(cuong, cuongGroup, "/xuat");
-    expect(text(await pick(cuong, cuongGroup, "Báo cáo sơ kết Đợt 1"))).toContain("Số văn bản");
-    expect(text(await say(cuong, cuongGroup, "12"))).toContain("Họ tên người ký");
+    expect(text(await pick(cuong, cuongGroup, "Báo cáo sơ kết Đợt 1"))).toContain("Số báo cáo sẽ in: …/BC-CĐTHPB.");
+    expect(text(await say(cuong, cuongGroup, "12/QĐ-CĐHC"))).toContain("Số chưa đúng.");
+    const placePrompt = await say(cuong, cuongGroup, "12/BC-CĐHC");
+    expect(text(placePrompt)).toContain('Địa danh và ngày tháng sẽ in: "Hà Nội, ngày');
+    expect(placePrompt.at(-1)!.choices!.map((c) => c.label)).toEqual(["Hà Nội"]);
+    expect(text(await say(cuong, cuongGroup, "x"))).toContain("Địa danh cần dài 2–50 ký tự");
+    expect(text(await say(cuong, cuongGroup, "Việt Trì"))).toContain("Họ tên người ký");
     expect(text(await pick(cuong, cuongGroup, "Để trống"))).toContain("Phương hướng, nhiệm vụ thời gian tới");
     const doc = (await say(cuong, cuongGroup, "Đẩy mạnh thi đua nước rút quý IV.")).at(-1)?.file;
     expect(doc?.name).toBe("bao-cao-so-ket-dot-1-DEMO-HOACHAT-2026.docx");
     const docx = await JSZip.loadAsync(await (await fetch(`${t.app.url}${doc!.url}`)).arrayBuffer());
     const xml = await docx.file("word/document.xml")!.async("string");
-    expect(xml).toContain("Số: 12/BC-CĐTHPB");
+    expect(xml).toContain("Số: 12/BC-CĐHC");
+    expect(xml).toMatch(/Việt Trì, ngày \d\d tháng \d{1,2} năm 2026/);
     expect(xml).toContain("Đẩy mạnh thi đua nước rút quý IV.");
     expect(xml).toContain("TM. BAN THƯỜNG VỤ");
+    // Both are the unit's from now on, each change audited with what it was.
+    const hoachat = (await t.app.store.getUnitByCode("DEMO-HOACHAT"))!;
+    expect([hoachat.abbreviation, hoachat.place]).toEqual(["CĐHC", "Việt Trì"]);
+    const audits = await t.app.db.prisma.auditEvent.findMany({ where: { entity: "unit", entityId: String(hoachat.id), action: { in: ["unit.abbreviation_set", "unit.place_set"] } }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => [a.action, a.data])).toEqual([
+      ["unit.abbreviation_set", { from: null, to: "CĐHC" }],
+      ["unit.place_set", { from: null, to: "Việt Trì" }],
+    ]);
+  });
+
+  it("makes the reward proposal list of a phase, attached to a Tờ trình, and the year's as a spreadsheet", async () => {
+    const menu = await say(cuong, cuongGroup, "/xuat");
+    const labels = menu.at(-1)!.choices!.map((c) => c.label);
+    expect(labels).toEqual(expect.arrayContaining(["Danh sách đề nghị khen thưởng Đợt 1", "Danh sách đề nghị khen thưởng năm 2026"]));
+    expect(text(await pick(cuong, cuongGroup, "Danh sách đề nghị khen thưởng Đợt 1"))).toContain("Danh sách đề nghị khen thưởng Đợt 1 năm 2026: văn bản kèm theo Tờ trình hay bảng tính?");
+    // The abbreviation and the place remembered from the report are offered.
+    expect(text(await pick(cuong, cuongGroup, "Văn bản (.docx)"))).toContain("Danh sách kèm theo Tờ trình số …/TTr-CĐHC.");
+    expect(text(await say(cuong, cuongGroup, "21"))).toContain('"Việt Trì, ngày');
+    expect(text(await pick(cuong, cuongGroup, "Việt Trì"))).toContain("Họ tên người ký");
+    const reply = await say(cuong, cuongGroup, "Lê Văn Cường");
+    expect(text(reply)).toContain("Danh sách đề nghị khen thưởng Đợt 1 năm 2026 của Công đoàn Tổng công ty Hóa chất Phương Bắc (.docx), kèm theo Tờ trình");
+    const doc = reply.at(-1)?.file;
+    expect(doc?.name).toBe("danh-sach-khen-thuong-DEMO-HOACHAT-2026.docx");
+    const xml = await (await JSZip.loadAsync(await (await fetch(`${t.app.url}${doc!.url}`)).arrayBuffer())).file("word/document.xml")!.async("string");
+    expect(xml).toContain("Đề nghị khen thưởng Đợt 1 năm 2026");
+    expect(xml).toContain("(Kèm theo Tờ trình số 21/TTr-CĐHC ngày … tháng … năm …)");
+    expect(xml).toContain("Việt Trì, ngày");
+    expect(xml).not.toContain("Số: ");
+    expect(xml).toContain("Lê Văn Cường");
+
+    await say(cuong, cuongGroup, "/xuat");
+    await pick(cuong, cuongGroup, "Danh sách đề nghị khen thưởng năm 2026");
+    const sheet = (await pick(cuong, cuongGroup, "Bảng tính (.xlsx)")).at(-1)?.file;
+    expect(sheet?.name).toBe("danh-sach-khen-thuong-DEMO-HOACHAT-2026.xlsx");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await (await fetch(`${t.app.url}${sheet!.url}`)).arrayBuffer());
+    expect(wb.worksheets[0]!.getCell("A1").value).toBe("Danh sách đề nghị khen thưởng năm 2026 – thực hiện Kế hoạch số 01/KH-CĐCT");
   });
 });

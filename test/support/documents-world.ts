@@ -45,7 +45,8 @@ const FIGURES = {
   DEMO_PINAQ: { participants: 980n, initiatives: 7n, initiative_value: 815_500_000n, savings: 120_000_000n, works_completed: 1n, commended: 9n },
 };
 
-export async function buildDocumentsWorld(app: App, now: Date): Promise<DocumentsWorld> {
+/** `engineerName`: the second nominee's name; the tests keep the formula-looking "=1+2", the preview a person's name. */
+export async function buildDocumentsWorld(app: App, now: Date, o: { engineerName?: string } = {}): Promise<DocumentsWorld> {
   const unit = async (code: string) => (await app.store.getUnitByCode(code))!;
   const hoachat = await unit("DEMO-HOACHAT");
   const phanbon = await unit("DEMO-PHANBON");
@@ -80,7 +81,7 @@ export async function buildDocumentsWorld(app: App, now: Date): Promise<Document
   await app.store.transaction(async (tx) => {
     const env = await personaEnv(app, tx, "demo-an", now);
     await nominate(env, phanbon, campaign, { nomineeKind: "PERSON", nomineeName: "Trần Văn Hùng", position: "Công nhân vận hành, Phân xưởng Urê", achievement: "3 sáng kiến làm lợi 450 triệu đồng", directWorker: true, phase, formId: form("giay_khen_ctcs") });
-    await nominate(env, phanbon, campaign, { nomineeKind: "PERSON", nomineeName: "=1+2", position: "Kỹ sư", achievement: "Hoàn thành xuất sắc nhiệm vụ", directWorker: false, phase, formId: form("bang_khen_nganh") });
+    await nominate(env, phanbon, campaign, { nomineeKind: "PERSON", nomineeName: o.engineerName ?? "=1+2", position: "Kỹ sư", achievement: "Hoàn thành xuất sắc nhiệm vụ", directWorker: false, phase, formId: form("bang_khen_nganh") });
     await registerWork(env, phanbon, campaign, { name: "Dây chuyền sấy NPK số 2", description: "Công trình chào mừng Đại hội", completionOn: null, occasionLevel: "UPPER_GRASSROOTS", occasion: null });
   });
   await app.store.transaction(async (tx) => {

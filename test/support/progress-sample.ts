@@ -38,7 +38,7 @@ export const SAMPLE_CAMPAIGN: Pick<Campaign, "number" | "year" | "phases" | "fig
 };
 
 function unit(id: number, name: string, level: UnitLevel): Unit {
-  return { id, code: `U${id}`, name, level, parentId: 1, path: `/1/${id}/`, depth: 1, status: "ACTIVE", demo: false, reviewPassThrough: false };
+  return { id, code: `U${id}`, name, level, parentId: 1, path: `/1/${id}/`, depth: 1, status: "ACTIVE", demo: false, reviewPassThrough: false, abbreviation: null, place: null };
 }
 
 /** A deterministic sequence in [0, 1) (a linear congruential generator). */

@@ -126,9 +126,14 @@ describe("the progress chart's data", () => {
     expect(truncateLabel("Công đoàn", 40)).toBe("Công đoàn");
   });
 
-  it("shows the report of the latest phase started, and none before the first starts", () => {
+  it("shows the report of the phase being gathered (a finished phase until its deadline), else the latest started, and none before the first starts", () => {
+    const [one, two] = SAMPLE_PHASES;
     expect(chartPhase(SAMPLE_PHASES, "2026-08-31")?.ordinal).toBe(1);
-    expect(chartPhase(SAMPLE_PHASES, "2026-09-01")?.ordinal).toBe(2);
+    // Phase 2 has started but Phase 1's reports are due: Phase 1 until its deadline day.
+    expect(two!.startsOn <= "2026-09-05" && one!.reportDeadline >= "2026-09-05").toBe(true);
+    expect(chartPhase(SAMPLE_PHASES, "2026-09-05")?.ordinal).toBe(1);
+    expect(chartPhase(SAMPLE_PHASES, one!.reportDeadline)?.ordinal).toBe(1);
+    expect(chartPhase(SAMPLE_PHASES, "2026-09-16")?.ordinal).toBe(2);
     expect(chart(sampleProgress({ children: 2 }), { today: "2026-05-01" }).columns.report).toBe("Báo cáo kết quả Đợt 1");
     const early = chart(sampleProgress({ children: 2 }), { campaign: { ...SAMPLE_CAMPAIGN, phases: SAMPLE_PHASES.map((p) => ({ ...p, startsOn: "2027-01-01" })) } });
     expect(early.columns.report).toBeNull();

@@ -16,6 +16,8 @@ function unit(id: number, path: string, name: string, over: Partial<Unit> = {}):
     status: "ACTIVE",
     demo: false,
     reviewPassThrough: false,
+    abbreviation: null,
+    place: null,
     ...over,
   };
 }

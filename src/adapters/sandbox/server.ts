@@ -17,6 +17,7 @@ import { FONTS_DIR } from "../../infra/fonts.js";
 import { KeyedQueue } from "../../infra/keyed-queue.js";
 import { SandboxStreams, type StreamLimits, type StreamStats } from "./streams.js";
 import type { Transcript } from "./transcript.js";
+import type { FileReader } from "../../infra/files.js";
 import { fromRoot } from "../../paths.js";
 
 const PUBLIC_DIR = fromRoot("src/adapters/sandbox/public");
@@ -69,6 +70,8 @@ export interface SandboxOptions {
   /** The bot: one update in, its replies out. */
   handle: (inbound: Inbound) => Promise<HandleResult>;
   transcript: Transcript;
+  /** The files the transcript links to, while they are kept (FILE_KEEP_DAYS); null once past it. */
+  files: FileReader;
   /**
    * How often an open stream also looks in the database, for messages another instance
    * wrote (null: a single process, so this process's own events are enough).
@@ -189,7 +192,7 @@ export class Sandbox {
     });
     router.onPrefix("GET", "/sandbox/files/", async (_req, res, url) => {
       const id = url.pathname.slice("/sandbox/files/".length);
-      const file = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.o.transcript.file(id) : null;
+      const file = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await this.o.files(id) : null;
       if (!file) throw new HttpError(404, "no such file");
       res.writeHead(200, {
         "content-type": file.mime,

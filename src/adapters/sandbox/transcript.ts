@@ -128,9 +128,4 @@ export class Transcript {
     const rows = await this.prisma.sandboxMessage.findMany({ where: { chatKey, seq: { gt: BigInt(after) } }, orderBy: { seq: "desc" }, take: limit });
     return rows.reverse().map(toMessage);
   }
-
-  async file(id: string): Promise<{ name: string; mime: string; data: Uint8Array } | null> {
-    const f = await this.prisma.storedFile.findFirst({ where: { id }, select: { name: true, mime: true, base64: true } });
-    return f ? { name: f.name, mime: f.mime, data: Buffer.from(f.base64, "base64") } : null;
-  }
 }

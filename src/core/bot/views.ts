@@ -39,15 +39,31 @@ export function pendingList(ctx: ViewCtx, pending: Partial<Record<SubjectType, n
     .join(", ");
 }
 
-/**
- * Whom a sent item waits for: "Công đoàn X", and — when nobody there uses the bot yet — a
- * word that it waits until an officer joins or an administrator lets it pass.
- */
-export async function holderText(ctx: ViewCtx & { tx: Ctx["tx"] }, atUnitId: number | null): Promise<string> {
-  if (atUnitId === null) return "—";
+/** Where a sent item waits, and whether anyone there uses the bot yet. */
+export interface Holder {
+  unit: Unit;
+  staffed: boolean;
+}
+
+export async function holderOf(ctx: { tx: Pick<Ctx["tx"], "getUnit" | "hasOfficers"> }, atUnitId: number | null): Promise<Holder | null> {
+  if (atUnitId === null) return null;
   const unit = await ctx.tx.getUnit(atUnitId);
-  if (!unit) return "—";
-  return ctx.t((await ctx.tx.hasOfficers(unit.id)) ? "holder.staffed" : "holder.unstaffed", { unit: unit.name });
+  return unit ? { unit, staffed: await ctx.tx.hasOfficers(unit.id) } : null;
+}
+
+/**
+ * When nobody at the holder uses the bot yet, a sentence of its own saying so and what
+ * happens (the item waits until an officer joins, or an administrator lets that unit's
+ * items go straight to the next level; at the root, the level below records its answer).
+ */
+export function unstaffedText(ctx: Pick<ViewCtx, "t">, holder: Holder | null): string | null {
+  if (!holder || holder.staffed) return null;
+  return ctx.t("holder.unstaffed", { unit: holder.unit.name, context: holder.unit.parentId === null ? "root" : undefined });
+}
+
+/** A line that names the holder, then (on its own line) the sentence about an unstaffed holder. */
+export function withHolder(ctx: Pick<ViewCtx, "t">, line: string, holder: Holder | null): string {
+  return [line, unstaffedText(ctx, holder)].filter(Boolean).join("\n");
 }
 
 export function phaseLabel(ctx: ViewCtx, p: Phase): string {
@@ -176,6 +192,10 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
       }),
     ),
   ];
+  // Each holder nobody there uses the bot yet, said once, in a sentence of its own.
+  const unstaffed = new Map<number, Unit>();
+  for (const item of [own.registration, ...own.reports]) if (item.waitingAt && item.status === "SUBMITTED" && !item.staffed) unstaffed.set(item.waitingAt.id, item.waitingAt);
+  for (const holder of unstaffed.values()) lines.push(unstaffedText(ctx, { unit: holder, staffed: false })!);
   if (campaign.status === "CLOSED") return lines;
   if (!own.due.length) return [...lines, ctx.t("progress.own.nothing_due")];
   return [

@@ -14,13 +14,13 @@ import { actorId } from "./env.js";
 
 /** What the officer gives before a document is made; "…" is left to fill by hand. */
 export interface DocumentOptions {
-  /** The document's number ("12"); default "…". */
+  /** The document's number ("12"); for the reward list, the number of the Tờ trình it goes with. Default "…". */
   number?: string;
   /** The signer's name; default "…". */
   signer?: string;
-  /** The issuing unit's abbreviation after "BC-" ("CĐCT"); default derived from its name. */
+  /** The issuing unit's abbreviation after "BC-" ("CĐCT"); default the unit's own, else made from its name. */
   abbreviation?: string;
-  /** Where it is issued; default "Hà Nội". */
+  /** Where it is issued; default the unit's own place, else "Hà Nội". */
   place?: string;
   /** The direction for the next phase or year, one paragraph per line; default from the reports' narratives. */
   direction?: string;
@@ -30,8 +30,10 @@ export interface DocumentOptions {
 export interface UnitRecord {
   unit: Unit;
   registration: Registration | null;
-  /** Reports sent (submitted or accepted), by phase id. */
+  /** Reports sent (submitted or accepted), by phase id: what the documents count. */
   reports: Map<number, PhaseReport>;
+  /** Every report of the unit, whatever its status, by phase id: the spreadsheet shows a returned or draft one for what it is. */
+  allReports: Map<number, PhaseReport>;
   nominations: Nomination[];
   works: PlaqueWork[];
 }
@@ -95,14 +97,17 @@ export async function gatherMovement(env: Env, unit: Unit, campaign: Campaign, p
   const records: UnitRecord[] = [];
   for (const u of subtree) {
     const reports = new Map<number, PhaseReport>();
+    const allReports = new Map<number, PhaseReport>();
     for (const p of campaign.phases) {
       const r = reportsOf.get(`${u.id}:${p.id}`);
+      if (r) allReports.set(p.id, r);
       if (r && SENT.has(r.status)) reports.set(p.id, r);
     }
     records.push({
       unit: u,
       registration: registrations.get(u.id) ?? null,
       reports,
+      allReports,
       nominations: (nominations.get(u.id) ?? []).filter((n) => n.status !== "DRAFT" && (!phase || n.phaseId === null || n.phaseId === phase.id)),
       works: works.get(u.id) ?? [],
     });
@@ -163,23 +168,46 @@ const upper = (s: string) => s.toLocaleUpperCase("vi");
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
-/** The parts every document of the unit shares: header, date, recipients, signature. */
-function frame(t: T, data: MovementData, opts: DocumentOptions, kindCode: string) {
+/**
+ * Who receives a document of the unit: its upper unit, and the unit that issued the plan
+ * when that is higher up — through its Ban Chính sách pháp luật when it is the sector
+ * union (Công đoàn ngành, e.g. CĐCTVN), which collects the movement's reports so; then the
+ * archive. A unit that issued the plan itself sends to its upper unit only.
+ */
+function recipientsOf(t: T, data: MovementData): string[] {
   const { unit, parent, issuer } = data;
-  const recipients: string[] = [];
-  const below = issuer && issuer.id !== unit.id && unit.path.startsWith(issuer.path);
-  if (parent && (!issuer || parent.id !== issuer.id)) recipients.push(t("doc.to_upper", { unit: parent.name }));
-  if (below) recipients.push(t("doc.to_policy", { unit: issuer.name }));
-  if (!below && parent && issuer && parent.id === issuer.id) recipients.push(t("doc.to_upper", { unit: parent.name }));
-  recipients.push(t("doc.to_archive"));
+  const lines: string[] = [];
+  const issuerAbove = issuer && issuer.id !== unit.id && unit.path.startsWith(issuer.path) ? issuer : null;
+  if (parent && parent.id !== issuerAbove?.id) lines.push(t("doc.to_upper", { unit: parent.name }));
+  if (issuerAbove) lines.push(t(issuerAbove.level === "SECTOR" ? "doc.to_policy" : "doc.to_upper", { unit: issuerAbove.name }));
+  lines.push(t("doc.to_archive"));
+  return lines;
+}
+
+/** The abbreviation after "BC-" or "TTr-": the one given, else the unit's own, else one made from its name. */
+function abbreviationOf(data: MovementData, opts: DocumentOptions): string {
+  return opts.abbreviation?.trim() || unitAbbreviation(data.unit);
+}
+
+/** The abbreviation a unit's documents print unless the officer gives another: its own, else made from its name. */
+export function unitAbbreviation(unit: Unit): string {
+  return unit.abbreviation || abbreviate(unit.name);
+}
+
+/** The code of each kind of numbered paper: "12/BC-CĐHC" for a report, "12/TTr-CĐHC" for the Tờ trình a reward list goes with. */
+export const KIND_CODE = { report: "BC", rewards: "TTr" } as const;
+
+/** The parts every document of the unit shares: header, date, recipients, signature. `kindCode` null: a paper with no number of its own. */
+function frame(t: T, data: MovementData, opts: DocumentOptions, kindCode: string | null) {
+  const { unit, parent } = data;
   return {
     upperBody: parent ? upper(parent.name) : null,
     issuer: upper(unit.name),
-    numberLine: t("doc.number", { number: opts.number?.trim() || "…", kind: kindCode, abbr: opts.abbreviation?.trim() || abbreviate(unit.name) }),
+    numberLine: kindCode ? t("doc.number", { number: opts.number?.trim() || "…", kind: kindCode, abbr: abbreviationOf(data, opts) }) : null,
     nation: t("doc.nation"),
     motto: t("doc.motto"),
-    dateLine: t("doc.date_line", { place: opts.place?.trim() || t("doc.place_default"), ...documentDateParts(data.today) }),
-    recipients: { head: t("doc.recipients"), lines: recipients },
+    dateLine: t("doc.date_line", { place: opts.place?.trim() || unit.place || t("doc.place_default"), ...documentDateParts(data.today) }),
+    recipients: { head: t("doc.recipients"), lines: recipientsOf(t, data) },
     signature: { capacity: t("doc.sign_capacity"), position: t("doc.sign_position"), name: opts.signer?.trim() || "…" },
   };
 }
@@ -243,16 +271,47 @@ function formName(data: MovementData, id: number | null, locale: Locale): string
   return f ? (locale === "vi" ? f.nameVi : f.nameEn) : "";
 }
 
+/**
+ * A reward decided, by the unit that decided it: "Giấy khen của Công đoàn Tổng công ty Hóa
+ * chất Phương Bắc (Quyết định số 15/QĐ-CĐHC ngày 05/9/2026)". The catalogue's name says
+ * which level grants a form ("… của Công đoàn cấp trên trực tiếp cơ sở"); once decided,
+ * the deciding unit's own name says it better. A form without a short name keeps the
+ * catalogue's.
+ */
+export function grantedText(t: T, data: MovementData, n: Nomination, locale: Locale): string {
+  const form = n.grantedFormId === null ? undefined : data.forms.get(n.grantedFormId);
+  const key = `doc.award.${form?.code ?? ""}`;
+  const short = form ? t(key) : key;
+  const grantor = data.units.get(n.grantedByUnitId ?? -1)?.name;
+  const decision = t("doc.decision_ref", { number: n.decisionNumber ?? "…", date: n.decisionDate ? shortDate(n.decisionDate) : "…" });
+  if (short === key || !grantor) return t("doc.award_named", { award: formName(data, n.grantedFormId, locale), decision });
+  return t("doc.award_by", { award: short, grantor, decision });
+}
+
 function decisionText(t: T, data: MovementData, n: Nomination, locale: Locale): string {
-  if (n.grantedFormId !== null) {
-    return t("doc.decision_granted", {
-      form: formName(data, n.grantedFormId, locale),
-      grantor: data.units.get(n.grantedByUnitId ?? -1)?.name ?? "",
-      number: n.decisionNumber ?? "…",
-      date: n.decisionDate ? shortDate(n.decisionDate) : "…",
-    });
-  }
+  if (n.grantedFormId !== null) return t("doc.decision_granted", { award: grantedText(t, data, n, locale) });
   return t(`doc.decision.${n.status}`);
+}
+
+/**
+ * Where a person works, for "Chức vụ, đơn vị công tác": the enterprise or agency a union is
+ * named after, not the union ("Công đoàn Công ty CP Phân bón Sông Cầu" → "Công ty CP Phân
+ * bón Sông Cầu"). A grassroots union or a section is named after its workplace; an upper
+ * union only when it is a corporation's ("Công đoàn Tổng công ty …"): "Công đoàn Công
+ * Thương Hà Nội" stays whole.
+ */
+export function workplaceOf(unit: Unit): string {
+  const m = /^công đoàn\s+(?:cơ sở\s+|bộ phận\s+)?(.{2,})$/iu.exec(unit.name.trim());
+  if (!m) return unit.name;
+  const rest = m[1]!;
+  if (unit.level === "GRASSROOTS" || unit.level === "SECTION") return rest;
+  if (unit.level === "UPPER_GRASSROOTS" && /^(?:tổng công ty|tập đoàn|công ty)\s/iu.test(rest)) return rest;
+  return unit.name;
+}
+
+/** A figure's column heading: its label, and its unit where the label does not already say what is counted ("Giá trị làm lợi của sáng kiến (đồng)"). */
+export function figureHeading(t: T, key: string): string {
+  return t(`figures.${key}.column`);
 }
 
 /** The phase report (sơ kết) or, with no phase, the year report (tổng kết). */
@@ -264,7 +323,9 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
     : [t("doc.report.title_year", { year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })];
   const body: DocBlock[] = [];
   const issuerName = data.issuer?.name ?? "";
-  body.push({ kind: "paragraph", text: t("doc.report.opening", { number: campaign.number, date: shortDate(campaign.issuedOn), issuer: issuerName, unit: data.unit.name, period: phase ? t("doc.period_phase", { ordinal: phase.ordinal, year: campaign.year, from: shortDate(phase.startsOn), to: shortDate(phase.endsOn) }) : t("doc.period_year", { year: campaign.year }) }) });
+  // The unit that issued the plan reports on it without naming itself twice.
+  const opening = data.issuer?.id === data.unit.id ? "doc.report.opening_own" : "doc.report.opening";
+  body.push({ kind: "paragraph", text: t(opening, { number: campaign.number, date: shortDate(campaign.issuedOn), issuer: issuerName, unit: data.unit.name, period: phase ? t("doc.period_phase", { ordinal: phase.ordinal, year: campaign.year, from: shortDate(phase.startsOn), to: shortDate(phase.endsOn) }) : t("doc.period_year", { year: campaign.year }) }) });
 
   // I. The situation.
   const below = data.records.slice(1);
@@ -277,7 +338,9 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   body.push({ kind: "heading", text: t("doc.report.h_situation") });
   body.push({ kind: "paragraph", text: t("doc.report.situation_units", { units: num(below.length), registered: num(registered.length), themes: num(themes), targets: num(targetsTotal) }) });
   const reportsKey = reported.length === 0 ? "situation_reports_none" : late.length === 0 ? "situation_reports_on_time" : "situation_reports";
-  body.push({ kind: "paragraph", text: t(`doc.report.${reportsKey}`, { reported: num(reported.length), late: num(late.length), deadline: shortDate(lastPhase.reportDeadline) }) });
+  // A phase report names its deadline; a year report counts every phase, each with its own.
+  const deadline = data.phase ? t("doc.report.deadline", { date: shortDate(lastPhase.reportDeadline) }) : "";
+  body.push({ kind: "paragraph", text: t(`doc.report.${reportsKey}`, { reported: num(reported.length), late: num(late.length), deadline }) });
 
   // II. Results: figures by unit, then targets by unit, each with totals.
   body.push({ kind: "heading", text: t("doc.report.h_results") });
@@ -305,7 +368,7 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   });
   body.push({
     kind: "table",
-    header: [t("doc.col.no"), t("doc.col.unit"), ...keys.map((k) => `${t(`figures.${k}.label`)} (${t(`figures.${k}.unit`)})`)],
+    header: [t("doc.col.no"), t("doc.col.unit"), ...keys.map((k) => figureHeading(t, k))],
     // Amounts in đồng run to 13 characters (2.065.500.000): they get the wide columns.
     widths: [6, 22, ...keys.map((k) => (t(`figures.${k}.unit`) === t("figures.initiative_value.unit") ? 17 : 9.5))],
     rows: figureRows,
@@ -364,7 +427,7 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   for (const line of (opts.direction ?? defaultDirection(data)).split(/\n+/).map((l) => l.trim()).filter(Boolean)) body.push({ kind: "paragraph", text: line });
   body.push({ kind: "paragraph", text: t("doc.report.closing", { unit: data.unit.name }) });
 
-  return { ...frame(t, data, opts, "BC"), kind: t("doc.report.kind"), title, body };
+  return { ...frame(t, data, opts, KIND_CODE.report), kind: t("doc.report.kind"), title, body };
 }
 
 function targetCells(s: { registered: number; reported: number; reached: number }, num: (n: number) => string): DocCell[] {
@@ -392,7 +455,7 @@ export function rewardListRows(t: T, data: MovementData, locale: Locale): { head
     rows: noms.map((n, i) => ({
       no: i + 1,
       name: n.nomineeName,
-      position: [n.position, data.units.get(n.unitId)?.name].filter(Boolean).join(", "),
+      position: [n.position, ((u) => (u ? workplaceOf(u) : null))(data.units.get(n.unitId))].filter(Boolean).join(", "),
       achievement: n.achievement,
       form: formName(data, n.formId, locale),
       directWorker: n.directWorker,
@@ -415,10 +478,13 @@ export function rewardListDocument(t: T, data: MovementData, opts: DocumentOptio
     },
   ];
   if (!list.rows.length) body.splice(0, 1, { kind: "paragraph", text: t("doc.report.none") });
+  // Not a numbered document of its own (Decree 30 has no "DS"): it goes with the Tờ trình
+  // that proposes the rewards, whose number the officer gives; the date is written by hand.
   return {
-    ...frame(t, data, opts, "DS"),
+    ...frame(t, data, opts, null),
     kind: t("doc.rewards.kind"),
     title: [phase ? t("doc.rewards.title_phase", { ordinal: phase.ordinal, year: campaign.year }) : t("doc.rewards.title_year", { year: campaign.year }), t("doc.report.title_plan", { number: campaign.number })],
+    attachedTo: t("doc.rewards.attached", { number: opts.number?.trim() || "…", kind: KIND_CODE.rewards, abbr: abbreviationOf(data, opts) }),
     body,
     landscape: true,
   };
@@ -445,7 +511,7 @@ export async function exportDocument(
     const sheet: Sheet = {
       name: t("doc.rewards.sheet"),
       title: [
-        `${t("doc.rewards.kind")} ${input.phase ? t("doc.rewards.title_phase", { ordinal: input.phase.ordinal, year: input.campaign.year }).toLocaleLowerCase("vi") : t("doc.rewards.title_year", { year: input.campaign.year }).toLocaleLowerCase("vi")} – ${t("doc.report.title_plan", { number: input.campaign.number })}`,
+        input.phase ? t("doc.rewards.sheet_title_phase", { ordinal: input.phase.ordinal, year: input.campaign.year, number: input.campaign.number }) : t("doc.rewards.sheet_title_year", { year: input.campaign.year, number: input.campaign.number }),
         t("export.title.unit", { unit: input.unit.name }),
         t("export.title.made", { date: `${d}/${m}/${y}` }),
       ],

@@ -20,6 +20,8 @@ export interface OwnItem {
   status: SubmissionStatus | null;
   late: boolean;
   waitingAt: Unit | null;
+  /** Whether anyone at `waitingAt` uses the bot yet (otherwise the item waits for one, or for the unit to be let pass). */
+  staffed: boolean;
 }
 
 /** A unit's own registration and reports (what it sends up itself). */
@@ -48,18 +50,18 @@ const STILL_TO_SEND: (SubmissionStatus | null)[] = [null, "DRAFT", "RETURNED"];
 async function ownStatus(env: Env, unit: Unit, campaign: Campaign, issuer: Unit | null): Promise<OwnStatus | null> {
   if (unit.id === campaign.issuingUnitId || (issuer && !isStrictAncestor(issuer, unit))) return null;
   if (unit.level === "SECTION" && !campaign.includeSections) return null;
-  const holders = new Map<number, Unit | null>();
+  const holders = new Map<number, { waitingAt: Unit | null; staffed: boolean }>();
   const at = async (id: number | null) => {
-    if (id === null || id === unit.id) return null;
-    if (!holders.has(id)) holders.set(id, await env.tx.getUnit(id));
+    if (id === null || id === unit.id) return { waitingAt: null, staffed: true };
+    if (!holders.has(id)) holders.set(id, { waitingAt: await env.tx.getUnit(id), staffed: await env.tx.hasOfficers(id) });
     return holders.get(id)!;
   };
   const reg = await env.tx.getRegistration(unit.id, campaign.id);
-  const registration = { status: reg?.status ?? null, late: reg?.late ?? false, waitingAt: await at(reg?.atUnitId ?? null), themes: reg?.themes.length ?? 0, deadline: campaign.registrationDeadline };
+  const registration = { status: reg?.status ?? null, late: reg?.late ?? false, ...(await at(reg?.atUnitId ?? null)), themes: reg?.themes.length ?? 0, deadline: campaign.registrationDeadline };
   const reports = [];
   for (const phase of campaign.phases) {
     const r = await env.tx.getReport(unit.id, phase.id);
-    reports.push({ phase, status: r?.status ?? null, late: r?.late ?? false, waitingAt: await at(r?.atUnitId ?? null) });
+    reports.push({ phase, status: r?.status ?? null, late: r?.late ?? false, ...(await at(r?.atUnitId ?? null)) });
   }
   const due: OwnStatus["due"] = [];
   if (STILL_TO_SEND.includes(registration.status)) due.push({ what: "registration", phase: null, deadline: campaign.registrationDeadline, overdue: env.today > campaign.registrationDeadline });

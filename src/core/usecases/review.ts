@@ -7,10 +7,12 @@
  * congress it honours. Where Tổng Liên đoàn (the root) has no officer in the bot, the
  * sector union that forwarded an item records TLĐ's answer or marks it sent.
  *
- * Never decided by: an officer of the sending unit (even with a role higher up), the
- * person who submitted it, or anyone while the item waits elsewhere. Every decision is
- * conditional on the state and the place seen, so two levels or two officers cannot both
- * decide.
+ * Never decided by: an officer of the unit it comes from (even with a role higher up), an
+ * officer of the unit that sent it up to this level, anyone who already took a step on its
+ * path at another level (one person decides it at one level only), the person who
+ * submitted it, or anyone while the item waits elsewhere. Every decision is conditional on
+ * the state and the place seen, so two levels or two officers cannot both decide. When a
+ * higher level returns or declines it, the levels below that forwarded it are told too.
  */
 import { AppError } from "../errors.js";
 import { excerpt } from "../format.js";
@@ -113,22 +115,57 @@ async function offlineRoot(env: Env, unit: Unit): Promise<Unit | null> {
   return env.tx.getUnit(rootId);
 }
 
+/**
+ * Why a person may not decide an item: an officer of the unit it comes from ("conflict"),
+ * its submitter ("own"), an officer of the unit that sent it up to this level
+ * ("forwarder"), or someone who already took a step on its path at another unit ("step").
+ */
+export type Conflict = "conflict" | "own" | "forwarder" | "step";
+
 export interface Options {
   actions: Action[];
   /** Why nothing can be done here, when nothing can. */
-  why?: "elsewhere" | "conflict" | "own";
+  why?: "elsewhere" | Conflict;
+  /** The unit the reason names (for a conflict: the person's unit on the item's way). */
+  whyUnit?: Pick<Unit, "id" | "name">;
   /** Where it waits (when not here). */
   holder?: Unit | null;
+}
+
+/** The unit that sent the item up to where it waits: the last SUBMIT or FORWARD on its path. */
+function sentUpBy(steps: PathStep[]): PathStep["unit"] | null {
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.decision === "SUBMIT" || steps[i]!.decision === "FORWARD") return steps[i]!.unit;
+  return null;
+}
+
+/**
+ * Whether the acting person must keep out of deciding this item at `reviewer`'s level.
+ * `deciding` is false for a level that only records the answer of TLĐ outside the bot:
+ * that level sent it there itself.
+ */
+async function conflictOf(env: Env, reviewer: Unit, s: Subject, deciding: boolean): Promise<Pick<Options, "why" | "whyUnit"> | null> {
+  const me = actorId(env.actor);
+  if (me === null) return null;
+  const roles = await env.roles();
+  if (hasRole(roles, s.unit.id, ["OFFICER"])) return { why: "conflict", whyUnit: s.unit };
+  if (s.submittedById === me) return { why: "own", whyUnit: reviewer };
+  const steps = await env.tx.pathOf(s.type, s.id);
+  const sender = deciding ? sentUpBy(steps) : null;
+  if (sender && sender.id !== reviewer.id && hasRole(roles, sender.id, ["OFFICER"])) return { why: "forwarder", whyUnit: sender };
+  const mine = steps.find((st) => st.personId === me && st.unit.id !== reviewer.id);
+  if (mine) return { why: "step", whyUnit: mine.unit };
+  return null;
 }
 
 /** What `reviewer` may do with the item now. */
 export async function optionsFor(env: Env, reviewer: Unit, s: Subject): Promise<Options> {
   const holder = s.atUnitId !== null ? await env.tx.getUnit(s.atUnitId) : null;
-  const me = actorId(env.actor);
   // TLĐ outside the bot: the level below it (the one that sent it there) records the answer.
   if (holder && holder.id !== reviewer.id) {
     const root = await offlineRoot(env, reviewer);
     if (root && root.id === holder.id && reviewer.parentId === root.id && s.unit.path.startsWith(reviewer.path)) {
+      const conflict = await conflictOf(env, reviewer, s, false);
+      if (conflict) return { actions: [], ...conflict, holder };
       const actions: Action[] =
         s.type === "REGISTRATION" || s.type === "REPORT" ? ["FILE_OUTSIDE"] : s.type === "NOMINATION" ? ["RECORD_GRANT", "RECORD_DECLINE"] : ["RECORD_PLAQUE", "RECORD_DECLINE"];
       return { actions, holder };
@@ -136,8 +173,8 @@ export async function optionsFor(env: Env, reviewer: Unit, s: Subject): Promise<
     return { actions: [], why: "elsewhere", holder };
   }
   if (!holder) return { actions: [], why: "elsewhere", holder: null };
-  if (me !== null && hasRole(await env.roles(), s.unit.id, ["OFFICER"])) return { actions: [], why: "conflict", holder };
-  if (me !== null && s.submittedById === me) return { actions: [], why: "own", holder };
+  const conflict = await conflictOf(env, reviewer, s, true);
+  if (conflict) return { actions: [], ...conflict, holder };
   const up = reviewer.parentId !== null;
   const first = s.status === "SUBMITTED" || s.status === "REGISTERED";
   let actions: Action[] = [];
@@ -212,6 +249,7 @@ export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: nu
   const opts = await optionsFor(env, reviewer, s);
   if (!opts.actions.includes(action)) {
     if (opts.why === "conflict") throw new AppError("conflict_of_interest", { unit: s.unit.name });
+    if (opts.why === "forwarder" || opts.why === "step") throw new AppError("conflict_of_interest", { unit: opts.whyUnit!.name, context: opts.why });
     if (opts.why === "own") throw new AppError("own_submission", { unit: reviewer.name });
     if (opts.why === "elsewhere") throw new AppError("not_at_your_level", opts.holder ? { unit: opts.holder.name } : { unit: "", context: "none" });
     throw new AppError("stale_state");
@@ -289,6 +327,7 @@ export async function decide(env: Env, reviewer: Unit, type: SubjectType, id: nu
   if (action === "FORWARD") return;
   const decidedBy = action.startsWith("RECORD") || action === "FILE_OUTSIDE" ? holder : reviewer;
   await tellSender(env, s, decidedBy, action, note, {});
+  if (action === "RETURN" || action === "DECLINE" || action === "RECORD_DECLINE") await tellForwarders(env, s, reviewer, decidedBy, action, note);
   if (formId !== null) await announceReward(env, id);
   if (action === "PLAQUE" || action === "RECORD_PLAQUE") await announcePlaque(env, id, decidedBy);
 }
@@ -315,6 +354,35 @@ async function tellSender(env: Env, s: Subject, by: Unit, action: Action, note: 
       ...extra,
     }),
   );
+}
+
+/**
+ * When a higher level returns or declines an item, tell the officers of each unit below it
+ * that forwarded it on this round of its path (one message per unit's officers' chats, as
+ * the sender is told): they vouched for it, and a returned item comes through them again.
+ * `by` is the acting level (it is not told: it acted), `decidedBy` the level named.
+ */
+async function tellForwarders(env: Env, s: Subject, by: Unit, decidedBy: Unit, action: Action, note: string | null): Promise<void> {
+  const steps = await env.tx.pathOf(s.type, s.id);
+  let round = 0;
+  steps.forEach((st, i) => {
+    if (st.decision === "SUBMIT") round = i;
+  });
+  const units = new Map<number, PathStep["unit"]>();
+  for (const st of steps.slice(round)) if (st.decision === "FORWARD" && st.unit.id !== by.id && st.unit.id !== s.unit.id) units.set(st.unit.id, st.unit);
+  if (!units.size) return;
+  const params = { ...(await subjectParams(env, s.type, s.id)), sender: s.unit.name };
+  for (const unit of units.values()) {
+    await notifyOfficers(env, unit.id, `decided-below:${s.type}:${s.id}:${action}:${unit.id}:${env.now.getTime()}`, "review.decision", (locale) =>
+      env.translate(locale, `notify.decided_forwarded.${action}`, {
+        ...params,
+        reviewer: decidedBy.name,
+        unit: unit.name,
+        what: env.translate(locale, `subject_from.${s.type}`, params),
+        reason: note ?? "",
+      }),
+    );
+  }
 }
 
 export async function subjectParams(env: Env, type: SubjectType, id: number): Promise<Record<string, unknown>> {

@@ -47,8 +47,16 @@ async function tellHolder(env: Env, holder: Unit, type: SubjectType, id: number,
   );
 }
 
-/** Where an item waits, and whether anyone there can act on it (for the sender's answer). */
-export async function waitingAt(env: Env, holder: Unit | null): Promise<{ unit: Unit; staffed: boolean } | null> {
-  if (!holder) return null;
-  return { unit: holder, staffed: await env.tx.hasOfficers(holder.id) };
+/**
+ * Where an item `from` sends up would wait if sent now: its upper unit, or past it the
+ * first unit on the way that does not let items pass (what `routeUp` will record).
+ */
+export async function destinationOf(env: Pick<Env, "tx">, from: Unit): Promise<Unit | null> {
+  let target = from.parentId !== null ? await env.tx.getUnit(from.parentId) : null;
+  while (target && target.reviewPassThrough && target.parentId !== null) {
+    const next = await env.tx.getUnit(target.parentId);
+    if (!next) break;
+    target = next;
+  }
+  return target;
 }

@@ -9,7 +9,7 @@ import { LEVEL_ORDER, type Unit, type UnitLevel } from "../model.js";
 import { isStrictAncestor } from "../permissions.js";
 import { codesReachingCycle, parentsFirst } from "../unit-tree.js";
 import type { Env } from "./env.js";
-import { actorId } from "./env.js";
+import { actorId, assertActsFor } from "./env.js";
 
 /** Level names accepted in CSV files, Vietnamese (without or with accents) or English. */
 const LEVEL_ALIASES: Record<string, UnitLevel> = {
@@ -50,6 +50,8 @@ export interface ImportResult {
   created: number;
   renamed: number;
   moved: number;
+  /** Existing units whose abbreviation or place changed (and nothing else). */
+  updated: number;
   unchanged: number;
   problems: ImportProblem[];
 }
@@ -60,14 +62,53 @@ interface Row {
   name: string;
   level: UnitLevel;
   parentCode: string;
+  /** From the optional columns; undefined: not given (what is stored stays). */
+  abbreviation?: string;
+  place?: string;
+}
+
+/**
+ * A unit's abbreviation for its document numbers ("CĐHC" in "12/BC-CĐHC"): letters and
+ * digits, parts joined by "-", "." or "&", no spaces, up to 20 characters; null if not one.
+ */
+export function readAbbreviation(text: string): string | null {
+  const value = text.normalize("NFC").trim();
+  return value.length <= 20 && /^[\p{L}\p{N}]+(?:[-.&][\p{L}\p{N}]+)*$/u.test(value) ? value : null;
+}
+
+/** A place name for "Việt Trì, ngày …": 2–50 characters, cleaned as names are; null if not one. */
+export function readPlace(text: string): string | null {
+  const value = cleanName(text);
+  return value && value.length >= 2 && value.length <= 50 && /\p{L}/u.test(value) ? value : null;
+}
+
+/**
+ * Set what a unit's documents print — its abbreviation, its place — as an officer of the
+ * unit (or an operator) gives them; each change is audited with what it was. A field left
+ * out stays as it is.
+ */
+export async function setUnitDetails(env: Env, unit: Unit, details: { abbreviation?: string; place?: string }): Promise<Unit> {
+  await assertActsFor(env, unit);
+  const changes: { abbreviation?: string; place?: string } = {};
+  if (details.abbreviation !== undefined && details.abbreviation !== unit.abbreviation) changes.abbreviation = details.abbreviation;
+  if (details.place !== undefined && details.place !== unit.place) changes.place = details.place;
+  if (!Object.keys(changes).length) return unit;
+  await env.tx.setUnitDetails(unit.id, changes);
+  await env.tx.auditMany(
+    env.actor,
+    Object.entries(changes).map(([field, to]) => ({ action: `unit.${field}_set`, entity: "unit", entityId: unit.id, unitId: unit.id, data: { from: unit[field as keyof typeof changes], to } })),
+  );
+  return { ...unit, ...changes };
 }
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /**
- * Import a unit tree from CSV with the header `code,name,level,parent_code`. Every row is
- * checked first; if any is wrong, nothing is written and every problem is reported with its
- * line. Existing codes are renamed or moved (with history), never duplicated.
+ * Import a unit tree from CSV with the header `code,name,level,parent_code`, and optionally
+ * `abbreviation` and `place` (what the unit's documents print; an empty cell leaves what is
+ * stored). Every row is checked first; if any is wrong, nothing is written and every problem
+ * is reported with its line. Existing codes are renamed or moved (with history), never
+ * duplicated.
  */
 /** The root added when an imported tree has none (TLĐ, the top of every union tree). */
 export const CONFEDERATION = { code: "TLD", name: "Tổng Liên đoàn Lao động Việt Nam" } as const;
@@ -75,7 +116,7 @@ export const CONFEDERATION = { code: "TLD", name: "Tổng Liên đoàn Lao độ
 export async function importUnits(env: Env, file: string | Uint8Array, opts: { demo?: boolean; dryRun?: boolean } = {}): Promise<ImportResult> {
   const problems: ImportProblem[] = [];
   const problem = (line: number, code: string, reason: string, params?: Record<string, string | number>) => problems.push({ line, code, reason, params });
-  const refused = (p: ImportProblem): ImportResult => ({ created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [p] });
+  const refused = (p: ImportProblem): ImportResult => ({ created: 0, renamed: 0, moved: 0, updated: 0, unchanged: 0, problems: [p] });
   let records;
   try {
     records = parseCsv(typeof file === "string" ? file : decodeUtf8(file));
@@ -87,6 +128,8 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
   const cols = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
   const idx = { code: cols.indexOf("code"), name: cols.indexOf("name"), level: cols.indexOf("level"), parent: cols.indexOf("parent_code") };
   if (Object.values(idx).some((i) => i < 0)) return refused({ line: 1, code: "", reason: "header" });
+  // Optional columns: absent, or an empty cell, leaves what is stored.
+  const optional = { abbreviation: cols.indexOf("abbreviation"), place: cols.indexOf("place") };
 
   const rows: Row[] = [];
   const seen = new Map<string, number>();
@@ -110,7 +153,20 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
     const level = parseLevel(levelText);
     if (!level) problem(r.line, code, "bad_level", { level: levelText });
     if (parentCode === code) problem(r.line, code, "self_parent");
-    if (level) rows.push({ line: r.line, code, name, level, parentCode });
+    const row: Row | null = level ? { line: r.line, code, name, level, parentCode } : null;
+    const abbreviation = optional.abbreviation >= 0 ? get(optional.abbreviation) : "";
+    if (abbreviation) {
+      const value = readAbbreviation(abbreviation);
+      if (!value) problem(r.line, code, "bad_abbreviation", { value: abbreviation });
+      else if (row) row.abbreviation = value;
+    }
+    const place = optional.place >= 0 ? get(optional.place) : "";
+    if (place) {
+      const value = readPlace(place);
+      if (!value) problem(r.line, code, "bad_place", { value: place });
+      else if (row) row.place = value;
+    }
+    if (row) rows.push(row);
   }
 
   const all = await env.tx.allUnits();
@@ -157,11 +213,11 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
     parentOf,
   );
   for (const r of rows) if (cyclic.has(r.code)) problem(r.line, r.code, "cycle");
-  if (problems.length || opts.dryRun) return { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: problems.sort((a, b) => a.line - b.line) };
+  if (problems.length || opts.dryRun) return { created: 0, renamed: 0, moved: 0, updated: 0, unchanged: 0, problems: problems.sort((a, b) => a.line - b.line) };
 
   // Parents are written before their children. New units go in batches; an existing unit
   // is renamed or moved where it stands in that order (moves are rare: restructurings).
-  const result: ImportResult = { created: 0, renamed: 0, moved: 0, unchanged: 0, problems: [] };
+  const result: ImportResult = { created: 0, renamed: 0, moved: 0, updated: 0, unchanged: 0, problems: [] };
   const done = new Map(existing);
   let pending: { row: Row; parent: Unit | number }[] = [];
   const pendingAt = new Map<string, number>();
@@ -169,7 +225,7 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
   let moved = false;
   const flush = async () => {
     if (!pending.length) return;
-    const made = await env.tx.createUnits(pending.map(({ row, parent }) => ({ code: row.code, name: row.name, level: row.level, parent, demo: Boolean(opts.demo) })));
+    const made = await env.tx.createUnits(pending.map(({ row, parent }) => ({ code: row.code, name: row.name, level: row.level, parent, demo: Boolean(opts.demo), abbreviation: row.abbreviation, place: row.place })));
     await env.tx.auditMany(
       env.actor,
       made.map((u, i) => {
@@ -190,7 +246,7 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
       if (parent === null) {
         // A new root goes on its own (nothing below it can be pending yet).
         await flush();
-        const u = await env.tx.createUnit({ code: r.code, name: r.name, level: r.level, parent: null, demo: Boolean(opts.demo) });
+        const u = await env.tx.createUnit({ code: r.code, name: r.name, level: r.level, parent: null, demo: Boolean(opts.demo), abbreviation: r.abbreviation, place: r.place });
         await env.tx.audit(env.actor, { action: "unit.created", entity: "unit", entityId: u.id, unitId: u.id, data: { code: u.code, parent: null } });
         done.set(r.code, u);
         result.created++;
@@ -216,7 +272,9 @@ export async function importUnits(env: Env, file: string | Uint8Array, opts: { d
       result.moved++;
       changed = true;
     } else done.set(r.code, { ...ex, name: r.name });
-    if (!changed) result.unchanged++;
+    const details = await setUnitDetails(env, { ...ex, name: r.name }, { abbreviation: r.abbreviation, place: r.place });
+    if (!changed && (details.abbreviation !== ex.abbreviation || details.place !== ex.place)) result.updated++;
+    else if (!changed) result.unchanged++;
   }
   await flush();
   return result;

@@ -7,7 +7,7 @@
 import type { Locale, LocalDate, PhaseReport, Unit, UnitLevel } from "../model.js";
 import { LEVEL_ORDER } from "../model.js";
 import type { Sheet, SheetColumn } from "../ports.js";
-import type { MovementData, UnitRecord } from "./documents.js";
+import { figureHeading, grantedText, type MovementData, type UnitRecord } from "./documents.js";
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
@@ -24,6 +24,16 @@ function targets(rec: UnitRecord, report: PhaseReport | undefined) {
   const list = reg ? reg.themes.flatMap((th) => th.targets) : [];
   const answered = list.filter((x) => report?.targets[x.id] !== undefined);
   return { registered: list.length, reached: answered.filter((x) => report!.targets[x.id]! >= x.planned).length };
+}
+
+/**
+ * The width of the unit-code column, in spreadsheet characters (the width of a digit):
+ * codes are capitals, wider than digits, so the longest gets a quarter more and a margin;
+ * at least 10, at most 40 (a longer code wraps).
+ */
+export function codeColumnWidth(codes: string[]): number {
+  const longest = Math.max(0, ...codes.map((c) => c.length));
+  return Math.min(40, Math.max(10, Math.ceil(longest * 1.25) + 2));
 }
 
 export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[] {
@@ -43,6 +53,7 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
   const int: SheetColumn = { format: "integer", width: 12 };
   const name: SheetColumn = { wrap: true, width: 42 };
   const text = (width: number): SheetColumn => ({ wrap: true, width });
+  const code: SheetColumn = { width: codeColumnWidth(records.map((r) => r.unit.code)), wrap: true };
 
   /** Subtotals per level, then the total, for numeric columns `cols` of `rows` (one per record). */
   const totalsBelow = (rows: (string | number | null)[][], cols: number[], label: number, counted: (i: number) => boolean) => {
@@ -89,25 +100,27 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
       name: t("export.sheet.registrations"),
       title: titleBlock(t("export.sheet.registrations")),
       header: [t("export.col.code"), t("export.col.unit"), t("export.col.level"), t("export.col.parent"), t("export.col.status"), t("export.col.late"), t("export.col.theme_count"), t("export.col.target_count"), t("export.col.themes"), t("export.col.targets")],
-      columns: [{ width: 17 }, name, { width: 18, wrap: true }, text(30), { width: 18, wrap: true }, { width: 9 }, int, int, text(50), text(40)],
+      columns: [code, name, { width: 18, wrap: true }, text(30), { width: 18, wrap: true }, { width: 9 }, int, int, text(50), text(40)],
       rows: [...regRows, ...regTotals],
       indent,
       bold: regTotals.map((_, i) => regRows.length + i),
     },
   ];
 
-  // Each phase: figures, targets reached, status, late.
+  // Each phase: figures, targets reached, status, late. Every report shows its status (a
+  // returned one as returned); figures and targets come from sent ones only, as the totals do.
   const keys = campaign.figureKeys;
   for (const p of campaign.phases) {
     const rows = records.map((r) => {
       const rep = r.reports.get(p.id);
+      const any = r.allReports.get(p.id);
       const tg = targets(r, rep);
       return [
         r.unit.code,
         r.unit.name,
         level(r.unit.level),
-        status(rep?.status),
-        rep ? yesNo(rep.late) : null,
+        status(any?.status),
+        any ? yesNo(any.late) : null,
         ...keys.map((k) => (rep ? Number(rep.figures[k] ?? 0n) : null)),
         tg.registered,
         rep ? tg.reached : null,
@@ -124,8 +137,8 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
     sheets.push({
       name: t("export.sheet.phase", { ordinal: p.ordinal }),
       title: titleBlock(t("export.sheet.phase", { ordinal: p.ordinal })),
-      header: [t("export.col.code"), t("export.col.unit"), t("export.col.level"), t("export.col.status"), t("export.col.late"), ...keys.map((k) => `${t(`figures.${k}.label`)} (${t(`figures.${k}.unit`)})`), t("export.col.targets_registered"), t("export.col.targets_reached"), t("export.col.rate"), t("export.col.narrative")],
-      columns: [{ width: 17 }, name, { width: 18, wrap: true }, { width: 18, wrap: true }, { width: 9 }, ...keys.map(() => ({ format: "integer" as const, width: 16 })), int, int, { format: "percent", width: 10 }, text(60)],
+      header: [t("export.col.code"), t("export.col.unit"), t("export.col.level"), t("export.col.status"), t("export.col.late"), ...keys.map((k) => figureHeading(t, k)), t("export.col.targets_registered"), t("export.col.targets_reached"), t("export.col.rate"), t("export.col.narrative")],
+      columns: [code, name, { width: 18, wrap: true }, { width: 18, wrap: true }, { width: 9 }, ...keys.map(() => ({ format: "integer" as const, width: 16 })), int, int, { format: "percent", width: 10 }, text(60)],
       rows: [...rows, ...totals],
       indent,
       bold: totals.map((_, i) => rows.length + i),
@@ -145,7 +158,7 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
     form(n.formId),
     n.directWorker ? "x" : null,
     status(n.status),
-    n.grantedFormId !== null ? [form(n.grantedFormId), data.units.get(n.grantedByUnitId ?? -1)?.name, n.decisionNumber, n.decisionDate ? ddmmyyyy(n.decisionDate) : null].filter(Boolean).join(" – ") : null,
+    n.grantedFormId !== null ? grantedText(t, data, n, locale) : null,
   ]);
   const nomTotal = [null, t("export.total"), null, null, t("export.count", { count: noms.length }), null, null, noms.filter((n) => n.directWorker).length, null, t("export.count_decided", { count: noms.filter((n) => n.grantedFormId !== null).length })];
   sheets.push({
@@ -189,7 +202,7 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
   sheets.push({
     name: t("export.sheet.levels"),
     title: titleBlock(t("export.sheet.levels")),
-    header: [t("export.col.level"), t("export.col.units"), t("export.col.registered"), t("export.col.targets_registered"), ...campaign.phases.map((p) => t("export.col.reported", { ordinal: p.ordinal })), ...keys.map((k) => `${t(`figures.${k}.label`)} (${t(`figures.${k}.unit`)})`), t("export.col.nominations"), t("export.col.granted"), t("export.col.works")],
+    header: [t("export.col.level"), t("export.col.units"), t("export.col.registered"), t("export.col.targets_registered"), ...campaign.phases.map((p) => t("export.col.reported", { ordinal: p.ordinal })), ...keys.map((k) => figureHeading(t, k)), t("export.col.nominations"), t("export.col.granted"), t("export.col.works")],
     columns: [text(30), ...Array.from({ length: width - 1 }, () => ({ format: "integer" as const, width: 14 }))],
     rows: [...levelRows, levelTotal],
     bold: [levelRows.length],

@@ -14,7 +14,7 @@ export function fromLocalDate(d: M.LocalDate): Date {
 }
 
 /** A unit's columns (table alias `u`) for SQL read into `unit()`. */
-export const UNIT_COLUMNS = Prisma.sql`u."id", u."code", u."name", u."level"::text AS "level", u."parentId", u."path", u."depth", u."status"::text AS "status", u."demo", u."reviewPassThrough"`;
+export const UNIT_COLUMNS = Prisma.sql`u."id", u."code", u."name", u."level"::text AS "level", u."parentId", u."path", u."depth", u."status"::text AS "status", u."demo", u."reviewPassThrough", u."abbreviation", u."place"`;
 
 /** A chat's columns for SQL read into `chat()`. */
 export const CHAT_COLUMNS = Prisma.sql`"id", "key", "platform", "kind"::text AS "kind", "title", "unitId", "purpose"::text AS "purpose", "personId", "active", "locale", "prefs"`;
@@ -24,10 +24,10 @@ export function utcFromJson(s: string | null): Date | null {
   return s === null ? null : new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
 }
 
-type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean; reviewPassThrough?: boolean };
+type UnitRow = { id: number; code: string; name: string; level: M.UnitLevel; parentId: number | null; path: string; depth: number; status: "ACTIVE" | "CLOSED"; demo: boolean; reviewPassThrough?: boolean; abbreviation?: string | null; place?: string | null };
 
 export function unit(r: UnitRow): M.Unit {
-  return { id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parentId, path: r.path, depth: r.depth, status: r.status, demo: r.demo, reviewPassThrough: r.reviewPassThrough ?? false };
+  return { id: r.id, code: r.code, name: r.name, level: r.level, parentId: r.parentId, path: r.path, depth: r.depth, status: r.status, demo: r.demo, reviewPassThrough: r.reviewPassThrough ?? false, abbreviation: r.abbreviation ?? null, place: r.place ?? null };
 }
 
 /** Prisma's Decimal (or a driver's string) → a JS number; targets stay well inside 2^53. */

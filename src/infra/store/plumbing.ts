@@ -2,7 +2,6 @@
 import type { Sql } from "../db/transactions.js";
 import type { Actor, Outbound, RoleKind } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
-import { FILE_KEEP_DAYS } from "../../core/limits.js";
 import { redactCodes } from "../../core/codes.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import * as map from "./map.js";
@@ -92,8 +91,7 @@ export function plumbingStore(db: Db, sql: Sql, ref: ReferenceCache): PlumbingTx
       return count;
     },
     async saveFile(input) {
-      // Each new file sweeps away those past their keeping time (FILE_KEEP_DAYS; the README says so).
-      await db.storedFile.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - FILE_KEEP_DAYS * 86_400_000) } } });
+      // Files past FILE_KEEP_DAYS are deleted by the hourly housekeeping (app.ts), and no download link serves them.
       await db.storedFile.create({ data: { id: input.id, name: input.name, mime: input.mime, base64: Buffer.from(input.data).toString("base64"), ownerId: input.ownerId } });
     },
     // The statements every update runs are written in SQL: a model query costs several
@@ -121,7 +119,8 @@ export function plumbingStore(db: Db, sql: Sql, ref: ReferenceCache): PlumbingTx
                (SELECT row_to_json(s) FROM speaker s) AS "person",
                (SELECT coalesce(json_agg(json_build_object(
                          'roleId', r."id", 'personId', r."personId", 'kind', r."kind", 'id', u."id", 'code', u."code", 'name', u."name", 'level', u."level",
-                         'parentId', u."parentId", 'path', u."path", 'depth', u."depth", 'status', u."status", 'demo', u."demo", 'reviewPassThrough', u."reviewPassThrough")
+                         'parentId', u."parentId", 'path', u."path", 'depth', u."depth", 'status', u."status", 'demo', u."demo", 'reviewPassThrough', u."reviewPassThrough",
+                         'abbreviation', u."abbreviation", 'place', u."place")
                        ORDER BY r."id"), '[]'::json)
                   FROM "Role" r JOIN "Unit" u ON u."id" = r."unitId" WHERE r."personId" = (SELECT "id" FROM speaker) AND r."revokedAt" IS NULL) AS "roles",
                (SELECT row_to_json(c) FROM (SELECT ${map.CHAT_COLUMNS} FROM "Chat" WHERE "key" = ${chatKey}) c) AS "chat"`);

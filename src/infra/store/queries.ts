@@ -113,6 +113,7 @@ export function queriesStore(db: Db): QueriesTx {
       return steps.map((s) => ({
         decision: s.decision,
         unit: units.get(s.reviewerUnitId) ?? { id: s.reviewerUnitId, name: "?", level: "GRASSROOTS" as const },
+        personId: s.reviewerId,
         personName: s.reviewerId !== null ? (people.get(s.reviewerId) ?? null) : null,
         at: s.at,
         note: s.reason,

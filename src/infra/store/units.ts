@@ -6,7 +6,7 @@ import type * as M from "../../core/model.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
-type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "allUnits" | "createUnit" | "createUnits" | "renameUnit" | "moveUnit" | "closeUnit">;
+type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "allUnits" | "createUnit" | "createUnits" | "renameUnit" | "setUnitDetails" | "moveUnit" | "closeUnit">;
 
 /**
  * Rows per INSERT in bulk creation. Each batch travels as one JSON parameter (no limit on
@@ -48,7 +48,7 @@ export function unitsStore(db: Db, sql: Sql): UnitsTx {
     },
     async createUnit(input) {
       const created = await db.unit.create({
-        data: { code: input.code, name: input.name, level: input.level, parentId: input.parent?.id ?? null, path: "", depth: input.parent ? input.parent.depth + 1 : 0, demo: input.demo },
+        data: { code: input.code, name: input.name, level: input.level, parentId: input.parent?.id ?? null, path: "", depth: input.parent ? input.parent.depth + 1 : 0, demo: input.demo, abbreviation: input.abbreviation ?? null, place: input.place ?? null },
       });
       const u = await db.unit.update({ where: { id: created.id }, data: { path: `${input.parent?.path ?? "/"}${created.id}/` } });
       await db.unitParentHistory.create({ data: { unitId: u.id, parentId: u.parentId } });
@@ -73,15 +73,17 @@ export function unitsStore(db: Db, sql: Sql): UnitsTx {
           status: "ACTIVE",
           demo: item.demo,
           reviewPassThrough: false,
+          abbreviation: item.abbreviation ?? null,
+          place: item.place ?? null,
         });
       });
       for (let from = 0; from < made.length; from += UNIT_BATCH) {
         const batch = made.slice(from, from + UNIT_BATCH);
         await db.$executeRawUnsafe(
-          `INSERT INTO "Unit" ("id", "code", "name", "level", "parentId", "path", "depth", "demo")
-           SELECT x.id, x.code, x.name, x.level::"UnitLevel", x."parentId", x.path, x.depth, x.demo
-           FROM jsonb_to_recordset($1::jsonb) AS x(id int, code text, name text, level text, "parentId" int, path text, depth int, demo boolean)`,
-          JSON.stringify(batch.map((u) => ({ id: u.id, code: u.code, name: u.name, level: u.level, parentId: u.parentId, path: u.path, depth: u.depth, demo: u.demo }))),
+          `INSERT INTO "Unit" ("id", "code", "name", "level", "parentId", "path", "depth", "demo", "abbreviation", "place")
+           SELECT x.id, x.code, x.name, x.level::"UnitLevel", x."parentId", x.path, x.depth, x.demo, x.abbreviation, x.place
+           FROM jsonb_to_recordset($1::jsonb) AS x(id int, code text, name text, level text, "parentId" int, path text, depth int, demo boolean, abbreviation text, place text)`,
+          JSON.stringify(batch.map((u) => ({ id: u.id, code: u.code, name: u.name, level: u.level, parentId: u.parentId, path: u.path, depth: u.depth, demo: u.demo, abbreviation: u.abbreviation, place: u.place }))),
         );
         await db.$executeRawUnsafe(
           `INSERT INTO "UnitParentHistory" ("unitId", "parentId") SELECT x."unitId", x."parentId" FROM jsonb_to_recordset($1::jsonb) AS x("unitId" int, "parentId" int)`,
@@ -92,6 +94,9 @@ export function unitsStore(db: Db, sql: Sql): UnitsTx {
     },
     async renameUnit(id, name) {
       await db.unit.update({ where: { id }, data: { name } });
+    },
+    async setUnitDetails(id, details) {
+      await db.unit.update({ where: { id }, data: details });
     },
     async moveUnit(unit, newParent, byId, at) {
       const newPath = `${newParent.path}${unit.id}/`;

@@ -14,7 +14,7 @@ import { proposableForms } from "../../usecases/review.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { nominationView, phaseLabel } from "../views.js";
+import { holderOf, nominationView, phaseLabel, withHolder } from "../views.js";
 import { actsForUnit, loadScope, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
@@ -155,7 +155,8 @@ export const nominateDialog: DialogDef<Data> = {
         if (!(await formsFor(ctx, unit, data.kind!)).some((f) => f.id === data.formId)) return { next: "form", data };
         const phase = data.phaseId ? (campaign.phases.find((p) => p.id === data.phaseId) ?? null) : null;
         const n = await resubmitNomination(envOf(ctx), unit, campaign, data.nominationId!, inputOf(data, phase));
-        return { end: [{ text: ctx.t("nominate.resubmitted", { name: n.nomineeName }) }] };
+        const holder = await holderOf(ctx, n.atUnitId);
+        return { end: [{ text: withHolder(ctx, ctx.t("nominate.resubmitted", { name: n.nomineeName, holder: holder?.unit.name ?? "—" }), holder) }] };
       },
     },
     kind: {
@@ -243,7 +244,8 @@ export const nominateDialog: DialogDef<Data> = {
         const { unit, campaign } = await loadScope(ctx, data);
         const phase = data.phaseId ? (campaign.phases.find((p) => p.id === data.phaseId) ?? null) : null;
         const n = await nominate(envOf(ctx), unit, campaign, inputOf(data, phase));
-        return { end: [{ text: ctx.t("nominate.submitted", { name: n.nomineeName, unit: unit.name }) }] };
+        const holder = await holderOf(ctx, n.atUnitId);
+        return { end: [{ text: withHolder(ctx, ctx.t("nominate.submitted", { name: n.nomineeName, unit: unit.name, holder: holder?.unit.name ?? "—" }), holder) }] };
       },
     },
   },

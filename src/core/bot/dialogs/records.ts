@@ -9,7 +9,7 @@ import type { Campaign, SubjectType } from "../../model.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef } from "../dialog.js";
 import { isStrictAncestor } from "../../permissions.js";
-import { campaignLabel, holderText, itemStatusLabel } from "../views.js";
+import { campaignLabel, holderOf, itemStatusLabel, withHolder } from "../views.js";
 import { actsForUnit, BACK, loadUnit } from "./common.js";
 import { details, pathView } from "./review.js";
 
@@ -122,12 +122,15 @@ export const recordsDialog: DialogDef<Data> = {
         if (!item) return { text: ctx.t("errors.stale_state"), choices: [{ value: BACK, label: ctx.t("common.back") }] };
         const forms = await ctx.tx.commendationForms();
         const campaign = (await ctx.tx.getCampaign(data.campaignId))!;
+        const holder = await holderOf(ctx, item.atUnitId);
         // Still held somewhere when the plan closed: it will not be decided any more, and is not said to wait.
-        const holder = item.atUnitId !== null ? await ctx.tx.getUnit(item.atUnitId) : null;
-        const where =
-          item.atUnitId === null ? null : campaign.status === "CLOSED" ? ctx.t("records.closed_waiting", { unit: holder?.name ?? "—" }) : ctx.t("records.waiting", { holder: await holderText(ctx, item.atUnitId) });
+        const where = !holder
+          ? null
+          : campaign.status === "CLOSED"
+            ? ctx.t("records.closed_waiting", { unit: holder.unit.name })
+            : withHolder(ctx, ctx.t("records.waiting", { holder: holder.unit.name }), holder);
         return {
-          text: [await details(ctx, item.type, item.id), pathView(ctx, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
+          text: [await details(ctx, item.type, item.id), pathView(ctx, item.type, await ctx.tx.pathOf(item.type, item.id), forms), where].filter(Boolean).join("\n\n"),
           choices: [
             { value: BACK, label: ctx.t("common.back") },
             { value: CLOSE, label: ctx.t("common.close") },

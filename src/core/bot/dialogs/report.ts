@@ -15,7 +15,7 @@ import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { figuresView, phaseLabel, statusLabel, targetsReachedView } from "../views.js";
+import { figuresView, holderOf, phaseLabel, statusLabel, targetsReachedView, withHolder } from "../views.js";
 import { actsForUnit, loadScope, readText } from "./common.js";
 
 const schema = z.object({
@@ -188,8 +188,9 @@ export const reportDialog: DialogDef<Data> = {
         const { unit, campaign } = await loadScope(ctx, data);
         const phase = phaseOf(campaign, data);
         const report = await submitReport(envOf(ctx), unit, campaign, phase, { figures: figuresOf(data), targets: reachedOf(data), narrative: data.narrative ?? "" });
-        const parent = unit.parentId ? await ctx.tx.getUnit(unit.parentId) : null;
-        return { end: [{ text: ctx.t("report.submitted", { ordinal: phase.ordinal, unit: unit.name, parent: parent?.name ?? "—", context: report.late ? "late" : undefined }) }] };
+        const holder = await holderOf(ctx, report.atUnitId);
+        const sent = ctx.t("report.submitted", { ordinal: phase.ordinal, unit: unit.name, holder: holder?.unit.name ?? "—", context: report.late ? "late" : undefined });
+        return { end: [{ text: withHolder(ctx, sent, holder) }] };
       },
     },
   },

@@ -11,11 +11,13 @@ import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
 import { awardPhrase, decide, decisionText, GRANTS, loadSubject, NEEDS_REASON, optionsFor, ownForms, PAGE_SIZE, reviewQueue, type Action, type Subject } from "../../usecases/review.js";
+import { assertOpen } from "../../usecases/campaigns.js";
+import { destinationOf } from "../../usecases/route.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { nominationView, registrationView, reportView, statusLabel, workView } from "../views.js";
+import { holderOf, nominationView, registrationView, reportView, statusLabel, withHolder, workView } from "../views.js";
 import { actsForUnit, BACK, loadUnit, readDate, readText } from "./common.js";
 
 const ACTIONS = ["FORWARD", "APPROVE", "GRANT", "GRANT_OWN", "PLAQUE", "FILE", "RETURN", "DECLINE", "FILE_OUTSIDE", "RECORD_GRANT", "RECORD_PLAQUE", "RECORD_DECLINE"] as const;
@@ -65,12 +67,24 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
   return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w, await ctx.tx.getCampaign(w.campaignId));
 }
 
-/** The path so far, one line per step. */
-export function pathView(ctx: Ctx, steps: PathStep[], forms: CommendationForm[]): string {
+/** Which wording of a step's decision: TLĐ's answer recorded, a registration marked sent outside, a proposal. */
+function pathContext(s: PathStep, form: CommendationForm | undefined, proposal: boolean): string | undefined {
+  if (s.decision === "FILE" && s.toUnit) return "outside";
+  if (s.decision === "RECORD") return form ? "grant" : s.note ? "decline" : "plaque";
+  if (s.decision === "FORWARD" && proposal) return "propose";
+  return undefined;
+}
+
+/**
+ * The path so far, one line per step, in the words of the buttons that took each step: a
+ * registration or report is "chấp nhận, chuyển lên", a nomination or work "đồng ý, đề nghị lên".
+ */
+export function pathView(ctx: Ctx, type: SubjectType, steps: PathStep[], forms: CommendationForm[]): string {
   if (!steps.length) return "";
+  const proposal = type === "NOMINATION" || type === "WORK";
   const lines = steps.map((s) => {
     const form = s.formId !== null ? forms.find((f) => f.id === s.formId) : undefined;
-    const context = s.decision === "FILE" && s.toUnit ? "outside" : s.decision === "RECORD" ? (form ? "grant" : s.note ? "decline" : "plaque") : undefined;
+    const context = pathContext(s, form, proposal);
     return ctx.t(`review.path.${s.decision}`, {
       context,
       date: formatInstant(s.at, ctx.deps.timeZone),
@@ -103,8 +117,12 @@ async function afterDecision(ctx: Ctx, data: Data, note: string): Promise<Outcom
 
 async function apply(ctx: Ctx, data: Data, date: string | null): Promise<Outcome<Data>> {
   const reviewer = await loadUnit(ctx, data.unitId);
-  await decide(envOf(ctx), reviewer, data.type!, data.id!, data.action!, { note: data.note ?? null, formId: data.formId, decisionNumber: data.number ?? null, decisionDate: date });
-  return afterDecision(ctx, data, ctx.t(`review.done.${data.action!}`));
+  const env = envOf(ctx);
+  await decide(env, reviewer, data.type!, data.id!, data.action!, { note: data.note ?? null, formId: data.formId, decisionNumber: data.number ?? null, decisionDate: date });
+  if (data.action !== "FORWARD") return afterDecision(ctx, data, ctx.t(`review.done.${data.action!}`));
+  // Forwarded: where it waits now (past units that let items pass), and whether anyone there uses the bot.
+  const holder = await holderOf(ctx, (await loadSubject(env, data.type!, data.id!)).atUnitId);
+  return afterDecision(ctx, data, withHolder(ctx, ctx.t("review.done.FORWARD", { holder: holder?.unit.name ?? "—" }), holder));
 }
 
 /** What comes after picking an action: a note, a form, the decision's number — or nothing. */
@@ -117,7 +135,12 @@ function afterAction(data: Data): string | null {
 
 async function proceed(ctx: Ctx, data: Data): Promise<Outcome<Data>> {
   const next = afterAction(data);
-  return next ? { next, data } : apply(ctx, data, null);
+  if (!next) return apply(ctx, data, null);
+  // A plan closed since the item was opened: refused now, not after a note or a number is typed.
+  const s = await loadSubject(envOf(ctx), data.type!, data.id!);
+  const campaign = await ctx.tx.getCampaign(s.campaignId);
+  if (campaign) assertOpen(campaign);
+  return { next, data };
 }
 
 export const reviewDialog: DialogDef<Data> = {
@@ -164,14 +187,17 @@ export const reviewDialog: DialogDef<Data> = {
         const env = envOf(ctx);
         const s = await loadSubject(env, data.type!, data.id!);
         const opts = await optionsFor(env, reviewer, s);
-        const parent = reviewer.parentId !== null ? ((await ctx.tx.getUnit(reviewer.parentId))?.name ?? "") : "";
+        // The unit a forward reaches: the upper unit, or past it when it lets items pass.
+        const parent = (await destinationOf(env, reviewer))?.name ?? "";
         const forms = await ctx.tx.commendationForms();
-        const why = opts.actions.length ? null : ctx.t(`review.cannot.${opts.why === "elsewhere" && !opts.holder ? "done" : (opts.why ?? "done")}`, { unit: s.unit.name, holder: opts.holder?.name ?? "" });
+        const why = opts.actions.length
+          ? null
+          : ctx.t(`review.cannot.${opts.why === "elsewhere" && !opts.holder ? "done" : (opts.why ?? "done")}`, { unit: opts.whyUnit?.name ?? s.unit.name, holder: opts.holder?.name ?? "" });
         const choices = [];
         for (const a of opts.actions) choices.push({ value: a, label: await actionLabel(ctx, s, a, parent) });
         choices.push({ value: BACK, label: ctx.t("common.back") });
         return {
-          text: [await details(ctx, s.type, s.id), pathView(ctx, await ctx.tx.pathOf(s.type, s.id), forms), why].filter(Boolean).join("\n\n"),
+          text: [await details(ctx, s.type, s.id), pathView(ctx, s.type, await ctx.tx.pathOf(s.type, s.id), forms), why].filter(Boolean).join("\n\n"),
           choices,
         };
       },

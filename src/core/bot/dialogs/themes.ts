@@ -16,7 +16,8 @@ import { addTarget, addTheme, firstIncomplete, isComplete, registrationOf, remov
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome, Step } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { registrationView, statusLabel, themeView } from "../views.js";
+import { destinationOf } from "../../usecases/route.js";
+import { holderOf, registrationView, statusLabel, themeView, withHolder } from "../views.js";
 import { actsForUnit, BACK, DONE, loadScope, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
@@ -278,15 +279,17 @@ export const themesDialog: DialogDef<Data> = {
     confirm: {
       async prompt(ctx, data) {
         const { unit, reg } = await current(ctx, data);
-        const parent = unit.parentId ? await ctx.tx.getUnit(unit.parentId) : null;
-        return { text: ctx.t("themes.confirm", { count: reg.themes.length, parent: parent?.name ?? "—" }), choices: yesNo(ctx, "themes.action.send", "common.back") };
+        // Where it will wait: the upper unit, or the next one when the upper unit lets items pass.
+        const to = await destinationOf(envOf(ctx), unit);
+        return { text: ctx.t("themes.confirm", { count: reg.themes.length, holder: to?.name ?? "—" }), choices: yesNo(ctx, "themes.action.send", "common.back") };
       },
       async choose(ctx, data, value) {
         if (value !== YES) return toMenu(data);
         const { unit, campaign } = await loadScope(ctx, data);
         const reg = await submitRegistration(envOf(ctx), unit, campaign);
-        const parent = unit.parentId ? await ctx.tx.getUnit(unit.parentId) : null;
-        return { end: [{ text: ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, parent: parent?.name ?? "—", context: lateContext(reg.late, campaign) }) }] };
+        const holder = await holderOf(ctx, reg.atUnitId);
+        const sent = ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, holder: holder?.unit.name ?? "—", context: lateContext(reg.late, campaign) });
+        return { end: [{ text: withHolder(ctx, sent, holder) }] };
       },
     },
   },

@@ -8,11 +8,10 @@ import { LIMITS } from "../../limits.js";
 import { occasionsFor, registerWork, resubmitWork } from "../../usecases/awards.js";
 import type { Unit } from "../../model.js";
 import type { Ctx } from "../context.js";
-import { holderText } from "../views.js";
 import { formatDate } from "../../time.js";
 import type { DialogDef } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { statusLabel } from "../views.js";
+import { holderOf, statusLabel, withHolder } from "../views.js";
 import { actsForUnit, loadScope, readDate, readText, YES, yesNo } from "./common.js";
 
 const schema = z.object({
@@ -71,7 +70,8 @@ export const worksDialog: DialogDef<Data> = {
         if (!r.ok) return r.outcome;
         const { unit } = await loadScope(ctx, data);
         const w = await resubmitWork(envOf(ctx), unit, data.workId!, r.value);
-        return { end: [{ text: ctx.t("works.resubmitted", { name: w.name }) }] };
+        const holder = await holderOf(ctx, w.atUnitId);
+        return { end: [{ text: withHolder(ctx, ctx.t("works.resubmitted", { name: w.name, holder: holder?.unit.name ?? "—" }), holder) }] };
       },
     },
     name: {
@@ -134,7 +134,8 @@ export const worksDialog: DialogDef<Data> = {
           occasionLevel: data.occasionLevel ?? "UPPER_GRASSROOTS",
           occasion: data.occasion ?? null,
         });
-        return { end: [{ text: ctx.t("works.submitted", { name: w.name, unit: unit.name, occasion: w.occasion ?? "", holder: await holderText(ctx, w.atUnitId) }) }] };
+        const holder = await holderOf(ctx, w.atUnitId);
+        return { end: [{ text: withHolder(ctx, ctx.t("works.submitted", { name: w.name, unit: unit.name, occasion: w.occasion ?? "", holder: holder?.unit.name ?? "—" }), holder) }] };
       },
     },
   },
