@@ -11,10 +11,11 @@ import { AppError } from "../core/errors.js";
 import type { Campaign, Locale, RoleKind, Unit, UnitInviteKind } from "../core/model.js";
 import type { Store, Tx } from "../core/ports.js";
 import { addDays, formatDate, formatInstant, instantOf, parseUserDate } from "../core/time.js";
-import { jobsBetween } from "../core/schedule.js";
+import { EARLY_NOTICE_DAYS, jobsBetween, type Job } from "../core/schedule.js";
+import { commemorationTitle, deadlineText } from "../core/calendar.js";
 import { itemsOf } from "../core/usecases/scheduled.js";
 import { systemEnv, type Env } from "../core/usecases/env.js";
-import { closeCampaign, createFromTemplate, setDeadlines } from "../core/usecases/campaigns.js";
+import { assertOpen, campaignsFor, closeCampaign, createFromTemplate, pendingDecisions, setDeadlines } from "../core/usecases/campaigns.js";
 import { createInvite, findByCode, grantRole, revokeInvite, revokeRole } from "../core/usecases/invites.js";
 import { exportReports, progressOf } from "../core/usecases/progress.js";
 import { exportDocument } from "../core/usecases/documents.js";
@@ -22,7 +23,7 @@ import { docxWriter } from "../infra/docx.js";
 import { xlsxWriter } from "../infra/spreadsheet.js";
 import { closeUnit, importUnits, moveUnit, type ImportProblem } from "../core/usecases/units.js";
 import { setPassThrough } from "../core/usecases/review.js";
-import { progressView } from "../core/bot/views.js";
+import { pendingList, progressView, type ViewCtx } from "../core/bot/views.js";
 import { DataDirBusyError, openDatabase } from "../infra/db/open.js";
 import { MigrationError } from "../infra/db/migrate.js";
 import { createTranslator, type Translator } from "../infra/i18n.js";
@@ -38,6 +39,8 @@ interface Cli {
   locale: Locale;
   timeZone: string;
   out: (line: string) => void;
+  /** A refusal or a warning, on standard error. */
+  err: (line: string) => void;
   /** Translate a CLI text. */
   say: (key: string, params?: Record<string, unknown>) => string;
   env: (tx: Tx) => Env;
@@ -45,6 +48,42 @@ interface Cli {
 
 const ROLES: Record<string, RoleKind> = { officer: "OFFICER", member: "MEMBER", admin: "ADMIN" };
 const KINDS: Record<string, UnitInviteKind> = { officer: "OFFICER", member: "MEMBER", "group-officers": "GROUP_OFFICERS", "group-members": "GROUP_MEMBERS" };
+
+/** What the chat's views need to render for the CLI: its language and time zone. */
+function cliView(cli: Cli): ViewCtx {
+  return { t: (k, p) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
+}
+
+/**
+ * A planned post in words, in the CLI's language: what it is and whose ("Nhắc hạn gửi báo
+ * cáo kết quả Đợt 2 (hạn 10/01/2028) – Kế hoạch 15/KH-CĐCT năm 2027, Công đoàn Công Thương
+ * Việt Nam"), never the job's key.
+ */
+async function plannedPost(cli: Cli, tx: Tx, job: Job, campaign: Campaign | null): Promise<string> {
+  const view = cliView(cli);
+  const whose = async () => {
+    if (!campaign) return cli.say("plan.everywhere");
+    const issuer = await tx.getUnit(campaign.issuingUnitId);
+    return cli.say("plan.campaign", { campaign: view.t("campaign.label", { number: campaign.number, year: campaign.year }), unit: issuer?.name ?? "?" });
+  };
+  if (job.kind === "anniversary") {
+    const title = commemorationTitle(job.commemoration, job.year, cli.locale, cli.tr.translate);
+    return cli.say("plan.what", { what: cli.say(job.early ? "plan.kind.anniversary_early" : "plan.kind.anniversary", { title, days: EARLY_NOTICE_DAYS }), whose: await whose() });
+  }
+  if (!campaign) return cli.say("plan.what", { what: job.kind, whose: await whose() });
+  const phase = job.phaseId !== null ? campaign.phases.find((p) => p.id === job.phaseId) : undefined;
+  const item = phase ? view.t("scheduled.what_report", { ordinal: phase.ordinal }) : view.t("scheduled.what_registration", { year: campaign.year });
+  const last = phase !== undefined && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal));
+  const what =
+    job.kind === "reminder"
+      ? cli.say("plan.kind.reminder", { item, deadline: deadlineText(view.t, job.deadline, campaign), count: job.daysLeft })
+      : job.kind === "overdue"
+        ? cli.say("plan.kind.overdue", { item, deadline: deadlineText(view.t, job.deadline, campaign) })
+        : last
+          ? cli.say("plan.kind.final", { year: campaign.year })
+          : cli.say("plan.kind.summary", { ordinal: phase?.ordinal ?? "" });
+  return cli.say("plan.what", { what, whose: await whose() });
+}
 
 /** "Đợt 1: 10/09/2027, Đợt 2: 10/01/2028". */
 function reportDeadlines(cli: Cli, c: Campaign): string {
@@ -246,7 +285,7 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
   },
   campaign: {
     usage:
-      'campaign create --year YYYY --number "15/KH-CĐCT" [--template 64-kh-cdct] [--unit CODE] | campaign list | campaign deadlines --campaign ID --registration DATE [--phase N --report DATE]… | campaign close --campaign ID',
+      'campaign create --year YYYY --number "15/KH-CĐCT" [--template 64-kh-cdct] [--unit CODE] | campaign list | campaign deadlines --campaign ID --registration DATE [--phase N --report DATE]… | campaign close --campaign ID [--yes]',
     async run(cli, args) {
       const [sub, ...rest] = args;
       if (sub === "list") {
@@ -274,9 +313,24 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         return 0;
       }
       if (sub === "close") {
-        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" } } });
-        const c = await cli.store.transaction(async (tx) => closeCampaign(cli.env(tx), await campaignById(tx, need(values, "campaign"))));
-        cli.out(cli.say("campaign.closed", { number: c.number, year: c.year }));
+        const { values } = parseArgs({ args: rest, options: { campaign: { type: "string" }, yes: { type: "boolean" } } });
+        // What still awaits a decision is told first: closed, it will never be decided. Closing anyway takes --yes.
+        const r = await cli.store.transaction(async (tx) => {
+          const env = cli.env(tx);
+          const campaign = await campaignById(tx, need(values, "campaign"));
+          assertOpen(campaign);
+          const pending = await pendingDecisions(env, campaign);
+          const count = Object.values(pending).reduce((a, n) => a + n, 0);
+          if (count && !values.yes) return { closed: null, campaign, pending, count };
+          return { closed: await closeCampaign(env, campaign), campaign, pending, count };
+        });
+        const list = pendingList(cliView(cli), r.pending);
+        if (!r.closed) {
+          cli.err(cli.say("campaign.close_pending", { number: r.campaign.number, year: r.campaign.year, count: r.count, list, id: r.campaign.id }));
+          return 1;
+        }
+        cli.out(cli.say("campaign.closed", { number: r.closed.number, year: r.closed.year }));
+        if (r.count) cli.out(cli.say("campaign.closed_undecided", { count: r.count, list }));
         return 0;
       }
       if (sub !== "create") throw new UsageError("create | list | deadlines | close");
@@ -316,7 +370,9 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
         for (const job of jobs) {
           const campaign = "campaignId" in job ? (campaigns.find((c) => c.id === job.campaignId) ?? null) : null;
           const items = await itemsOf(env, job, campaign);
-          out.push(cli.say("plan.line", { at: formatInstant(job.dueAt, cli.timeZone), key: job.key, count: items.length }));
+          // A campaign's own anniversary (a congress) is named with its campaign too.
+          const whose = campaign ?? (job.kind === "anniversary" ? (campaigns.find((c) => c.id === job.commemoration.campaignId) ?? null) : null);
+          out.push(cli.say("plan.line", { at: formatInstant(job.dueAt, cli.timeZone), what: await plannedPost(cli, tx, job, whose), count: items.length }));
           if (items[0]) out.push(`    ${items[0].text.split("\n")[0]}`);
         }
         return out;
@@ -362,10 +418,9 @@ const COMMANDS: Record<string, { usage: string; run(cli: Cli, args: string[]): P
       const text = await cli.store.transaction(async (tx) => {
         const env = cli.env(tx);
         const unit = await unitByCode(tx, need(values, "unit"));
-        const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await tx.activeCampaignsIssuedBy(unit.path.split("/").filter(Boolean).map(Number)))[0];
+        const campaign = values.campaign ? await tx.getCampaign(Number(values.campaign)) : (await campaignsFor(env, unit, { below: true }))[0];
         if (!campaign) throw new AppError("no_campaign", { unit: unit.name });
-        const view = { t: (k: string, p?: Record<string, unknown>) => cli.tr.translate(cli.locale, k, p), locale: cli.locale, deps: { timeZone: cli.timeZone } };
-        return progressView(view, unit, campaign, await progressOf(env, unit, campaign), env.today);
+        return progressView(cliView(cli), unit, campaign, await progressOf(env, unit, campaign), env.today);
       });
       cli.out(text);
       return 0;
@@ -459,6 +514,7 @@ export async function runCli(argv: string[], envVars: Record<string, string | un
       locale,
       timeZone: config.timeZone,
       out,
+      err,
       say,
       env: (tx) => systemEnv("cli", { tx, now, translate: tr.translate, defaultLocale: locale, timeZone: config.timeZone }),
     };

@@ -71,6 +71,23 @@ export function campaignDateTitle(d: Pick<CampaignDate, "kind" | "date" | "title
   return d.title;
 }
 
+/** A translation bound to one language (a view's `ctx.t`). */
+type Say = (key: string, params?: Record<string, unknown>) => string;
+
+/**
+ * A campaign's deadline as printed anywhere (progress, reminders, the report dialog): its
+ * date, and while the issuing union has not set the deadlines, the words /kehoach and /lich
+ * use for the bot's defaults, so a default is never taken for the plan's own date.
+ */
+export function deadlineText(t: Say, date: LocalDate, campaign: Pick<Campaign, "deadlinesDefault">): string {
+  return campaign.deadlinesDefault ? t("campaign.deadline_default", { date: formatDate(date) }) : formatDate(date);
+}
+
+/** The context of a "late" text: late against a default deadline says so ("quá hạn đăng ký – hạn mặc định …"). */
+export function lateContext(late: boolean, campaign: Pick<Campaign, "deadlinesDefault">): "late" | "late_default" | undefined {
+  return late ? (campaign.deadlinesDefault ? "late_default" : "late") : undefined;
+}
+
 /** Everything on the calendar between `from` and `to` inclusive, in date order. */
 export function occurrencesBetween(
   commemorations: Commemoration[],

@@ -374,6 +374,16 @@ export interface Tx {
 
   // campaigns and reference data
   activeCampaignsIssuedBy(unitIds: number[]): Promise<Campaign[]>;
+  /** Active campaigns issued by units strictly below `unit` (their items may reach it), newest first. */
+  activeCampaignsIssuedBelow(unit: Pick<Unit, "id" | "path">): Promise<Campaign[]>;
+  /**
+   * Items of the campaign sent up by the units below that reached `unitId` at some step
+   * of their path (sent, forwarded or passed to it), newest first: at most `limit`, with
+   * how many there are and how many wait there now.
+   */
+  /** Items of the campaign still waiting for a level's decision (held somewhere), by kind. */
+  pendingItems(campaignId: number): Promise<Record<SubjectType, number>>;
+  itemsReaching(unitId: number, campaignId: number, limit: number): Promise<{ items: { type: SubjectType; id: number; atUnitId: number | null }[]; total: number; waiting: number }>;
   getCampaign(id: number): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;
   findCampaign(issuingUnitId: number, year: number, number: string): Promise<Campaign | null>;
@@ -474,13 +484,17 @@ export interface Tx {
   /** Units below the issuer that have not sent (sections and teams only when the campaign includes them). */
   unsubmitted(issuer: Unit, campaign: Pick<Campaign, "id" | "includeSections">, phaseId: number | null): Promise<Unit[]>;
   setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
-  /** Approved nominations of units below `unit` for a phase (names for a summary), newest first. */
-  approvedNominations(unit: Unit, phaseId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;
+  /** Approved nominations of units below `unit` for a phase, or for the whole campaign (names for a summary), newest first. */
+  approvedNominations(unit: Unit, of: { phaseId: number } | { campaignId: number }, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;
   /**
    * Rewards decided in a campaign for nominations of units below `unit` (approved with a
    * granting unit), newest first: for the final review.
    */
-  rewardsDecided(unit: Unit, campaignId: number, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean; formId: number; grantorName: string }[]>;
+  rewardsDecided(
+    unit: Unit,
+    campaignId: number,
+    limit: number,
+  ): Promise<{ name: string; unitName: string; directWorker: boolean; formId: number; grantorName: string; decisionNumber: string | null; decisionDate: LocalDate | null }[]>;
   /** Mark a broadcast complete if nothing is left to send; its counts when this call completed it. */
   completeBroadcast(id: number, at: Date): Promise<{ total: number; sent: number; failed: number; chatKey: string } | null>;
   createBroadcast(input: { unitId: number; createdById: number | null; chatKey: string; total: number; audience: BroadcastAudience }): Promise<number>;

@@ -125,7 +125,7 @@ export function contract(doorName: DoorName): void {
       for (const answer of ["Kế hoạch sản xuất kinh doanh năm 2026", "Ban Chấp hành Công đoàn", "Công nhân được nâng bậc", "người", "200"]) await door.say(giang, places.dm(giang), answer);
       await door.pick(giang, places.dm(giang), "Hoàn tất");
       await door.pick(giang, places.dm(giang), "Gửi cấp trên");
-      expect(joined(await door.pick(giang, places.dm(giang), /^Gửi$/))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung) lên Công đoàn Tổng công ty Hóa chất Phương Bắc (quá hạn đăng ký).");
+      expect(joined(await door.pick(giang, places.dm(giang), /^Gửi$/))).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Pin Ắc quy Phương Nam (2 nội dung) lên Công đoàn Tổng công ty Hóa chất Phương Bắc (quá hạn đăng ký – hạn mặc định, chưa được ấn định).");
       // The upper union returns it with the reason; the unit is told, the sector union never sees it.
       await door.say(cuong, hc, "/duyet");
       await door.pick(cuong, hc, "Pin Ắc quy");
@@ -202,7 +202,12 @@ export function contract(doorName: DoorName): void {
       expect(review).toContain("• Báo cáo Đợt 1: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 1 nộp muộn");
       expect(review).toContain("• Báo cáo Đợt 2: 1/2 đơn vị được chấp nhận, 0 đã gửi chưa được chấp nhận, 0 nộp muộn");
       expect(review).toContain("Chỉ tiêu các đơn vị đã đăng ký: 2; đã báo cáo kết quả: 2, trong đó đạt hoặc vượt kế hoạch: 1");
-      expect(review).toContain("Khen thưởng đã quyết định trong năm (1): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu) được Công đoàn Công Thương Việt Nam tặng Bằng khen\n");
+      expect(review).toContain("Điển hình được biểu dương trong năm (1, trong đó 1 công nhân trực tiếp sản xuất): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu)\n");
+      expect(review).toContain(
+        "Khen thưởng đã quyết định trong năm (1): Đặng Văn Tuấn, tổ trưởng tổ đóng bao (Công đoàn Công ty CP Phân bón Sông Cầu) được Công đoàn Công Thương Việt Nam tặng Bằng khen (Quyết định số 45/QĐ-CĐCT ngày 24/11/2026)\n",
+      );
+      // Its officers are told where the results go: the sector union, through its Ban Chính sách pháp luật.
+      expect(review).toContain("Kết quả tổng kết gửi về Công đoàn Công Thương Việt Nam qua Ban Chính sách pháp luật.");
 
       // The year is closed by the issuing union, and next year's plan opened with its own number.
       await door.say(binh, places.dm(binh), "/kehoach");
@@ -324,7 +329,7 @@ async function walkMovement(door: Door): Promise<void> {
   );
 
   const progress = joined(await door.say(cuong, places.hcOfficers, "/tiendo"));
-  expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
+  expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026 – mặc định, chưa được ấn định): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
   expect(progress).toContain("Lượt người tham gia: 1.250");
   expect(progress).toContain("Công nhân trực tiếp sản xuất đã được khen thưởng: 1");
   expect(joined(await door.say(binh, places.dm(binh), "/tiendo"))).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");

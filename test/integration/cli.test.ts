@@ -242,6 +242,70 @@ X5,CĐCS Hai,co_so,X4
     expect((await cli("campaign", "close", "--campaign", "999")).err).toBe("Không có kế hoạch #999.");
   });
 
+  it("tells what still awaits a decision before closing a plan, and closes it only when told to; those items then read as not decided", async () => {
+    await importTree();
+    await campaign2027();
+    // A registration waiting at the chemicals union, a reward proposal waiting at the sector union.
+    const { id, reg } = await peek(async (p) => {
+      const [pb1, hoachat, cdctvn, campaign] = [
+        await p.unit.findUniqueOrThrow({ where: { code: "PB1" } }),
+        await p.unit.findUniqueOrThrow({ where: { code: "HOACHAT" } }),
+        await p.unit.findUniqueOrThrow({ where: { code: "CDCTVN" } }),
+        await p.campaign.findFirstOrThrow({ where: { year: 2027 } }),
+      ];
+      const form = await p.commendationForm.findFirstOrThrow({ where: { grantorLevel: "SECTOR", forPerson: true } });
+      const reg = await p.themeRegistration.create({ data: { unitId: pb1.id, campaignId: campaign.id, status: "SUBMITTED", submittedAt: new Date(), atUnitId: hoachat.id } });
+      await p.nomination.create({ data: { unitId: pb1.id, campaignId: campaign.id, nomineeKind: "PERSON", nomineeName: "Nguyễn Thị Thu", achievement: "Sáng kiến tiết kiệm điện", formId: form.id, directWorker: true, submittedAt: new Date(), atUnitId: cdctvn.id } });
+      return { id: String(campaign.id), reg };
+    });
+
+    const refused = await cli("campaign", "close", "--campaign", id);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      `Kế hoạch 15/KH-CĐCT năm 2027 còn 2 hồ sơ chưa được quyết định: 1 đăng ký thi đua, 1 đề nghị khen thưởng. Sau khi kết thúc, các hồ sơ này không được xem xét nữa. Chưa kết thúc kế hoạch; để vẫn kết thúc: campaign close --campaign ${id} --yes`,
+    );
+    expect((await peek((p) => p.campaign.findFirstOrThrow({ where: { year: 2027 } }))).status).toBe("ACTIVE");
+
+    const closed = await cli("campaign", "close", "--campaign", id, "--yes");
+    expect(closed.code).toBe(0);
+    expect(closed.out).toBe("Đã kết thúc kế hoạch 15/KH-CĐCT năm 2027; kế hoạch chỉ còn để xem.\n2 hồ sơ chưa được quyết định trước khi kế hoạch kết thúc: 1 đăng ký thi đua, 1 đề nghị khen thưởng.");
+    const audit = await peek((p) => p.auditEvent.findFirstOrThrow({ where: { action: "campaign.closed" } }));
+    expect(audit.data).toMatchObject({ undecided: { REGISTRATION: 1, REPORT: 0, NOMINATION: 1, WORK: 0 } });
+    // Where they stood is kept; they read as not decided, never as waiting.
+    expect((await peek((p) => p.themeRegistration.findUniqueOrThrow({ where: { id: reg.id } }))).atUnitId).not.toBeNull();
+    const progress = await cli("progress", "--unit", "HOACHAT", "--campaign", id);
+    expect(progress.out).toContain("• CĐCS Công ty CP Phân bón Bình Điền, chi nhánh 1: đăng ký chưa được quyết định trước khi kế hoạch kết thúc (0 nội dung)");
+    expect(progress.out).toContain("Đề nghị khen thưởng: 1 chưa được quyết định trước khi kế hoạch kết thúc.");
+    expect(progress.out).not.toContain("đang chờ xem xét");
+    expect(progress.out).not.toContain("đang đề nghị khen thưởng");
+  });
+
+  it("lists the planned posts in words and dd/mm/yyyy dates, in the CLI's language", async () => {
+    await importTree();
+    await campaign2027();
+    const whose = "Kế hoạch 15/KH-CĐCT năm 2027, Công đoàn Công Thương Việt Nam";
+    const anniversary = await cli("announcements", "--from", "03/02/2027", "--to", "03/02/2027");
+    expect(anniversary.out).toBe("03/02/2027 07:00  Ngày kỷ niệm: Kỷ niệm 97 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 – 03/02/2027) – mọi đơn vị (0 tin nhắn)");
+    const deadlines = await cli("announcements", "--from", "2027-03-24", "--to", "2027-04-01");
+    expect(deadlines.code).toBe(0);
+    expect(deadlines.out.split("\n")).toEqual([
+      `24/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 7 ngày) – ${whose} (0 tin nhắn)`,
+      `28/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 3 ngày) – ${whose} (0 tin nhắn)`,
+      `30/03/2027 08:00  Nhắc hạn gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định; còn 1 ngày) – ${whose} (0 tin nhắn)`,
+      `01/04/2027 08:30  Danh sách đơn vị chưa gửi đăng ký thi đua năm 2027 (hạn 31/03/2027 – mặc định, chưa được ấn định) – ${whose} (0 tin nhắn)`,
+    ]);
+    const yearEnd = await cli("announcements", "--from", "11/01/2028", "--to", "11/01/2028");
+    expect(yearEnd.out).toContain(`11/01/2028 09:00  Tổng kết năm 2027 – ${whose}`);
+    for (const r of [anniversary, deadlines, yearEnd]) {
+      // Never the occurrence keys nor ISO dates.
+      expect(r.out).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(r.out).not.toMatch(/anniv:|remind:|overdue:|summary:/);
+    }
+    const english = await w.cliWith({ DEFAULT_LOCALE: "en" }, "announcements", "--from", "2027-03-30", "--to", "2027-04-01");
+    expect(english.out.split("\n")[0]).toMatch(/^30\/03\/2027 08:00 {2}Reminder to send the 2027 theme registration \(due 31\/03\/2027 – default, not yet set; 1 day left\) – .*15\/KH-CĐCT.* \(0 messages\)$/);
+    expect(english.out).toContain("List of units that have not sent the 2027 theme registration");
+  });
+
   it("prints a unit's progress, and explains its usage", async () => {
     await importTree();
     await campaign2027();
@@ -249,6 +313,13 @@ X5,CĐCS Hai,co_so,X4
     expect(r.code).toBe(0);
     expect(r.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
     expect(r.out).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 4");
+    // The plan's deadlines are still the bot's defaults: printed as such.
+    expect(r.out).toContain("Báo cáo Đợt 1 (hạn 10/09/2027 – mặc định, chưa được ấn định): 0/4 đơn vị đã gửi");
+    // Tổng Liên đoàn, above the issuing union, reads the plan where it is carried out.
+    const tld = await cli("progress", "--unit", "TLD");
+    expect(tld.code).toBe(0);
+    expect(tld.out).toContain("Kế hoạch 15/KH-CĐCT năm 2027 do Công đoàn Công Thương Việt Nam ban hành");
+    expect(tld.out).toContain("Tiến độ Kế hoạch 15/KH-CĐCT năm 2027 – các đơn vị trực thuộc Công đoàn Công Thương Việt Nam");
     const usage = await cli("frobnicate");
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("npm run cli -- import-units <file.csv> [--dry-run]");

@@ -147,7 +147,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
 
   const step3 = once(async () => {
     const before = text(await say(cuong, cuongOfficers, "/tiendo"));
-    expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 0/2 đơn vị đã gửi");
+    expect(before).toContain("Báo cáo Đợt 1 (hạn 10/09/2026 – mặc định, chưa được ấn định): 0/2 đơn vị đã gửi");
     expect(before).toContain("Đăng ký thi đua: 1/2 đơn vị đã gửi – 1 đã được chấp nhận, 0 đã gửi, chưa được chấp nhận");
 
     expect(text(await say(an, anOfficers, "/baocao"))).toContain("đồng chí chọn đợt báo cáo");
@@ -157,7 +157,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     for (const reached of ["12", "62,5"]) await say(an, anOfficers, reached);
     const confirm = await say(an, anOfficers, "Toàn đơn vị thi đua sôi nổi, hoàn thành vượt kế hoạch sản xuất 8%.");
     expect(text(confirm)).toContain("Sáng kiến được công nhận: kế hoạch 20, thực hiện 12 sáng kiến (60%)");
-    expect(text(confirm)).toContain("đã quá hạn 10/09/2026");
+    expect(text(confirm)).toContain("Lưu ý: đã quá hạn 10/09/2026 – mặc định, chưa được ấn định; báo cáo vẫn được nhận nhưng ghi là nộp muộn.");
     expect(text(confirm)).toContain("Giá trị làm lợi của sáng kiến: 350.000.000 đồng");
     // A count is not followed by its label again as a unit.
     expect(text(confirm)).toContain("• Tập thể, cá nhân được khen thưởng: 45\n");
@@ -169,7 +169,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
     expect(report?.figures).toEqual({ participants: 1250n, initiatives: 12n, initiative_value: 350000000n, savings: 120000000n, works_completed: 3n, commended: 45n });
 
     const after = text(await say(cuong, cuongOfficers, "/tiendo"));
-    expect(after).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
+    expect(after).toContain("Báo cáo Đợt 1 (hạn 10/09/2026 – mặc định, chưa được ấn định): 1/2 đơn vị đã gửi – 0 đã được chấp nhận, 1 đã gửi, chưa được chấp nhận; 1 nộp muộn");
     expect(after).toContain("Lượt người tham gia: 1.250");
   });
   it("reports Phase 1 after its deadline: accepted and marked late; the totals change", () => upTo(step3), 300_000);
@@ -222,7 +222,7 @@ describe.each(backends())("the whole movement on %s", (backend) => {
   const step5 = once(async () => {
     const progress = text(await say(binh, dm(binh.userId), "/tiendo"));
     expect(progress).toContain("Số đơn vị cấp dưới phải đăng ký, báo cáo: 6");
-    expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026): 1/6 đơn vị đã gửi");
+    expect(progress).toContain("Báo cáo Đợt 1 (hạn 10/09/2026 – mặc định, chưa được ấn định): 1/6 đơn vị đã gửi");
     expect(progress).toContain("Giá trị thực hành tiết kiệm: 120.000.000 đồng");
   });
   it("rolls the totals up to the sector union", () => upTo(step5), 300_000);

@@ -93,8 +93,8 @@ describe("an implementation plan with targets, reported against", () => {
     await pick(an, anChat, "Gửi cấp trên");
     const sent = text(await pick(an, anChat, /^Gửi$/));
     expect(sent).toContain("Đã gửi đăng ký thi đua của Công đoàn Công ty CP Phân bón Sông Cầu (2 nội dung)");
-    expect(sent).toContain("(quá hạn đăng ký)");
-    expect(text(await say(an, anChat, "/dangky"))).toContain("(quá hạn đăng ký)");
+    expect(sent).toContain("(quá hạn đăng ký – hạn mặc định, chưa được ấn định)");
+    expect(text(await say(an, anChat, "/dangky"))).toContain("(quá hạn đăng ký – hạn mặc định, chưa được ấn định)");
 
     const reg = await registrationRow();
     expect(reg).toMatchObject({ status: "SUBMITTED", late: true });

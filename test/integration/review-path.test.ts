@@ -116,7 +116,7 @@ describe.each(backends())("the review path on %s", (backend) => {
       }
       expect(text(await pick(hai, where, "Gửi cấp trên"))).toContain(`gồm 2 nội dung lên ${CTHN}?`);
       const sent = text(await pick(hai, where, /^Gửi$/));
-      expect(sent).toContain(`Đã gửi đăng ký thi đua của Công đoàn Công ty Dệt may Thăng Long (2 nội dung) lên ${CTHN} (quá hạn đăng ký).`);
+      expect(sent).toContain(`Đã gửi đăng ký thi đua của Công đoàn Công ty Dệt may Thăng Long (2 nội dung) lên ${CTHN} (quá hạn đăng ký – hạn mặc định, chưa được ấn định).`);
       const unstaffed = `${CTHN} chưa có cán bộ nào dùng bot: hồ sơ chờ ở đó cho đến khi đơn vị có cán bộ dùng bot, hoặc quản trị viên cho hồ sơ của đơn vị này chuyển thẳng lên cấp trên.`;
       // A sentence of its own, on its own line: not a parenthesis in the middle of another.
       expect(sent.split("\n")).toContain(unstaffed);

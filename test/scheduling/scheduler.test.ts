@@ -96,7 +96,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     const reminded = (await rows({ kind: "reminder", key: { startsWith: "remind:1:p2:7:" } })).map((r) => r.chatKey).sort();
     // Every unit below the sector union except Dệt may; Phân bón has no officers' group, so An hears it privately.
     expect(reminded).toEqual(["web:dm-demo-an", "web:grp-cthn-officers", "web:grp-hoachat-officers", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
-    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
+    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
   });
 
   it("catches up after downtime within the grace window, once, and skips what is too old", async () => {
@@ -122,11 +122,17 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     const [cthnUnit, detmay] = [await t.app.store.getUnitByCode("DEMO-CTHN"), await t.app.store.getUnitByCode("DEMO-DETMAY")];
     const giayKhen = await db.commendationForm.findUniqueOrThrow({ where: { code: "giay_khen_ctcs" } });
     const nomination = { unitId: detmay!.id, campaignId: 1, nomineeKind: "PERSON" as const, achievement: "Sáng kiến tiết kiệm điện", formId: giayKhen.id, submittedAt: new Date() };
-    await db.nomination.create({ data: { ...nomination, nomineeName: "Nguyễn Thị Thu", directWorker: true, status: "APPROVED", grantedFormId: giayKhen.id, grantedByUnitId: cthnUnit!.id, decidedAt: new Date() } });
+    await db.nomination.create({
+      data: { ...nomination, nomineeName: "Nguyễn Thị Thu", directWorker: true, status: "APPROVED", grantedFormId: giayKhen.id, grantedByUnitId: cthnUnit!.id, decidedAt: new Date(), decisionNumber: "45/QĐ-CĐCTHN", decisionDate: new Date("2026-12-20") },
+    });
     await db.nomination.create({ data: { ...nomination, nomineeName: "Trần Văn Lực", directWorker: true, atUnitId: cthnUnit!.id } });
 
     // A trade-union team under Pin Ắc quy: teams report only when the campaign includes them.
     const pinaq = (await t.app.store.getUnitByCode("DEMO-PINAQ"))!;
+    // Minh follows Công Thương Hà Nội as a member too: its members read the review, not the officers' line on where it goes.
+    const minh = (await t.app.store.findPersonByIdentity("web:demo-minh"))!;
+    await t.app.store.transaction((tx) => tx.grantRole(minh.id, cthnUnit!.id, "MEMBER", null));
+
     const team = await db.unit.create({ data: { code: "DEMO-PINAQ-T1", name: "Tổ công đoàn Phân xưởng 1", level: "SECTION", parentId: pinaq.id, path: "", depth: pinaq.depth + 1, demo: true } });
     await db.unit.update({ where: { id: team.id }, data: { path: `${pinaq.path}${team.id}/` } });
 
@@ -136,7 +142,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     await db.unit.update({ where: { id: team.id }, data: { status: "CLOSED", closedAt: new Date() } });
     const hoachat = await t.client.messages("grp-hoachat-officers");
     expect(text(hoachat.filter((m) => m.from === "bot"))).toContain(
-      "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",
+      "📋 Đã quá hạn gửi báo cáo kết quả Đợt 2 (10/01/2027 – mặc định, chưa được ấn định): 2/2 đơn vị trực thuộc Công đoàn Tổng công ty Hóa chất Phương Bắc chưa gửi: Công đoàn Công ty CP Phân bón Sông Cầu, Công đoàn Công ty CP Pin Ắc quy Phương Nam.",
     );
     const cthn = text((await t.client.messages("grp-cthn-officers")).filter((m) => m.from === "bot"));
     expect(cthn).toContain("1/2 đơn vị trực thuộc Công đoàn Công Thương Hà Nội chưa gửi: Công đoàn Công ty CP Thực phẩm Hà Thành.");
@@ -145,16 +151,28 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(cthn).toContain("📊 Tổng kết phong trào thi đua năm 2026 – Công đoàn Công Thương Hà Nội (Kế hoạch 01/KH-CĐCT năm 2026):");
     expect(cthn).toContain("• Báo cáo Đợt 2: 0/2 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận, 0 nộp muộn");
     expect(cthn).toContain("Tổng hợp số liệu cả năm (các báo cáo đã gửi):\n   – Lượt người tham gia: 900");
+    expect(cthn).toContain("Điển hình được biểu dương trong năm (1, trong đó 1 công nhân trực tiếp sản xuất): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long)");
     expect(cthn).toContain(
-      "Khen thưởng đã quyết định trong năm (1): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long) được Công đoàn Công Thương Hà Nội tặng Giấy khen",
+      "Khen thưởng đã quyết định trong năm (1): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long) được Công đoàn Công Thương Hà Nội tặng Giấy khen (Quyết định số 45/QĐ-CĐCTHN ngày 20/12/2026)",
     );
     expect(cthn).toContain("Đề nghị khen thưởng tổng kết năm còn chờ xem xét: 1 (trong đó 1 công nhân trực tiếp sản xuất).");
     // Công đoàn Tổng công ty Hóa chất decided nothing and has nothing waiting.
     const hoachatFinal = text(hoachat.filter((m) => m.from === "bot"));
     expect(hoachatFinal).toContain("Chưa có quyết định khen thưởng nào trong năm.");
+    expect(hoachatFinal).toContain("Chưa có điển hình nào được biểu dương trong năm.");
+    // Each level's officers are told where the results go: their own upper unit (the sector union through its Ban Chính sách pháp luật).
     expect(cthn).toContain("Kết quả tổng kết gửi về Công đoàn Công Thương Việt Nam qua Ban Chính sách pháp luật.");
-    // The sector union's final review rolls up all six units below.
-    expect(text((await t.client.messages("grp-cdctvn-officers")).filter((m) => m.from === "bot"))).toContain("• Báo cáo Đợt 2: 0/6 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận");
+    // The sector union's final review rolls up all six units below, and goes up to Tổng Liên đoàn, not to itself.
+    const sector = text((await t.client.messages("grp-cdctvn-officers")).filter((m) => m.from === "bot"));
+    expect(sector).toContain("• Báo cáo Đợt 2: 0/6 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận");
+    expect(sector).toContain("Kết quả tổng kết gửi về Tổng Liên đoàn Lao động Việt Nam.");
+    expect(sector).not.toContain("gửi về Công đoàn Công Thương Việt Nam");
+    // Members read the review without the officers' line.
+    const toMinh = (await rows({ kind: "summary", chatKey: "web:dm-demo-minh" })).map((r) => r.text);
+    expect(toMinh).toHaveLength(1);
+    expect(toMinh[0]).toContain("📊 Tổng kết phong trào thi đua năm 2026 – Công đoàn Công Thương Hà Nội");
+    expect(toMinh[0]).not.toContain("Kết quả tổng kết gửi về");
+    await t.app.store.transaction((tx) => tx.revokeRole(minh.id, cthnUnit!.id, "MEMBER", null, new Date()));
   });
 
   it("crosses midnight and the 31/8 → 01/9 phase boundary without a slip", async () => {
@@ -165,7 +183,7 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(await last("dm-demo-minh")).toContain("Kỷ niệm 81 năm Quốc khánh nước Cộng hòa xã hội chủ nghĩa Việt Nam (02/09/1945 – 02/09/2026)");
     // Phase 1 ended on 31/8; its report is due 10/9: the first reminder comes on 3/9.
     expect((await tickAt("2026-09-03T08:00:05")).map((r) => r.key)).toEqual(["remind:1:p1:7"]);
-    expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026) để gửi báo cáo kết quả Đợt 1");
+    expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 1");
   });
 });
 

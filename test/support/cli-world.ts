@@ -14,6 +14,8 @@ export interface CliWorld {
   /** A directory for the files the test writes and the CLI reads or writes. */
   dir: string;
   cli(...argv: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** `cli` with more environment variables (DEFAULT_LOCALE=en: the CLI in English). */
+  cliWith(vars: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string; err: string }>;
   /** Writes `content` into the world's directory; returns its path. */
   file(name: string, content: string | Uint8Array): Promise<string>;
   peek<T>(fn: (prisma: Database["prisma"]) => Promise<T>): Promise<T>;
@@ -28,10 +30,11 @@ export async function cliWorld(backend: Backend, prefix: string): Promise<CliWor
   const env: Record<string, string> = db.config.kind === "postgres" ? { DATABASE_URL: db.config.url } : { DATA_DIR: path.join(dir, "data") };
   const world: CliWorld = {
     dir,
-    async cli(...argv) {
+    cli: (...argv) => world.cliWith({}, ...argv),
+    async cliWith(vars, ...argv) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+      const code = await runCli(argv, { ...env, ...vars }, (l) => out.push(l), (l) => err.push(l));
       return { code, out: out.join("\n"), err: err.join("\n") };
     },
     async file(name, content) {

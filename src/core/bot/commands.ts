@@ -3,7 +3,7 @@
  * what each does. Officer commands declare the scope they need (a unit, a campaign) and
  * the engine resolves it — from the group, or by asking.
  */
-import { campaignDateTitle, occurrencesBetween, window } from "../calendar.js";
+import { campaignDateTitle, lateContext, occurrencesBetween, window } from "../calendar.js";
 import { progressChart } from "../charts.js";
 import { AppError } from "../errors.js";
 import type { Campaign, Locale, Outbound, Unit } from "../model.js";
@@ -37,6 +37,8 @@ export interface Command {
   forScope?(ctx: Ctx, unit: Unit, campaign: Campaign | null, args: string): Promise<Outbound[]>;
   /** Only reads: a closed campaign will do when none is active. */
   readsClosed?: boolean;
+  /** Also reads the campaigns of units below whose items reach this one (TLĐ reads the sector union's plan). */
+  readsBelow?: boolean;
 }
 
 const say = (text: string): Outbound[] => [{ text }];
@@ -50,9 +52,8 @@ async function help(ctx: Ctx): Promise<Outbound[]> {
     if (!c.names[0]) continue;
     if (c.audience === "officer" && !officer) continue;
     if (ctx.chat.kind === "group" && !c.inGroup) continue;
-    const name = commandName(c, ctx.locale);
-    const alias = c.names.find((n) => n !== name);
-    lines.push(ctx.t("help.line", { name, alias, what: ctx.t(`commands.${c.key}`), context: alias ? "alias" : undefined }));
+    // Each command once, by its name in the reader's language (the other name still works).
+    lines.push(ctx.t("help.line", { name: commandName(c, ctx.locale), what: ctx.t(`commands.${c.key}`) }));
   }
   if (!officer) lines.push("", ctx.t(ctx.chat.kind === "group" ? "help.group_hint" : "help.member_hint"));
   return say(lines.join("\n"));
@@ -156,7 +157,7 @@ async function themes(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promise<
   const reg = await ctx.tx.getRegistration(unit.id, campaign!.id);
   if (reg && (reg.status === "SUBMITTED" || reg.status === "APPROVED")) {
     return say(
-      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status), context: reg.late ? "late" : undefined }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
+      [ctx.t("themes.status", { unit: unit.name, status: statusLabel(ctx, reg.status), context: lateContext(reg.late, campaign!) }), registrationView(ctx, reg, campaign!), ctx.t(`themes.locked_${reg.status}`)].join("\n"),
     );
   }
   return ctx.svc.startDialog(ctx, "themes", { unitId: unit.id, campaignId: campaign!.id });
@@ -172,7 +173,7 @@ async function progress(ctx: Ctx, unit: Unit, campaign: Campaign | null): Promis
   const p = await progressOf(envOf(ctx), unit, campaign!);
   // The picture is described here and drawn after the transaction (Outbound.chart); with
   // nobody below (a grassroots union) there is nothing to draw and the text stands alone.
-  const chart = progressChart({ unit, campaign: campaign!, progress: p, today: ctx.today, locale: ctx.locale }, (key, params) => ctx.t(key, params));
+  const chart = progressChart({ unit: p.over ?? unit, campaign: campaign!, progress: p, today: ctx.today, locale: ctx.locale }, (key, params) => ctx.t(key, params));
   return [{ text: progressView(ctx, unit, campaign!, p, ctx.today), ...(chart && { chart }) }];
 }
 
@@ -217,9 +218,9 @@ export const COMMANDS: Command[] = [
   { key: "report", names: ["baocao", "report"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "report", { unitId: u.id, campaignId: c!.id }) },
   { key: "nominate", names: ["tonvinh", "nominate"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: async (ctx, u, c) => ctx.svc.startDialog(ctx, "nominate", { unitId: u.id, campaignId: c!.id }, await nominateStep(ctx, u.id, c!.id)) },
   { key: "works", names: ["congtrinh", "works"], audience: "officer", consent: true, inGroup: true, scope: "campaign", forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "works", { unitId: u.id, campaignId: c!.id }) },
-  { key: "records", names: ["hoso", "records"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "records", { unitId: u.id, campaignId: c!.id }) },
+  { key: "records", names: ["hoso", "records"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, readsBelow: true, forScope: (ctx, u, c) => ctx.svc.startDialog(ctx, "records", { unitId: u.id, campaignId: c!.id }) },
   { key: "review", names: ["duyet", "review"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: review },
-  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, forScope: progress },
+  { key: "progress", names: ["tiendo", "progress"], audience: "officer", consent: true, inGroup: true, scope: "campaign", readsClosed: true, readsBelow: true, forScope: progress },
   { key: "calendar", names: ["lich", "calendar"], audience: "everyone", consent: false, inGroup: true, run: calendar },
   { key: "announce", names: ["thongbao", "announce"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: (ctx, u) => ctx.svc.startDialog(ctx, "announce", { unitId: u.id, text: null }) },
   { key: "plan", names: ["kehoach", "campaign"], audience: "officer", consent: true, inGroup: true, scope: "unit", forScope: plan },

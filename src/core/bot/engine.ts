@@ -190,7 +190,7 @@ export class BotEngine implements Services {
     if (cmd.scope === "campaign") {
       campaign = scope.campaignId !== undefined ? await ctx.tx.getCampaign(scope.campaignId) : null;
       if (!campaign) {
-        const r = await campaignOf(ctx, unit, cmd.readsClosed ?? false);
+        const r = await campaignOf(ctx, unit, { closedToo: cmd.readsClosed, below: cmd.readsBelow });
         if ("pick" in r) return this.startDialog(ctx, "pick", { command: key, args, what: "campaign", options: r.pick.map((c) => c.id), unitId: unit.id });
         campaign = r.one;
       }

@@ -32,14 +32,19 @@ export async function actingUnit(ctx: Ctx): Promise<Resolved<Unit>> {
 /**
  * The active campaign that applies to `unit`, or the campaigns to choose from. Commands
  * that only read (`closedToo`) fall back to the latest closed one when none is active;
- * commands that write are told that one is closed and can only be read.
+ * commands that write are told that one is closed and can only be read. With `below` they
+ * also read the campaigns of units below whose items reach `unit` (Tổng Liên đoàn and the
+ * sector union's plan).
  */
-export async function campaignOf(ctx: Ctx, unit: Unit, closedToo = false): Promise<Resolved<Campaign>> {
-  let campaigns = await campaignsFor(envOf(ctx), unit);
+export async function campaignOf(ctx: Ctx, unit: Unit, opts: { closedToo?: boolean; below?: boolean } = {}): Promise<Resolved<Campaign>> {
+  let campaigns = await campaignsFor(envOf(ctx), unit, { below: opts.below });
   if (!campaigns.length) {
     const above = new Set(pathIds(unit));
-    const closed = (await ctx.tx.listCampaigns()).filter((c) => c.status === "CLOSED" && above.has(c.issuingUnitId)).slice(0, 1);
-    if (closedToo) campaigns = closed;
+    const all = (await ctx.tx.listCampaigns()).filter((c) => c.status === "CLOSED");
+    const issuers = opts.below ? new Map((await ctx.tx.getUnits([...new Set(all.map((c) => c.issuingUnitId))])).map((u) => [u.id, u])) : new Map<number, Unit>();
+    const readable = (c: Campaign) => above.has(c.issuingUnitId) || issuers.get(c.issuingUnitId)?.path.startsWith(unit.path) === true;
+    const closed = all.filter(readable).slice(0, 1);
+    if (opts.closedToo) campaigns = closed;
     else if (closed[0]) throw new AppError("no_campaign", { unit: unit.name, number: closed[0].number, year: closed[0].year, context: "closed" });
   }
   if (!campaigns.length) throw new AppError("no_campaign", { unit: unit.name });

@@ -3,11 +3,11 @@
  * from locale keys only. Plain text: adapters send it without markup, so names with
  * "<", "*" or "_" appear as typed.
  */
-import type { Occurrence } from "../calendar.js";
+import { deadlineText, type Occurrence } from "../calendar.js";
 import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
-import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Target, TargetReached, Theme, Unit } from "../model.js";
+import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, SubjectType, Target, TargetReached, Theme, Unit } from "../model.js";
 import type { Progress } from "../ports.js";
-import type { OwnItem, OwnStatus } from "../usecases/progress.js";
+import type { OwnItem, OwnStatus, UnitProgress } from "../usecases/progress.js";
 import { formatDate, formatInstant } from "../time.js";
 import type { Ctx } from "./context.js";
 
@@ -17,6 +17,26 @@ export type ViewCtx = Pick<Ctx, "t" | "locale"> & { deps: Pick<Ctx["deps"], "tim
 /** A status in words; `type` picks a wording of its own where one exists (a nomination "approved" is rewarded). */
 export function statusLabel(ctx: ViewCtx, status: string | null | undefined, type?: string): string {
   return ctx.t(`status.${status ?? "NONE"}`, { context: type });
+}
+
+/** Statuses in which an item waits for a level's decision. */
+const AWAITING: readonly string[] = ["SUBMITTED", "REGISTERED", "PROPOSED"];
+
+/**
+ * An item's status in words, as of its campaign: once the plan is closed, an item still
+ * waiting for a decision will never get one, and says so rather than "đang chờ xem xét".
+ */
+export function itemStatusLabel(ctx: ViewCtx, status: string | null | undefined, type: string | undefined, campaign: Pick<Campaign, "status">): string {
+  if (campaign.status === "CLOSED" && status && AWAITING.includes(status)) return ctx.t("status.UNDECIDED");
+  return statusLabel(ctx, status, type);
+}
+
+/** "2 đăng ký thi đua, 1 đề nghị khen thưởng": items still waiting for a decision, by kind (the kinds with none left out). */
+export function pendingList(ctx: ViewCtx, pending: Partial<Record<SubjectType, number>>): string {
+  return (["REGISTRATION", "REPORT", "NOMINATION", "WORK"] as const)
+    .filter((k) => pending[k])
+    .map((k) => ctx.t(`plan.pending.${k}`, { count: pending[k] }))
+    .join(", ");
 }
 
 /** Where a sent item waits, and whether anyone there uses the bot yet. */
@@ -106,7 +126,7 @@ export function figuresView(ctx: ViewCtx, campaign: Campaign, figures: Record<st
 
 export function reportView(ctx: ViewCtx, unit: Unit, campaign: Campaign, phase: Phase, r: PhaseReport): string {
   return [
-    ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
+    ctx.t("report.view.head", { ordinal: phase.ordinal, unit: unit.name, status: itemStatusLabel(ctx, r.status, undefined, campaign), date: formatInstant(r.submittedAt, ctx.deps.timeZone), context: r.late ? "late" : undefined }),
     figuresView(ctx, campaign, r.figures),
     targetsReachedView(ctx, r.reached),
     ctx.t("report.view.narrative", { text: excerpt(r.narrative, 1500) }),
@@ -129,22 +149,26 @@ export function nominationView(ctx: ViewCtx, unit: Unit, n: Nomination, form: Co
   });
 }
 
-export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork): string {
+export function workView(ctx: ViewCtx, unit: Unit, w: PlaqueWork, campaign?: Pick<Campaign, "status"> | null): string {
   return ctx.t("works.view", {
     name: w.name,
     unit: unit.name,
     description: excerpt(w.description, 1500),
     completion: w.completionOn ? formatDate(w.completionOn) : ctx.t("works.no_date"),
     occasion: w.occasion ?? ctx.t(`works.occasion.${w.occasionLevel}`),
-    status: statusLabel(ctx, w.status, "WORK"),
+    status: campaign ? itemStatusLabel(ctx, w.status, "WORK", campaign) : statusLabel(ctx, w.status, "WORK"),
   });
 }
 
-/** "1 đã được khen thưởng; 2 đang đề nghị khen thưởng": each status in the words of its kind of item. */
-function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>, type: "NOMINATION" | "WORK"): string {
-  const parts = Object.entries(byStatus)
-    .filter(([, n]) => n)
-    .map(([s, n]) => ctx.t("progress.count", { count: n, status: statusLabel(ctx, s, type) }));
+/** "1 đã được khen thưởng; 2 đang đề nghị khen thưởng": each status in the words of its kind of item (statuses worded alike counted together). */
+function counts(ctx: ViewCtx, byStatus: Partial<Record<string, number>>, type: "NOMINATION" | "WORK", campaign: Campaign): string {
+  const byLabel = new Map<string, number>();
+  for (const [s, n] of Object.entries(byStatus)) {
+    if (!n) continue;
+    const label = itemStatusLabel(ctx, s, type, campaign);
+    byLabel.set(label, (byLabel.get(label) ?? 0) + n);
+  }
+  const parts = [...byLabel].map(([status, n]) => ctx.t("progress.count", { count: n, status }));
   return parts.length ? parts.join("; ") : ctx.t("progress.nothing");
 }
 
@@ -154,15 +178,15 @@ const MAX_CHILD_LINES = 30;
 function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, today: string): string[] {
   // "đã gửi, đang chờ Công đoàn … xem xét" names the holder in place of the bare status.
   const status = (item: OwnItem) =>
-    item.waitingAt && item.status === "SUBMITTED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : statusLabel(ctx, item.status);
+    item.waitingAt && item.status === "SUBMITTED" && campaign.status !== "CLOSED" ? ctx.t("progress.own.waiting", { unit: item.waitingAt.name }) : itemStatusLabel(ctx, item.status, undefined, campaign);
   const where = (item: OwnItem) => (item.late ? ctx.t("progress.own.late") : "");
   const lines = [
     ctx.t("progress.own.head", { unit: unit.name, campaign: campaignLabel(ctx, campaign) }),
-    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: formatDate(own.registration.deadline), status: status(own.registration), where: where(own.registration) }),
+    ctx.t("progress.own.registration", { themes: own.registration.themes, deadline: deadlineText(ctx.t, own.registration.deadline, campaign), status: status(own.registration), where: where(own.registration) }),
     ...own.reports.map((r) =>
       ctx.t("progress.own.report", {
         ordinal: r.phase.ordinal,
-        deadline: formatDate(r.phase.reportDeadline),
+        deadline: deadlineText(ctx.t, r.phase.reportDeadline, campaign),
         status: r.phase.startsOn > today && !r.status ? ctx.t("progress.own.not_open", { date: formatDate(r.phase.startsOn) }) : status(r),
         where: where(r),
       }),
@@ -178,7 +202,7 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
     ...lines,
     ctx.t("progress.own.due_head"),
     ...own.due.map((d) =>
-      ctx.t(`progress.own.due_${d.what}`, { ordinal: d.phase?.ordinal, deadline: formatDate(d.deadline), context: d.overdue ? "overdue" : undefined }),
+      ctx.t(`progress.own.due_${d.what}`, { ordinal: d.phase?.ordinal, deadline: deadlineText(ctx.t, d.deadline, campaign), context: d.overdue ? "overdue" : undefined }),
     ),
   ];
 }
@@ -188,10 +212,16 @@ function ownView(ctx: ViewCtx, unit: Unit, campaign: Campaign, own: OwnStatus, t
  * level with units below sees their totals, accepted apart from sent but not yet accepted,
  * and each direct child's status.
  */
-export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress & { own?: OwnStatus | null }, today = "9999-12-31"): string {
+export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Progress & Partial<Pick<UnitProgress, "own" | "over" | "reached">>, today = "9999-12-31"): string {
   const lines: string[] = [];
   if (campaign.status === "CLOSED") lines.push(ctx.t("progress.closed", { campaign: campaignLabel(ctx, campaign) }));
   if (p.own) lines.push(...ownView(ctx, unit, campaign, p.own, today));
+  if (p.over) {
+    // A level above the issuing union reads the plan's progress where it is carried out, and what reached it.
+    lines.push(ctx.t("progress.above", { campaign: campaignLabel(ctx, campaign), issuer: p.over.name }));
+    if (p.reached) lines.push(ctx.t("progress.reached", { unit: unit.name, total: p.reached.total, waiting: p.reached.waiting }), "");
+    unit = p.over;
+  }
   if (!p.expected && p.own) return lines.join("\n");
   if (p.own) lines.push("");
   const sent = (by: Partial<Record<string, number>>) => (by.SUBMITTED ?? 0) + (by.APPROVED ?? 0);
@@ -205,7 +235,7 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     lines.push(
       ctx.t("progress.reports", {
         ordinal: phase.ordinal,
-        deadline: formatDate(phase.reportDeadline),
+        deadline: deadlineText(ctx.t, phase.reportDeadline, campaign),
         sent: sent(r.byStatus),
         accepted: r.byStatus.APPROVED ?? 0,
         waiting: r.byStatus.SUBMITTED ?? 0,
@@ -220,21 +250,21 @@ export function progressView(ctx: ViewCtx, unit: Unit, campaign: Campaign, p: Pr
     }
   }
   if (p.targets.registered) lines.push(ctx.t("progress.targets", p.targets));
-  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations, "NOMINATION"), workers: p.directWorkersApproved }));
+  lines.push(ctx.t("progress.nominations", { summary: counts(ctx, p.nominations, "NOMINATION", campaign), workers: p.directWorkersApproved }));
   if (p.nominationsSent) {
     lines.push(ctx.t("progress.workers_share", { workers: p.directWorkersProposed, total: p.nominationsSent, share: Math.round((p.directWorkersProposed * 100) / p.nominationsSent) }));
   }
-  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works, "WORK") }));
+  lines.push(ctx.t("progress.works", { summary: counts(ctx, p.works, "WORK", campaign) }));
   if (p.children.length) {
     lines.push("", ctx.t("progress.children"));
     for (const c of p.children.slice(0, MAX_CHILD_LINES)) {
       const reps = campaign.phases
         .map((ph) => {
           const r = c.reports[ph.id];
-          return ctx.t("progress.child_phase", { ordinal: ph.ordinal, status: statusLabel(ctx, r?.status), context: r?.late ? "late" : undefined });
+          return ctx.t("progress.child_phase", { ordinal: ph.ordinal, status: itemStatusLabel(ctx, r?.status, undefined, campaign), context: r?.late ? "late" : undefined });
         })
         .join("; ");
-      lines.push(ctx.t("progress.child", { unit: c.unit.name, registration: statusLabel(ctx, c.registration), themes: c.themes, reports: reps }));
+      lines.push(ctx.t("progress.child", { unit: c.unit.name, registration: itemStatusLabel(ctx, c.registration, undefined, campaign), themes: c.themes, reports: reps }));
     }
     if (p.children.length > MAX_CHILD_LINES) lines.push(ctx.t("progress.more", { count: p.children.length - MAX_CHILD_LINES }));
   }

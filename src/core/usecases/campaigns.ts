@@ -5,7 +5,7 @@
  */
 import { campaignDateTitle, celebratedIn, type DatedCampaign } from "../calendar.js";
 import { AppError } from "../errors.js";
-import type { Campaign, LocalDate, Unit } from "../model.js";
+import type { Campaign, LocalDate, SubjectType, Unit } from "../model.js";
 import { pathIds } from "../permissions.js";
 import type { NewCampaign } from "../ports.js";
 import type { CampaignTemplate } from "../templates.js";
@@ -13,9 +13,16 @@ import { addDays, formatDate } from "../time.js";
 import type { Env } from "./env.js";
 import { actorId, assertActsFor } from "./env.js";
 
-/** Active campaigns that apply to `unit`: issued by it or by a unit above it (the ones it may write to). */
-export async function campaignsFor(env: Env, unit: Unit): Promise<Campaign[]> {
-  return env.tx.activeCampaignsIssuedBy(pathIds(unit));
+/**
+ * Active campaigns that apply to `unit`: issued by it or by a unit above it (the ones it
+ * may write to). With `below`, also those issued by units below it, whose items travel up
+ * to it (Tổng Liên đoàn and the plan of Công đoàn Công Thương Việt Nam): what it may read
+ * and review, never register or report under.
+ */
+export async function campaignsFor(env: Env, unit: Unit, opts: { below?: boolean } = {}): Promise<Campaign[]> {
+  const applying = await env.tx.activeCampaignsIssuedBy(pathIds(unit));
+  if (!opts.below) return applying;
+  return [...applying, ...(await env.tx.activeCampaignsIssuedBelow(unit))];
 }
 
 /**
@@ -150,12 +157,22 @@ export async function setDeadlines(env: Env, campaign: Campaign, deadlines: Dead
   return (await env.tx.getCampaign(campaign.id))!;
 }
 
+/**
+ * What is still waiting for a level's decision in the campaign, by kind: told to whoever
+ * closes it before they confirm. Once closed, such items are never decided (the review
+ * lists read only active plans) and read "not decided before the plan closed".
+ */
+export async function pendingDecisions(env: Env, campaign: Campaign): Promise<Record<SubjectType, number>> {
+  return env.tx.pendingItems(campaign.id);
+}
+
 /** End the campaign: nothing in it can be changed any more; progress and exports stay readable. */
 export async function closeCampaign(env: Env, campaign: Campaign): Promise<Campaign> {
   const issuer = await assertIssuer(env, campaign);
   assertOpen(campaign);
+  const undecided = await pendingDecisions(env, campaign);
   if (!(await env.tx.closeCampaign(campaign.id, actorId(env.actor), env.now))) throw new AppError("stale_state");
-  await env.tx.audit(env.actor, { action: "campaign.closed", entity: "campaign", entityId: campaign.id, unitId: issuer.id, data: { number: campaign.number, year: campaign.year } });
+  await env.tx.audit(env.actor, { action: "campaign.closed", entity: "campaign", entityId: campaign.id, unitId: issuer.id, data: { number: campaign.number, year: campaign.year, undecided } });
   return (await env.tx.getCampaign(campaign.id))!;
 }
 

@@ -1,7 +1,7 @@
 /** What officers see of the units below: statuses, totals, and a spreadsheet of it all. */
 import { AppError } from "../errors.js";
 import type { Campaign, Locale, Phase, SubmissionStatus, Unit } from "../model.js";
-import { canManage } from "../permissions.js";
+import { canManage, isStrictAncestor } from "../permissions.js";
 import type { Progress, SpreadsheetWriter } from "../ports.js";
 import { gatherMovement } from "./documents.js";
 import { movementSheets } from "./workbook.js";
@@ -32,14 +32,23 @@ export interface OwnStatus {
   due: { what: "registration" | "report"; phase: Phase | null; deadline: string; overdue: boolean }[];
 }
 
-/** Progress as a level sees it: the units below, and (below the issuing union) its own items. */
-export type UnitProgress = Progress & { own: OwnStatus | null };
+/**
+ * Progress as a level sees it: the units below, and (below the issuing union) its own
+ * items. A level above the issuing union (Tổng Liên đoàn reading the sector union's plan)
+ * sees the units that carry the plan out — the issuing union's subtree (`over`) — and
+ * what of it reached itself (`reached`).
+ */
+export type UnitProgress = Progress & {
+  own: OwnStatus | null;
+  over: Unit | null;
+  reached: { total: number; waiting: number } | null;
+};
 
 const STILL_TO_SEND: (SubmissionStatus | null)[] = [null, "DRAFT", "RETURNED"];
 
-/** The unit's own registration and reports; null for the issuing union, and for sections the campaign leaves out. */
-async function ownStatus(env: Env, unit: Unit, campaign: Campaign): Promise<OwnStatus | null> {
-  if (unit.id === campaign.issuingUnitId) return null;
+/** The unit's own registration and reports; null for the issuing union and the units above it, and for sections the campaign leaves out. */
+async function ownStatus(env: Env, unit: Unit, campaign: Campaign, issuer: Unit | null): Promise<OwnStatus | null> {
+  if (unit.id === campaign.issuingUnitId || (issuer && !isStrictAncestor(issuer, unit))) return null;
   if (unit.level === "SECTION" && !campaign.includeSections) return null;
   const holders = new Map<number, { waitingAt: Unit | null; staffed: boolean }>();
   const at = async (id: number | null) => {
@@ -69,7 +78,13 @@ async function ownStatus(env: Env, unit: Unit, campaign: Campaign): Promise<OwnS
  */
 export async function progressOf(env: Env, unit: Unit, campaign: Campaign): Promise<UnitProgress> {
   await assertSees(env, unit);
-  return { ...(await env.tx.progress(unit, campaign)), own: await ownStatus(env, unit, campaign) };
+  const issuer = await env.tx.getUnit(campaign.issuingUnitId);
+  if (issuer && isStrictAncestor(unit, issuer)) {
+    // Above the issuing union: its subtree is where the plan is carried out; units elsewhere below are not expected to take part.
+    const { total, waiting } = await env.tx.itemsReaching(unit.id, campaign.id, 1);
+    return { ...(await env.tx.progress(issuer, campaign)), own: null, over: issuer, reached: { total, waiting } };
+  }
+  return { ...(await env.tx.progress(unit, campaign)), own: await ownStatus(env, unit, campaign, issuer), over: null, reached: null };
 }
 
 /**

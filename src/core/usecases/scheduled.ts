@@ -4,14 +4,14 @@
  * transaction that first records its key: a second tick, a restart or another instance
  * finds it done and writes nothing.
  */
-import { commemorationTitle } from "../calendar.js";
+import { commemorationTitle, deadlineText } from "../calendar.js";
 import { figureText } from "../format.js";
 import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
 import type { Job } from "../schedule.js";
 import { formatDate } from "../time.js";
 import type { Env } from "./env.js";
 import { itemsFor, memberChats } from "./notify.js";
-import { awardPhrase } from "./review.js";
+import { awardPhrase, decisionText } from "./review.js";
 
 /** Stands for the unit's name in a text worded once for many units (never in a translation or a name). */
 const UNIT_SLOT = "\u0000unit\u0000";
@@ -59,6 +59,8 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   const issuer = (await env.tx.getUnit(campaign.issuingUnitId))!;
   const phase = job.phaseId !== null ? campaign.phases.find((p) => p.id === job.phaseId) : undefined;
   const what = (locale: Locale) => (phase ? t(locale, "scheduled.what_report", { ordinal: phase.ordinal }) : t(locale, "scheduled.what_registration", { year: campaign.year }));
+  // A default deadline is named as one in reminders and the overdue list, as in /lich.
+  const deadline = (locale: Locale) => ("deadline" in job ? deadlineText((key, params) => t(locale, key, params), job.deadline, campaign) : "");
 
   if (job.kind === "reminder") {
     const units = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
@@ -69,7 +71,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
     const text = (locale: Locale, name: string) => {
       let parts = worded.get(locale);
       if (!parts) {
-        const params = { unit: UNIT_SLOT, count: job.daysLeft, deadline: formatDate(job.deadline), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") };
+        const params = { unit: UNIT_SLOT, count: job.daysLeft, deadline: deadline(locale), what: what(locale), command: t(locale, phase ? "scheduled.command_report" : "scheduled.command_themes") };
         worded.set(locale, (parts = t(locale, "scheduled.reminder", params).split(UNIT_SLOT)));
       }
       return parts.join(name);
@@ -112,7 +114,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
         render: (locale) =>
           t(locale, "scheduled.overdue", {
             what: what(locale),
-            deadline: formatDate(job.deadline),
+            deadline: deadline(locale),
             missing: missing.length,
             expected,
             unit: parent.name,
@@ -133,7 +135,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
     const p = progress.get(u.id)!;
     const r = p.reports.find((x) => x.phaseId === job.phaseId)!;
     const sent = (r.byStatus.SUBMITTED ?? 0) + (r.byStatus.APPROVED ?? 0);
-    const commended = await env.tx.approvedNominations(u, job.phaseId, 5);
+    const commended = await env.tx.approvedNominations(u, { phaseId: job.phaseId! }, 5);
     items.push(
       ...(await summaryItems(env, job, u, chats, (locale) =>
         [
@@ -149,13 +151,16 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   return items;
 }
 
-/** Rewards listed by name in the final review before "… and N more". */
+/** Rewards and exemplars listed by name in the final review before "… and N more". */
 const MAX_REWARDS = 10;
 
 /**
  * Tổng kết: per level with units below, the year's figures over both phases, accepted
- * against sent reports per phase, the rewards decided in the year ("được … tặng …") and
- * the proposals still waiting for year-end rewards.
+ * against sent reports per phase, the exemplars commended in the year, the rewards decided
+ * ("được … tặng …", with the decision's number and date) and the proposals still waiting
+ * for year-end rewards. Its officers are also told where the results go: to their own
+ * upper unit (the issuing union's Ban Chính sách pháp luật, as the plan says, when that is
+ * the upper unit); members read the review without that line.
  */
 async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: Campaign, issuer: Unit): Promise<OutboxItem[]> {
   const t = (locale: Locale, key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
@@ -163,6 +168,8 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const forms = await env.tx.commendationForms();
   const progress = await env.tx.progressMany(parents, issuer, campaign);
+  const byId = new Map(parents.map((u) => [u.id, u]));
+  const upperOf = async (u: Unit) => (u.parentId === null ? null : (byId.get(u.parentId) ?? (await env.tx.getUnit(u.parentId))));
   const items: OutboxItem[] = [];
   for (const u of parents) {
     const p = progress.get(u.id)!;
@@ -170,28 +177,45 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
     const totals: Record<string, bigint> = {};
     for (const r of p.reports) for (const [k, v] of Object.entries(r.totals)) totals[k] = (totals[k] ?? 0n) + v;
     const rewards = await env.tx.rewardsDecided(u, campaign.id, MAX_REWARDS + 1);
+    const commended = await env.tx.approvedNominations(u, { campaignId: campaign.id }, MAX_REWARDS);
+    const commendedCount = p.nominations.APPROVED ?? 0;
     const pending = p.nominations.SUBMITTED ?? 0;
+    const upper = await upperOf(u);
+    const review = (locale: Locale) => {
+      const award = (id: number) => {
+        const f = forms.find((x) => x.id === id);
+        return f ? awardPhrase(env, locale, f) : "";
+      };
+      const list = rewards
+        .slice(0, MAX_REWARDS)
+        .map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, award: award(r.formId), decision: decisionText(env, locale, r.decisionNumber, r.decisionDate) }));
+      const exemplars = commended.map((c) => `${c.name} (${c.unitName})`).join("; ");
+      const more = commendedCount > commended.length ? t(locale, "scheduled.final_commended_more", { count: commendedCount - commended.length }) : "";
+      return [
+        t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
+        ...p.reports.map((r) => {
+          const ph = campaign.phases.find((x) => x.id === r.phaseId)!;
+          return t(locale, "scheduled.final_reports", { ordinal: ph.ordinal, accepted: r.byStatus.APPROVED ?? 0, waiting: r.byStatus.SUBMITTED ?? 0, expected: p.expected, late: r.late });
+        }),
+        t(locale, "scheduled.final_totals"),
+        ...figureLines(env, locale, campaign, totals),
+        ...(p.targets.registered ? [t(locale, "progress.targets", p.targets)] : []),
+        commended.length
+          ? t(locale, "scheduled.final_commended", { count: commendedCount, workers: p.directWorkersApproved, list: `${exemplars}${more}` })
+          : t(locale, "scheduled.final_commended_none"),
+        rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
+        pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
+      ].join("\n");
+    };
+    // Where the results go is work for the officers, and only where there is a level above to send them to.
+    const sendUp = (locale: Locale) =>
+      upper ? `\n${t(locale, "scheduled.final_send", { unit: upper.name, context: upper.id === issuer.id && issuer.level === "SECTOR" ? "cspl" : undefined })}` : "";
+    const cause = `${job.key}:${u.id}`;
+    const officers = chats.get(u.id) ?? [];
+    const members = (await memberChats(env, u.id)).filter((c) => !officers.some((o) => o.key === c.key));
     items.push(
-      ...(await summaryItems(env, job, u, chats, (locale) => {
-        const award = (id: number) => {
-          const f = forms.find((x) => x.id === id);
-          return f ? awardPhrase(env, locale, f) : "";
-        };
-        const list = rewards.slice(0, MAX_REWARDS).map((r) => t(locale, "scheduled.final_reward", { name: r.name, unit: r.unitName, grantor: r.grantorName, award: award(r.formId) }));
-        return [
-          t(locale, "scheduled.final", { year: campaign.year, unit: u.name, campaign: t(locale, "campaign.label", { number: campaign.number, year: campaign.year }) }),
-          ...p.reports.map((r) => {
-            const ph = campaign.phases.find((x) => x.id === r.phaseId)!;
-            return t(locale, "scheduled.final_reports", { ordinal: ph.ordinal, accepted: r.byStatus.APPROVED ?? 0, waiting: r.byStatus.SUBMITTED ?? 0, expected: p.expected, late: r.late });
-          }),
-          t(locale, "scheduled.final_totals"),
-          ...figureLines(env, locale, campaign, totals),
-          ...(p.targets.registered ? [t(locale, "progress.targets", p.targets)] : []),
-          rewards.length ? t(locale, "scheduled.final_rewards", { count: rewards.length > MAX_REWARDS ? `${MAX_REWARDS}+` : rewards.length, list: list.join("; ") }) : t(locale, "scheduled.final_rewards_none"),
-          pending ? t(locale, "scheduled.final_pending", { count: pending, workers: p.directWorkersWaiting }) : t(locale, "scheduled.final_pending_none"),
-          t(locale, "scheduled.final_send"),
-        ].join("\n");
-      })),
+      ...itemsFor(env, officers, { cause, kind: "summary", notice: "summary", dueAt: job.dueAt, render: (locale) => `${review(locale)}${sendUp(locale)}` }),
+      ...itemsFor(env, members, { cause, kind: "summary", notice: "summary", dueAt: job.dueAt, render: review }),
     );
   }
   return items;

@@ -2,6 +2,7 @@
  * What a unit sends up: its theme registration (≥ 2 themes) and its phase reports. Every
  * change is audited; submitting tells the officers of the level above.
  */
+import { lateContext } from "../calendar.js";
 import { AppError } from "../errors.js";
 import { LIMITS } from "../limits.js";
 import { MAX_DECIMAL } from "../format.js";
@@ -104,7 +105,7 @@ export async function submitRegistration(env: Env, unit: Unit, campaign: Campaig
   const ok = await env.tx.transitionRegistration(reg.id, [...EDITABLE], { status: "SUBMITTED", submittedAt: env.now, submittedById: personId(env), returnReason: null, decidedAt: null, late });
   if (!ok) throw new AppError("stale_state");
   await env.tx.audit(env.actor, { action: "registration.submitted", entity: "registration", entityId: reg.id, unitId: unit.id, data: { themes: reg.themes.length, late } });
-  await sendUp(env, unit, "REGISTRATION", reg.id, { count: reg.themes.length, context: late ? "late" : undefined });
+  await sendUp(env, unit, "REGISTRATION", reg.id, { count: reg.themes.length, context: lateContext(late, campaign) });
   return (await env.tx.getRegistrationById(reg.id))!;
 }
 

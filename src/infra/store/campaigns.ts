@@ -1,4 +1,5 @@
 /** Campaigns and the reference data around them (calendar, commendation forms). */
+import type { SubjectType } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
 import * as map from "./map.js";
 import { fromLocalDate, type Db } from "./map.js";
@@ -7,6 +8,9 @@ import type { ReferenceCache } from "./reference-cache.js";
 type CampaignsTx = Pick<
   Tx,
   | "activeCampaignsIssuedBy"
+  | "activeCampaignsIssuedBelow"
+  | "itemsReaching"
+  | "pendingItems"
   | "getCampaign"
   | "listCampaigns"
   | "findCampaign"
@@ -28,6 +32,50 @@ export function campaignsStore(db: Db, ref: ReferenceCache): CampaignsTx {
         const rows = await db.campaign.findMany({ where: { issuingUnitId: { in: unitIds }, status: "ACTIVE" }, include: map.campaignInclude, orderBy: [{ year: "desc" }, { id: "desc" }] });
         return rows.map(map.campaign);
       }),
+    // Not kept in memory: it depends on where units sit in the tree, which the reference generation does not follow.
+    async activeCampaignsIssuedBelow(unit) {
+      const rows = await db.campaign.findMany({
+        where: { status: "ACTIVE", issuingUnit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
+        include: map.campaignInclude,
+        orderBy: [{ year: "desc" }, { id: "desc" }],
+      });
+      return rows.map(map.campaign);
+    },
+    async pendingItems(campaignId) {
+      const held = { atUnitId: { not: null } };
+      const [registrations, reports, nominations, works] = await Promise.all([
+        db.themeRegistration.count({ where: { campaignId, ...held } }),
+        db.phaseReport.count({ where: { phase: { campaignId }, ...held } }),
+        db.nomination.count({ where: { campaignId, ...held } }),
+        db.plaqueWork.count({ where: { campaignId, ...held } }),
+      ]);
+      return { REGISTRATION: registrations, REPORT: reports, NOMINATION: nominations, WORK: works };
+    },
+    async itemsReaching(unitId, campaignId, limit) {
+      // From the campaign's items (indexed by campaign) to their steps (indexed by item): no scan of every step.
+      const rows = await db.$queryRawUnsafe<{ type: SubjectType; id: number; atUnitId: number | null; total: bigint | number; waiting: bigint | number }[]>(
+        `WITH items AS (
+           SELECT 'REGISTRATION' AS type, r.id, r."atUnitId" FROM "ThemeRegistration" r WHERE r."campaignId" = $2 AND r.status <> 'DRAFT'
+           UNION ALL
+           SELECT 'REPORT', p.id, p."atUnitId" FROM "PhaseReport" p JOIN "Phase" ph ON ph.id = p."phaseId" WHERE ph."campaignId" = $2
+           UNION ALL
+           SELECT 'NOMINATION', n.id, n."atUnitId" FROM "Nomination" n WHERE n."campaignId" = $2 AND n.status <> 'DRAFT'
+           UNION ALL
+           SELECT 'WORK', w.id, w."atUnitId" FROM "PlaqueWork" w WHERE w."campaignId" = $2
+         ), reached AS (
+           SELECT i.type, i.id, i."atUnitId", max(d.at) AS at
+             FROM items i JOIN "ReviewDecision" d ON d."subjectType" = i.type::"SubjectType" AND d."subjectId" = i.id AND d."toUnitId" = $1
+            GROUP BY i.type, i.id, i."atUnitId"
+         )
+         SELECT type, id, "atUnitId", count(*) OVER () AS total, count(*) FILTER (WHERE "atUnitId" = $1) OVER () AS waiting
+           FROM reached ORDER BY at DESC, type, id DESC LIMIT $3`,
+        unitId,
+        campaignId,
+        limit,
+      );
+      const first = rows[0];
+      return { items: rows.map((r) => ({ type: r.type, id: r.id, atUnitId: r.atUnitId })), total: Number(first?.total ?? 0), waiting: Number(first?.waiting ?? 0) };
+    },
     getCampaign: (id) =>
       ref.get(`campaign:${id}`, async () => {
         const c = await db.campaign.findFirst({ where: { id }, include: map.campaignInclude });

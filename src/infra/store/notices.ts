@@ -103,11 +103,19 @@ export function noticesStore(db: Db): NoticesTx {
         take: limit,
       });
       const grantors = new Map((await db.unit.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.grantedByUnitId!))] } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
-      return rows.map((n) => ({ name: n.nomineeName, unitName: n.unit.name, directWorker: n.directWorker, formId: n.grantedFormId ?? n.formId, grantorName: grantors.get(n.grantedByUnitId!) ?? "?" }));
+      return rows.map((n) => ({
+        name: n.nomineeName,
+        unitName: n.unit.name,
+        directWorker: n.directWorker,
+        formId: n.grantedFormId ?? n.formId,
+        grantorName: grantors.get(n.grantedByUnitId!) ?? "?",
+        decisionNumber: n.decisionNumber,
+        decisionDate: n.decisionDate ? map.toLocalDate(n.decisionDate) : null,
+      }));
     },
-    async approvedNominations(unit, phaseId, limit) {
+    async approvedNominations(unit, of, limit) {
       const rows = await db.nomination.findMany({
-        where: { phaseId, status: "APPROVED", unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
+        where: { ...of, status: "APPROVED", unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
         include: { unit: { select: { name: true } } },
         orderBy: { decidedAt: "desc" },
         take: limit,

@@ -7,12 +7,12 @@
 import { z } from "zod";
 import { AppError } from "../../errors.js";
 import type { Campaign } from "../../model.js";
-import { assertIssuer, closeCampaign, hasNextYear, openNextYear, setDeadlines } from "../../usecases/campaigns.js";
+import { assertIssuer, closeCampaign, hasNextYear, openNextYear, pendingDecisions, setDeadlines } from "../../usecases/campaigns.js";
 import { formatDate } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
-import { campaignLabel, planView } from "../views.js";
+import { campaignLabel, pendingList, planView } from "../views.js";
 import { loadUnit, readDate as readTypedDate, readText } from "./common.js";
 
 const schema = z.object({
@@ -142,8 +142,11 @@ export const planDialog: DialogDef<Data> = {
     close: {
       async prompt(ctx, data) {
         const campaign = await loadCampaign(ctx, data);
+        // What is still waiting for a decision is told before the officer confirms: it will not be decided after.
+        const pending = await pendingDecisions(envOf(ctx), campaign);
+        const count = Object.values(pending).reduce((a, n) => a + n, 0);
         return {
-          text: ctx.t("plan.close_confirm", { label: campaignLabel(ctx, campaign) }),
+          text: [ctx.t("plan.close_confirm", { label: campaignLabel(ctx, campaign) }), count ? ctx.t("plan.close_pending", { count, list: pendingList(ctx, pending) }) : ctx.t("plan.close_none")].join("\n"),
           choices: [
             { value: "close", label: ctx.t("plan.close_yes") },
             { value: "cancel", label: ctx.t("common.cancel") },

@@ -10,6 +10,7 @@ import { formatDecimal, formatNumber, parseCount, parseDecimal } from "../../for
 import { LIMITS } from "../../limits.js";
 import type { Campaign, Phase, Target } from "../../model.js";
 import { isLate, submitReport, targetsToReport } from "../../usecases/submissions.js";
+import { deadlineText } from "../../calendar.js";
 import { formatDate, formatInstant } from "../../time.js";
 import type { Ctx } from "../context.js";
 import type { DialogDef, Outcome } from "../dialog.js";
@@ -89,7 +90,7 @@ export const reportDialog: DialogDef<Data> = {
         if (r && r.status !== "RETURNED") {
           return { end: [{ text: ctx.t("report.exists", { ordinal: phase.ordinal, status: statusLabel(ctx, r.status), date: formatInstant(r.submittedAt, ctx.deps.timeZone) }) }] };
         }
-        const notes = [ctx.t("report.intro", { ordinal: phase.ordinal, deadline: formatDate(phase.reportDeadline), count: campaign.figureKeys.length })];
+        const notes = [ctx.t("report.intro", { ordinal: phase.ordinal, deadline: deadlineText(ctx.t, phase.reportDeadline, campaign), count: campaign.figureKeys.length })];
         const targets = await targetsOf(ctx, data);
         if (targets.length) notes.push(ctx.t("report.intro_targets", { count: targets.length }));
         if (r?.status === "RETURNED") notes.unshift(ctx.t("report.returned_reason", { reason: r.returnReason ?? "" }));
@@ -170,7 +171,7 @@ export const reportDialog: DialogDef<Data> = {
               (await targetsOf(ctx, data)).map((target) => ({ target, value: reachedOf(data)[target.id] ?? 0 })),
             ),
             ctx.t("report.view.narrative", { text: data.narrative ?? "" }),
-            late ? ctx.t("report.late_warning", { deadline: formatDate(phase.reportDeadline) }) : null,
+            late ? ctx.t("report.late_warning", { deadline: deadlineText(ctx.t, phase.reportDeadline, campaign) }) : null,
           ]
             .filter(Boolean)
             .join("\n"),

@@ -6,6 +6,7 @@
  * and date), plaque a work, return with a reason, or decline.
  */
 import { z } from "zod";
+import { lateContext } from "../../calendar.js";
 import { excerpt, formatNumber } from "../../format.js";
 import { LIMITS } from "../../limits.js";
 import type { CommendationForm, PathStep, SubjectType } from "../../model.js";
@@ -45,7 +46,7 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
     const unit = (await ctx.tx.getUnit(reg.unitId))!;
     const campaign = (await ctx.tx.getCampaign(reg.campaignId))!;
     return [
-      ctx.t("review.head.REGISTRATION", { unit: unit.name, year: campaign.year, date: formatInstant(reg.submittedAt ?? ctx.now, ctx.deps.timeZone), context: reg.late ? "late" : undefined }),
+      ctx.t("review.head.REGISTRATION", { unit: unit.name, year: campaign.year, date: formatInstant(reg.submittedAt ?? ctx.now, ctx.deps.timeZone), context: lateContext(reg.late, campaign) }),
       registrationView(ctx, reg, campaign),
     ].join("\n");
   }
@@ -63,7 +64,7 @@ export async function details(ctx: Ctx, type: SubjectType, id: number): Promise<
     return nominationView(ctx, unit, n, form, n.phaseId ? await ctx.tx.getPhase(n.phaseId) : null);
   }
   const w = (await ctx.tx.getWork(id))!;
-  return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w);
+  return workView(ctx, (await ctx.tx.getUnit(w.unitId))!, w, await ctx.tx.getCampaign(w.campaignId));
 }
 
 /** Which wording of a step's decision: TLĐ's answer recorded, a registration marked sent outside, a proposal. */

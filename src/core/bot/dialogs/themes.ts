@@ -7,6 +7,7 @@
  * sent again.
  */
 import { z } from "zod";
+import { lateContext } from "../../calendar.js";
 import { AppError } from "../../errors.js";
 import { excerpt, formatDecimal, parseDecimal } from "../../format.js";
 import { LIMITS, type TextLimit } from "../../limits.js";
@@ -287,7 +288,7 @@ export const themesDialog: DialogDef<Data> = {
         const { unit, campaign } = await loadScope(ctx, data);
         const reg = await submitRegistration(envOf(ctx), unit, campaign);
         const holder = await holderOf(ctx, reg.atUnitId);
-        const sent = ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, holder: holder?.unit.name ?? "—", context: reg.late ? "late" : undefined });
+        const sent = ctx.t("themes.submitted", { count: reg.themes.length, unit: unit.name, holder: holder?.unit.name ?? "—", context: lateContext(reg.late, campaign) });
         return { end: [{ text: withHolder(ctx, sent, holder) }] };
       },
     },
