@@ -387,3 +387,11 @@ export type ChatEvent =
   | { kind: "bot_added"; chatKey: string; chatTitle?: string }
   /** A Telegram group became a supergroup: same chat, new id. */
   | { kind: "migrated"; chatKey: string; newChatKey: string };
+
+/** Statuses in which an item waits for a level's decision. */
+export const AWAITING_STATUSES: readonly string[] = ["SUBMITTED", "REGISTERED", "PROPOSED"];
+
+/** Whether an item still waits for a decision its closed plan will never give. */
+export function undecidedAtClose(campaign: Pick<Campaign, "status">, status: string | null | undefined): boolean {
+  return campaign.status === "CLOSED" && !!status && AWAITING_STATUSES.includes(status);
+}

@@ -318,6 +318,26 @@ describe.each(backends())("documents that go up the tree on %s", (backend) => {
     expect(codeColumnWidth(["X".repeat(64)])).toBe(40);
   });
 
+  it("writes an item still waiting when its plan closed as not decided, never as under review", async () => {
+    const closed = { ...w.campaign, status: "CLOSED" as const };
+    const made = (kind: DocumentKind) =>
+      t.app.store.transaction(async (tx) => exportDocument(await personaEnv(t.app, tx, "demo-cuong", new Date(NOW)), { unit: w.hoachat, campaign: closed, phase: phase1, kind }, { document: docxWriter(), spreadsheet: xlsxWriter() }, "vi"));
+    const list = tableRows((await open((await made("rewards")).data)).document).find((tb) => tb[0]![0] === "STT")!;
+    const decisions = list.slice(1, -1).map((r) => r.at(-1));
+    expect(decisions.filter((d) => d === "Chưa được quyết định trước khi kế hoạch kết thúc")).toHaveLength(2);
+    expect(decisions.some((d) => d!.includes("chờ xem xét"))).toBe(false);
+    expect(decisions.some((d) => d!.startsWith("Đã khen: "))).toBe(true);
+    const report = paragraphs((await open((await made("report")).data)).document).join("\n");
+    expect(report).not.toContain("chờ xem xét");
+    const sheet = await t.app.store.transaction(async (tx) => exportReports(await personaEnv(t.app, tx, "demo-cuong", new Date(NOW)), w.hoachat, closed, xlsxWriter(), "vi"));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(sheet.data.buffer as ArrayBuffer);
+    const cells: string[] = [];
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => void cells.push(String(c.value)))));
+    expect(cells.some((c) => c.includes("chờ xem xét"))).toBe(false);
+    expect(cells).toContain("chưa được quyết định trước khi kế hoạch kết thúc");
+  });
+
   it("keeps the files people receive 7 days: the hourly housekeeping deletes older ones", async () => {
     const old = await make("demo-cuong", w.hoachat, "rewards", phase1);
     await t.app.db.prisma.storedFile.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 8 * 86_400_000) } });

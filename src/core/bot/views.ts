@@ -6,6 +6,7 @@
 import { deadlineText, type Occurrence } from "../calendar.js";
 import { excerpt, figureText, formatDecimal, percentOf } from "../format.js";
 import type { Campaign, CommendationForm, Nomination, Phase, PhaseReport, PlaqueWork, Registration, SubjectType, Target, TargetReached, Theme, Unit } from "../model.js";
+import { undecidedAtClose } from "../model.js";
 import type { Progress } from "../ports.js";
 import type { OwnItem, OwnStatus, UnitProgress } from "../usecases/progress.js";
 import { formatDate, formatInstant } from "../time.js";
@@ -19,15 +20,12 @@ export function statusLabel(ctx: ViewCtx, status: string | null | undefined, typ
   return ctx.t(`status.${status ?? "NONE"}`, { context: type });
 }
 
-/** Statuses in which an item waits for a level's decision. */
-const AWAITING: readonly string[] = ["SUBMITTED", "REGISTERED", "PROPOSED"];
-
 /**
  * An item's status in words, as of its campaign: once the plan is closed, an item still
  * waiting for a decision will never get one, and says so rather than "đang chờ xem xét".
  */
 export function itemStatusLabel(ctx: ViewCtx, status: string | null | undefined, type: string | undefined, campaign: Pick<Campaign, "status">): string {
-  if (campaign.status === "CLOSED" && status && AWAITING.includes(status)) return ctx.t("status.UNDECIDED");
+  if (undecidedAtClose(campaign, status)) return ctx.t("status.UNDECIDED");
   return statusLabel(ctx, status, type);
 }
 

@@ -6,6 +6,7 @@
 import { AppError } from "../errors.js";
 import { formatNumber } from "../format.js";
 import type { Campaign, CommendationForm, Locale, LocalDate, Nomination, Phase, PhaseReport, PlaqueWork, Registration, Unit } from "../model.js";
+import { undecidedAtClose } from "../model.js";
 import { canManage } from "../permissions.js";
 import type { DocBlock, DocCell, DocumentWriter, OfficialDocument, Sheet, SpreadsheetWriter } from "../ports.js";
 import { randomId } from "../codes.js";
@@ -290,7 +291,7 @@ export function grantedText(t: T, data: MovementData, n: Nomination, locale: Loc
 
 function decisionText(t: T, data: MovementData, n: Nomination, locale: Locale): string {
   if (n.grantedFormId !== null) return t("doc.decision_granted", { award: grantedText(t, data, n, locale) });
-  return t(`doc.decision.${n.status}`);
+  return t(undecidedAtClose(data.campaign, n.status) ? "doc.decision.UNDECIDED" : `doc.decision.${n.status}`);
 }
 
 /**
@@ -410,7 +411,7 @@ export function reportDocument(t: T, data: MovementData, opts: DocumentOptions, 
   const works = data.records.flatMap((r) => r.works).filter((w) => w.status !== "RETURNED");
   body.push({ kind: "heading", text: t("doc.report.h_works") });
   if (!works.length) body.push({ kind: "paragraph", text: t("doc.report.none") });
-  for (const w of works) body.push({ kind: "paragraph", text: t("doc.report.work_line", { name: w.name, unit: data.units.get(w.unitId)?.name ?? "", status: t(`doc.work_status.${w.status}`) }) });
+  for (const w of works) body.push({ kind: "paragraph", text: t("doc.report.work_line", { name: w.name, unit: data.units.get(w.unitId)?.name ?? "", status: t(undecidedAtClose(data.campaign, w.status) ? "status.UNDECIDED" : `doc.work_status.${w.status}`) }) });
   body.push({ kind: "heading", text: t("doc.report.h_rewards") });
   if (!noms.length) body.push({ kind: "paragraph", text: t("doc.report.none") });
   else

@@ -5,7 +5,7 @@
  * totals and subtotals as numbers.
  */
 import type { Locale, LocalDate, PhaseReport, Unit, UnitLevel } from "../model.js";
-import { LEVEL_ORDER } from "../model.js";
+import { LEVEL_ORDER, undecidedAtClose } from "../model.js";
 import type { Sheet, SheetColumn } from "../ports.js";
 import { figureHeading, grantedText, type MovementData, type UnitRecord } from "./documents.js";
 
@@ -40,7 +40,8 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
   const { campaign, records } = data;
   const depth0 = data.unit.depth;
   const level = (l: UnitLevel) => t(`doc.level.${l}`);
-  const status = (s: string | null | undefined) => t(`status.${s ?? "NONE"}`);
+  // An item still waiting when its plan closed says so, never "chờ xem xét".
+  const status = (s: string | null | undefined) => t(undecidedAtClose(campaign, s) ? "status.UNDECIDED" : `status.${s ?? "NONE"}`);
   const yesNo = (b: boolean) => t(b ? "export.yes" : "export.no");
   const titleBlock = (what: string) => [
     t("export.title.plan", { number: campaign.number, year: campaign.year, what }),
@@ -172,7 +173,7 @@ export function movementSheets(t: T, data: MovementData, locale: Locale): Sheet[
 
   // Plaque works.
   const works = records.flatMap((r) => r.works);
-  const workRows = works.map((w, i) => [i + 1, w.name, data.units.get(w.unitId)?.name ?? null, w.description, w.completionOn ? ddmmyyyy(w.completionOn) : null, level(w.occasionLevel), w.occasion, t(`doc.work_status.${w.status}`)]);
+  const workRows = works.map((w, i) => [i + 1, w.name, data.units.get(w.unitId)?.name ?? null, w.description, w.completionOn ? ddmmyyyy(w.completionOn) : null, level(w.occasionLevel), w.occasion, t(undecidedAtClose(campaign, w.status) ? "status.UNDECIDED" : `doc.work_status.${w.status}`)]);
   sheets.push({
     name: t("export.sheet.works"),
     title: titleBlock(t("export.sheet.works")),
