@@ -218,6 +218,10 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     const where = group("grp-hoachat-officers");
     const list = (await say(cuong, where, "/duyet")).at(-1)!;
     const open = list.choices!.find((c) => c.label.startsWith("Đăng ký thi đua"))!;
+    // /xuat in a private chat, left open at its first question.
+    const documents = (await say(cuong, dm(cuong.userId), "/xuat")).at(-1)!;
+    const sheet = documents.choices![0]!;
+    const files = await t.app.db.prisma.storedFile.count();
     const cuongPerson = (await t.app.store.findPersonByIdentity("web:demo-cuong"))!;
     const hoachat = (await t.app.store.getUnitByCode("DEMO-HOACHAT"))!;
     await t.app.store.transaction((tx) => tx.revokeRole(cuongPerson.id, hoachat.id, "OFFICER", null, new Date()));
@@ -226,6 +230,11 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
     expect(text(refused)).not.toContain("Quá trình xử lý");
     expect(await dialogOf(cuong.userId, "grp-hoachat-officers")).toBeNull();
     expect((await t.app.db.prisma.themeRegistration.findFirstOrThrow({ where: { status: { not: "DRAFT" } } })).status).toBe("SUBMITTED");
+    const noFile = await say(cuong, dm(cuong.userId), { choice: sheet.id });
+    expect(text(noFile)).toContain("Bạn không phải cán bộ của Công đoàn Tổng công ty Hóa chất Phương Bắc");
+    expect(noFile.some((m) => m.file)).toBe(false);
+    expect(await t.app.db.prisma.storedFile.count()).toBe(files);
+    expect(await dialogOf(cuong.userId, `dm-${cuong.userId}`)).toBeNull();
     await t.app.store.transaction((tx) => tx.grantRole(cuongPerson.id, hoachat.id, "OFFICER", null));
   });
 

@@ -17,7 +17,7 @@ import type { Campaign } from "../../model.js";
 import type { DialogDef, Outcome } from "../dialog.js";
 import { envOf } from "../env-of.js";
 import type { Ctx } from "../context.js";
-import { loadScope, readText } from "./common.js";
+import { actsForUnit, loadScope, readText } from "./common.js";
 
 const schema = z.object({
   unitId: z.number().int(),
@@ -63,6 +63,7 @@ const afterSigner = (ctx: Ctx, data: Data): Promise<Outcome<Data>> | Outcome<Dat
 export const exportDialog: DialogDef<Data> = {
   name: "export",
   schema,
+  guard: actsForUnit,
   steps: {
     what: {
       async prompt(ctx, data) {
