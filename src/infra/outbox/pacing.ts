@@ -83,11 +83,15 @@ export async function pauseBudget(prisma: PrismaClient, key: string, ms: number)
  */
 export async function reserveSlots(prisma: PrismaClient, key: string, perSecond: number, count: number): Promise<{ dbNowMs: number; slots: number[] }> {
   const interval = 1000 / perSecond;
+  // One reading of the clock for the whole statement: read once for the new end and again
+  // for "now" in RETURNING, the time the statement spent in between (ms on a loaded machine,
+  // PGlite on the main thread) moved the first slot of an idle schedule onto the second.
   const rows = await prisma.$queryRawUnsafe<{ ahead_ms: number; now_ms: number }[]>(
-    `INSERT INTO "RateBucket" AS r ("key", "tokens", "updatedAt") VALUES ($1, 0, clock_timestamp() + $2 * interval '1 millisecond')
+    `WITH c AS (SELECT clock_timestamp() AS t)
+     INSERT INTO "RateBucket" AS r ("key", "tokens", "updatedAt") SELECT $1, 0, c.t + $2 * interval '1 millisecond' FROM c
      ON CONFLICT ("key") DO UPDATE
-       SET "updatedAt" = GREATEST(r."updatedAt", clock_timestamp(), COALESCE(r."pausedUntil", clock_timestamp())) + $2 * interval '1 millisecond'
-     RETURNING EXTRACT(EPOCH FROM ("updatedAt" - clock_timestamp())) * 1000 AS ahead_ms, EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS now_ms`,
+       SET "updatedAt" = GREATEST(r."updatedAt" + $2 * interval '1 millisecond', excluded."updatedAt", COALESCE(r."pausedUntil" + $2 * interval '1 millisecond', excluded."updatedAt"))
+     RETURNING EXTRACT(EPOCH FROM ("updatedAt" - (SELECT t FROM c))) * 1000 AS ahead_ms, EXTRACT(EPOCH FROM (SELECT t FROM c)) * 1000 AS now_ms`,
     key,
     interval * count,
   );
