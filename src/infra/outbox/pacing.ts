@@ -97,7 +97,10 @@ export async function reserveSlots(prisma: PrismaClient, key: string, perSecond:
   );
   const end = Number(rows[0]!.ahead_ms);
   const dbNowMs = Number(rows[0]!.now_ms);
-  return { dbNowMs, slots: Array.from({ length: count }, (_, i) => dbNowMs + Math.max(0, end - interval * (count - i))) };
+  // The end is stored to the millisecond (TIMESTAMP(3)) while "now" has microseconds, so an
+  // idle schedule's first slot may fall up to half a millisecond before now: it is kept there
+  // (sent at once) rather than moved onto the next, which would break the spacing.
+  return { dbNowMs, slots: Array.from({ length: count }, (_, i) => dbNowMs + end - interval * (count - i)) };
 }
 
 /** How far ahead of now the schedule's next free slot is, a pause included (ms; 0 if none). */
