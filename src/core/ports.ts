@@ -40,6 +40,21 @@ import type {
 } from "./model.js";
 import type { ChartSpec } from "./charts.js";
 
+/** An exemplar commended, as a summary names them. */
+export interface CommendedName {
+  name: string;
+  unitName: string;
+  directWorker: boolean;
+}
+
+/** A reward decided, as the final review names it. */
+export interface DecidedReward extends CommendedName {
+  formId: number;
+  grantorName: string;
+  decisionNumber: string | null;
+  decisionDate: LocalDate | null;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -484,17 +499,20 @@ export interface Tx {
   /** Units below the issuer that have not sent (sections and teams only when the campaign includes them). */
   unsubmitted(issuer: Unit, campaign: Pick<Campaign, "id" | "includeSections">, phaseId: number | null): Promise<Unit[]>;
   setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
-  /** Approved nominations of units below `unit` for a phase, or for the whole campaign (names for a summary), newest first. */
-  approvedNominations(unit: Unit, of: { phaseId: number } | { campaignId: number }, limit: number): Promise<{ name: string; unitName: string; directWorker: boolean }[]>;
+  /** Members' groups and the private chats of each unit's members, per unit (summaries to 1,366 units at once). */
+  memberChatsOf(unitIds: number[]): Promise<Map<number, Chat[]>>;
   /**
-   * Rewards decided in a campaign for nominations of units below `unit` (approved with a
-   * granting unit), newest first: for the final review.
+   * Approved nominations for a phase, or for the whole campaign, listed under every unit
+   * above the nominating unit within `root`'s subtree (root included, the nominating unit
+   * itself not): up to `limit` per unit, newest first. One read for all the summaries.
    */
-  rewardsDecided(
-    unit: Unit,
-    campaignId: number,
-    limit: number,
-  ): Promise<{ name: string; unitName: string; directWorker: boolean; formId: number; grantorName: string; decisionNumber: string | null; decisionDate: LocalDate | null }[]>;
+  approvedNominationsBelow(root: Unit, of: { phaseId: number } | { campaignId: number }, limit: number): Promise<Map<number, CommendedName[]>>;
+  /**
+   * Rewards decided in a campaign (approved with a granting unit), listed under every unit
+   * above the nominating unit within `root`'s subtree as `approvedNominationsBelow`: up to
+   * `limit` per unit, newest first. For the final review.
+   */
+  rewardsDecidedBelow(root: Unit, campaignId: number, limit: number): Promise<Map<number, DecidedReward[]>>;
   /** Mark a broadcast complete if nothing is left to send; its counts when this call completed it. */
   completeBroadcast(id: number, at: Date): Promise<{ total: number; sent: number; failed: number; chatKey: string } | null>;
   createBroadcast(input: { unitId: number; createdById: number | null; chatKey: string; total: number; audience: BroadcastAudience }): Promise<number>;

@@ -167,6 +167,8 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     expect(sector).toContain("• Báo cáo Đợt 2: 0/6 đơn vị được chấp nhận, 1 đã gửi chưa được chấp nhận");
     expect(sector).toContain("Kết quả tổng kết gửi về Tổng Liên đoàn Lao động Việt Nam.");
     expect(sector).not.toContain("gửi về Công đoàn Công Thương Việt Nam");
+    // …and names the reward decided two levels below it.
+    expect(sector).toContain("Khen thưởng đã quyết định trong năm (1): Nguyễn Thị Thu (Công đoàn Công ty Dệt may Thăng Long) được Công đoàn Công Thương Hà Nội tặng Giấy khen");
     // Members read the review without the officers' line.
     const toMinh = (await rows({ kind: "summary", chatKey: "web:dm-demo-minh" })).map((r) => r.text);
     expect(toMinh).toHaveLength(1);
@@ -184,6 +186,52 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
     // Phase 1 ended on 31/8; its report is due 10/9: the first reminder comes on 3/9.
     expect((await tickAt("2026-09-03T08:00:05")).map((r) => r.key)).toEqual(["remind:1:p1:7"]);
     expect(await last("grp-pinaq-officers")).toContain("còn 7 ngày (hạn 10/09/2026 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 1");
+  });
+
+  it("sends each level the phase summary of its subtree the day after the report deadline, naming the five newest exemplars commended below it, to officers and members", async () => {
+    const db = t.app.db.prisma;
+    const unit = async (code: string) => (await t.app.store.getUnitByCode(code))!;
+    const [cthn, detmay, phanbon] = [await unit("DEMO-CTHN"), await unit("DEMO-DETMAY"), await unit("DEMO-PHANBON")];
+    const phase1 = await db.phase.findFirstOrThrow({ where: { campaignId: 1, ordinal: 1 } });
+    const giayKhen = await db.commendationForm.findUniqueOrThrow({ where: { code: "giay_khen_ctcs" } });
+    // Six exemplars of Dệt may (under Công Thương Hà Nội) approved one day after another, the
+    // last on 08/9; Phân bón's (under Hóa chất) on 05/9; one of Công Thương Hà Nội itself.
+    const approved = (unitId: number, nomineeName: string, day: number, directWorker = true) => ({
+      unitId, campaignId: 1, phaseId: phase1.id, nomineeKind: "PERSON" as const, nomineeName, achievement: "Sáng kiến", directWorker, formId: giayKhen.id,
+      status: "APPROVED" as const, submittedAt: hanoi("2026-09-01T08:00:00"), decidedAt: hanoi(`2026-09-0${day}T10:00:00`),
+    });
+    const detmayNames = ["Lê Văn Một", "Lê Văn Hai", "Lê Văn Ba", "Lê Văn Bốn", "Lê Văn Năm", "Lê Văn Sáu"];
+    const created = await db.$transaction([
+      ...detmayNames.map((name, i) => db.nomination.create({ data: approved(detmay.id, name, i + 3, i !== 4) })),
+      db.nomination.create({ data: approved(phanbon.id, "Đỗ Thị Phân", 5) }),
+      db.nomination.create({ data: approved(cthn.id, "Phạm Văn Chính", 9) }),
+    ]);
+    const minh = (await t.app.store.findPersonByIdentity("web:demo-minh"))!;
+    await t.app.store.transaction((tx) => tx.grantRole(minh.id, cthn.id, "MEMBER", null));
+    try {
+      const ran = await tickAt("2026-09-11T09:00:30");
+      expect(ran.map((r) => r.key)).toContain("summary:1:p1");
+      const summary = async (chatKey: string) => (await rows({ kind: "summary", key: { startsWith: "summary:1:p1:" }, chatKey })).map((r) => r.text);
+      const [toCthn] = await summary("web:grp-cthn-officers");
+      expect(toCthn).toMatch(/^📊 Sơ kết Đợt 1 – Công đoàn Công Thương Hà Nội: \d+\/2 đơn vị cấp dưới đã báo cáo/);
+      // Newest first, five at most; its own exemplar is not one of the units below it.
+      expect(toCthn).toContain(
+        "Điển hình được biểu dương: Lê Văn Sáu (Công đoàn Công ty Dệt may Thăng Long); Lê Văn Năm (Công đoàn Công ty Dệt may Thăng Long); Lê Văn Bốn (Công đoàn Công ty Dệt may Thăng Long); Lê Văn Ba (Công đoàn Công ty Dệt may Thăng Long); Lê Văn Hai (Công đoàn Công ty Dệt may Thăng Long) (trong đó 4 công nhân trực tiếp sản xuất).",
+      );
+      // Two levels up, the sector union reads what all its subtree commended, its grandchildren's too.
+      const [toSector] = await summary("web:grp-cdctvn-officers");
+      expect(toSector).toContain("Điển hình được biểu dương: Phạm Văn Chính (Công đoàn Công Thương Hà Nội); Lê Văn Sáu (Công đoàn Công ty Dệt may Thăng Long); Lê Văn Năm");
+      expect(toSector).not.toContain("Lê Văn Hai");
+      // Hóa chất reads only its own subtree's.
+      const [toHoachat] = await summary("web:grp-hoachat-officers");
+      expect(toHoachat).toContain("Điển hình được biểu dương: Đỗ Thị Phân (Công đoàn Công ty CP Phân bón Sông Cầu) (trong đó 1 công nhân trực tiếp sản xuất).");
+      // A member who follows Công Thương Hà Nội privately reads its summary; a unit with nothing below gets none.
+      expect(await summary("web:dm-demo-minh")).toEqual([toCthn]);
+      expect(await rows({ kind: "summary", key: { startsWith: `summary:1:p1:${detmay.id}:` } })).toEqual([]);
+    } finally {
+      await t.app.store.transaction((tx) => tx.revokeRole(minh.id, cthn.id, "MEMBER", null, new Date()));
+      await db.nomination.deleteMany({ where: { id: { in: created.map((n) => n.id) } } });
+    }
   });
 });
 

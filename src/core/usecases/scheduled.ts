@@ -10,7 +10,7 @@ import type { Campaign, Chat, Locale, OutboxItem, Unit } from "../model.js";
 import type { Job } from "../schedule.js";
 import { formatDate } from "../time.js";
 import type { Env } from "./env.js";
-import { itemsFor, memberChats } from "./notify.js";
+import { itemsFor } from "./notify.js";
 import { awardPhrase, decisionText } from "./review.js";
 
 /** Stands for the unit's name in a text worded once for many units (never in a translation or a name). */
@@ -130,14 +130,16 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const progress = await env.tx.progressMany(parents, issuer, campaign);
+  const members = await env.tx.memberChatsOf(parents.map((u) => u.id));
+  const commendedBelow = await env.tx.approvedNominationsBelow(issuer, { phaseId: job.phaseId! }, 5);
   const items: OutboxItem[] = [];
   for (const u of parents) {
     const p = progress.get(u.id)!;
     const r = p.reports.find((x) => x.phaseId === job.phaseId)!;
     const sent = (r.byStatus.SUBMITTED ?? 0) + (r.byStatus.APPROVED ?? 0);
-    const commended = await env.tx.approvedNominations(u, { phaseId: job.phaseId! }, 5);
+    const commended = commendedBelow.get(u.id) ?? [];
     items.push(
-      ...(await summaryItems(env, job, u, chats, (locale) =>
+      ...itemsFor(env, [...(chats.get(u.id) ?? []), ...(members.get(u.id) ?? [])], { cause: `${job.key}:${u.id}`, kind: "summary", notice: "summary", dueAt: job.dueAt, render: (locale) =>
         [
           t(locale, "scheduled.summary", { ordinal: phase!.ordinal, unit: u.name, sent, expected: p.expected, late: r.late }),
           ...figureLines(env, locale, campaign, r.totals),
@@ -145,7 +147,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
             ? t(locale, "scheduled.commended", { list: commended.map((c) => `${c.name} (${c.unitName})`).join("; "), workers: commended.filter((c) => c.directWorker).length })
             : t(locale, "scheduled.commended_none"),
         ].join("\n"),
-      )),
+      }),
     );
   }
   return items;
@@ -168,6 +170,9 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const forms = await env.tx.commendationForms();
   const progress = await env.tx.progressMany(parents, issuer, campaign);
+  const memberChatsBy = await env.tx.memberChatsOf(parents.map((u) => u.id));
+  const rewardsBelow = await env.tx.rewardsDecidedBelow(issuer, campaign.id, MAX_REWARDS + 1);
+  const commendedBelow = await env.tx.approvedNominationsBelow(issuer, { campaignId: campaign.id }, MAX_REWARDS);
   const byId = new Map(parents.map((u) => [u.id, u]));
   const upperOf = async (u: Unit) => (u.parentId === null ? null : (byId.get(u.parentId) ?? (await env.tx.getUnit(u.parentId))));
   const items: OutboxItem[] = [];
@@ -176,8 +181,8 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
     if (!p.expected) continue;
     const totals: Record<string, bigint> = {};
     for (const r of p.reports) for (const [k, v] of Object.entries(r.totals)) totals[k] = (totals[k] ?? 0n) + v;
-    const rewards = await env.tx.rewardsDecided(u, campaign.id, MAX_REWARDS + 1);
-    const commended = await env.tx.approvedNominations(u, { campaignId: campaign.id }, MAX_REWARDS);
+    const rewards = rewardsBelow.get(u.id) ?? [];
+    const commended = commendedBelow.get(u.id) ?? [];
     const commendedCount = p.nominations.APPROVED ?? 0;
     const pending = p.nominations.SUBMITTED ?? 0;
     const upper = await upperOf(u);
@@ -212,7 +217,7 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
       upper ? `\n${t(locale, "scheduled.final_send", { unit: upper.name, context: upper.id === issuer.id && issuer.level === "SECTOR" ? "cspl" : undefined })}` : "";
     const cause = `${job.key}:${u.id}`;
     const officers = chats.get(u.id) ?? [];
-    const members = (await memberChats(env, u.id)).filter((c) => !officers.some((o) => o.key === c.key));
+    const members = (memberChatsBy.get(u.id) ?? []).filter((c) => !officers.some((o) => o.key === c.key));
     items.push(
       ...itemsFor(env, officers, { cause, kind: "summary", notice: "summary", dueAt: job.dueAt, render: (locale) => `${review(locale)}${sendUp(locale)}` }),
       ...itemsFor(env, members, { cause, kind: "summary", notice: "summary", dueAt: job.dueAt, render: review }),
@@ -226,11 +231,6 @@ function unitsWithUnitsBelow(units: Unit[]): Unit[] {
   const withChildren = new Set<number>();
   for (const u of units) if (u.parentId !== null) withChildren.add(u.parentId);
   return units.filter((u) => withChildren.has(u.id));
-}
-
-/** A summary for unit `u`, to its officers' chats and its members' chats. */
-async function summaryItems(env: Env, job: Job, u: Unit, chats: Map<number, Chat[]>, render: (locale: Locale) => string): Promise<OutboxItem[]> {
-  return itemsFor(env, [...(chats.get(u.id) ?? []), ...(await memberChats(env, u.id))], { cause: `${job.key}:${u.id}`, kind: "summary", notice: "summary", dueAt: job.dueAt, render });
 }
 
 /** "   – Lượt người tham gia: 1.250 lượt người", one line per figure of the plan. */

@@ -1,5 +1,5 @@
 /** Set-based reads for the scheduler and broadcasts, and their bookkeeping. */
-import type { Chat } from "../../core/model.js";
+import type { Chat, Unit } from "../../core/model.js";
 import type { Tx } from "../../core/ports.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import * as map from "./map.js";
@@ -11,8 +11,9 @@ type NoticesTx = Pick<
   | "officerChatsOf"
   | "unsubmitted"
   | "setChatPrefs"
-  | "approvedNominations"
-  | "rewardsDecided"
+  | "memberChatsOf"
+  | "approvedNominationsBelow"
+  | "rewardsDecidedBelow"
   | "createBroadcast"
   | "broadcastProgress"
   | "completeBroadcast"
@@ -25,6 +26,21 @@ type ChatRow = Parameters<typeof map.chat>[0] & { personLocale?: string | null }
 
 export function noticesStore(db: Db): NoticesTx {
   const chats = (rows: ChatRow[]): Chat[] => rows.map((r) => ({ ...map.chat(r), locale: ((r.personLocale ?? r.locale) as Chat["locale"]) ?? null }));
+  /**
+   * The approved nominations of the units strictly below `root` for a phase or a campaign,
+   * newest first, each with its unit's path: one read, however many summaries list them.
+   */
+  const approvedBelow = <R>(root: Unit, of: { phaseId: number } | { campaignId: number }, where: string, columns = "", join = "") =>
+    db.$queryRawUnsafe<R[]>(
+      `SELECT n."nomineeName" AS name, u.name AS "unitName", n."directWorker", u.path${columns}
+         FROM "Nomination" n JOIN "Unit" u ON u.id = n."unitId" ${join}
+        WHERE n.status = 'APPROVED' AND ${"phaseId" in of ? `n."phaseId"` : `n."campaignId"`} = $1
+          AND u.path LIKE $2 || '%' AND u.id <> $3 ${where}
+        ORDER BY n."decidedAt" DESC NULLS LAST, n.id DESC`,
+      "phaseId" in of ? of.phaseId : of.campaignId,
+      root.path,
+      root.id,
+    );
   return {
     async memberChatsBelow(unit) {
       const prefix = unit?.path ?? "/";
@@ -95,32 +111,48 @@ export function noticesStore(db: Db): NoticesTx {
     async setChatPrefs(chatId, prefs) {
       await db.chat.update({ where: { id: chatId }, data: { prefs: (prefs ?? undefined) as Prisma.InputJsonValue | undefined } });
     },
-    async rewardsDecided(unit, campaignId, limit) {
-      const rows = await db.nomination.findMany({
-        where: { campaignId, status: "APPROVED", grantedByUnitId: { not: null }, unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
-        include: { unit: { select: { name: true } } },
-        orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
-        take: limit,
-      });
-      const grantors = new Map((await db.unit.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.grantedByUnitId!))] } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
-      return rows.map((n) => ({
-        name: n.nomineeName,
-        unitName: n.unit.name,
-        directWorker: n.directWorker,
-        formId: n.grantedFormId ?? n.formId,
-        grantorName: grantors.get(n.grantedByUnitId!) ?? "?",
-        decisionNumber: n.decisionNumber,
-        decisionDate: n.decisionDate ? map.toLocalDate(n.decisionDate) : null,
-      }));
+    async memberChatsOf(unitIds) {
+      const out = new Map<number, Chat[]>(unitIds.map((id) => [id, []]));
+      if (!unitIds.length) return out;
+      // Groups first, then members' private chats (each speaking its owner's language), as
+      // notify.memberChats gives them one unit at a time.
+      const groups = await db.$queryRawUnsafe<ChatRow[]>(
+        `SELECT c.* FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'MEMBERS' AND c.active ORDER BY c.id`,
+        unitIds,
+      );
+      for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
+      const personal = await db.$queryRawUnsafe<(ChatRow & { forUnit: number })[]>(
+        `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
+           JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
+           JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
+          WHERE r.kind = 'MEMBER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
+          ORDER BY c.id`,
+        unitIds,
+      );
+      for (const r of personal) out.get(r.forUnit)!.push(chats([r])[0]!);
+      return out;
     },
-    async approvedNominations(unit, of, limit) {
-      const rows = await db.nomination.findMany({
-        where: { ...of, status: "APPROVED", unit: { path: { startsWith: unit.path }, id: { not: unit.id } } },
-        include: { unit: { select: { name: true } } },
-        orderBy: { decidedAt: "desc" },
-        take: limit,
-      });
-      return rows.map((n) => ({ name: n.nomineeName, unitName: n.unit.name, directWorker: n.directWorker }));
+    async approvedNominationsBelow(root, of, limit) {
+      const rows = await approvedBelow<NominationRow>(root, of, "");
+      return underAncestors(root, rows, limit, (r) => ({ name: r.name, unitName: r.unitName, directWorker: r.directWorker }));
+    },
+    async rewardsDecidedBelow(root, campaignId, limit) {
+      const rows = await approvedBelow<NominationRow & RewardRow>(
+        root,
+        { campaignId },
+        `AND n."grantedByUnitId" IS NOT NULL`,
+        `, COALESCE(n."grantedFormId", n."formId") AS "formId", g.name AS "grantorName", n."decisionNumber", n."decisionDate"`,
+        `JOIN "Unit" g ON g.id = n."grantedByUnitId"`,
+      );
+      return underAncestors(root, rows, limit, (r) => ({
+        name: r.name,
+        unitName: r.unitName,
+        directWorker: r.directWorker,
+        formId: r.formId,
+        grantorName: r.grantorName,
+        decisionNumber: r.decisionNumber,
+        decisionDate: r.decisionDate ? map.toLocalDate(r.decisionDate) : null,
+      }));
     },
     async completeBroadcast(id, at) {
       // One row left is enough to know (an index probe, not a count of 10,000 rows).
@@ -157,3 +189,37 @@ export function noticesStore(db: Db): NoticesTx {
   };
 }
 
+
+interface NominationRow {
+  name: string;
+  unitName: string;
+  directWorker: boolean;
+  path: string;
+}
+
+interface RewardRow {
+  formId: number;
+  grantorName: string;
+  decisionNumber: string | null;
+  decisionDate: Date | null;
+}
+
+/**
+ * Rows (newest first) listed under every unit above theirs, from `root` down (the path
+ * "/1/5/23/" lists a row of unit 23 under 1 and 5), keeping the first `limit` per unit.
+ */
+function underAncestors<R extends { path: string }, T>(root: Unit, rows: R[], limit: number, shape: (r: R) => T): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  const from = root.path.split("/").filter(Boolean).length - 1;
+  for (const r of rows) {
+    const ids = r.path.split("/").filter(Boolean);
+    let item: T | undefined;
+    for (let i = from; i < ids.length - 1; i++) {
+      const id = Number(ids[i]);
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      if (list.length < limit) list.push((item ??= shape(r)));
+    }
+  }
+  return out;
+}
