@@ -342,6 +342,12 @@ export interface Tx {
   childrenOf(unitId: number): Promise<Unit[]>;
   /** Active units strictly below `unit`. */
   descendantsOf(unit: Unit): Promise<Unit[]>;
+  /**
+   * The units of `root`'s subtree (root included) that have active units directly below
+   * them, with how many, in the order of `descendantsOf` (root first). Active units only,
+   * root whatever its status.
+   */
+  unitsWithUnitsBelow(root: Unit): Promise<{ unit: Unit; children: number }[]>;
   allUnits(): Promise<Unit[]>;
   createUnit(input: NewUnit): Promise<Unit>;
   /**

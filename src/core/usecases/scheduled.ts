@@ -89,11 +89,10 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
 
   if (job.kind === "overdue") {
     const late = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
-    const all = [issuer, ...(await env.tx.descendantsOf(issuer))];
-    // By id and by parent once: a Confederation has 125,000 units and 1,366 parents.
-    const byId = new Map(all.map((u) => [u.id, u]));
-    const childCount = new Map<number, number>();
-    for (const u of all) if (u.parentId !== null) childCount.set(u.parentId, (childCount.get(u.parentId) ?? 0) + 1);
+    // By parent once: a Confederation has 125,000 units and 1,366 parents.
+    const withBelow = await env.tx.unitsWithUnitsBelow(issuer);
+    const byId = new Map(withBelow.map((p) => [p.unit.id, p.unit]));
+    const childCount = new Map(withBelow.map((p) => [p.unit.id, p.children]));
     const parents = new Map<number, Unit[]>();
     for (const u of late) {
       if (u.parentId === null) continue;
@@ -127,7 +126,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   // Phase summary: every unit with units below gets the figures of its subtree; after the
   // last phase it is the year's final review (tổng kết).
   if (phase && phase.ordinal === Math.max(...campaign.phases.map((p) => p.ordinal))) return finalReview(env, job, campaign, issuer);
-  const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
+  const parents = (await env.tx.unitsWithUnitsBelow(issuer)).map((p) => p.unit);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const progress = await env.tx.progressMany(parents, issuer, campaign);
   const members = await env.tx.memberChatsOf(parents.map((u) => u.id));
@@ -166,7 +165,7 @@ const MAX_REWARDS = 10;
  */
 async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: Campaign, issuer: Unit): Promise<OutboxItem[]> {
   const t = (locale: Locale, key: string, params?: Record<string, unknown>) => env.translate(locale, key, params);
-  const parents = unitsWithUnitsBelow([issuer, ...(await env.tx.descendantsOf(issuer))]);
+  const parents = (await env.tx.unitsWithUnitsBelow(issuer)).map((p) => p.unit);
   const chats = await env.tx.officerChatsOf(parents.map((u) => u.id));
   const forms = await env.tx.commendationForms();
   const progress = await env.tx.progressMany(parents, issuer, campaign);
@@ -224,13 +223,6 @@ async function finalReview(env: Env, job: Job & { kind: "summary" }, campaign: C
     );
   }
   return items;
-}
-
-/** The units that have units below them, in the order given (one pass: trees of 125,000 units). */
-function unitsWithUnitsBelow(units: Unit[]): Unit[] {
-  const withChildren = new Set<number>();
-  for (const u of units) if (u.parentId !== null) withChildren.add(u.parentId);
-  return units.filter((u) => withChildren.has(u.id));
 }
 
 /** "   – Lượt người tham gia: 1.250 lượt người", one line per figure of the plan. */

@@ -48,7 +48,7 @@ function txOn(db: Db, sql: Sql, ref: ReferenceCache, depth: () => { n: number })
     ...submissionsStore(db),
     ...queriesStore(db),
     ...plumbingStore(db, sql, ref),
-    ...noticesStore(db),
+    ...noticesStore(db, sql),
   };
 }
 

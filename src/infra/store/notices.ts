@@ -4,6 +4,7 @@ import type { Tx } from "../../core/ports.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
+import type { Sql } from "../db/transactions.js";
 
 type NoticesTx = Pick<
   Tx,
@@ -24,14 +25,14 @@ type NoticesTx = Pick<
 
 type ChatRow = Parameters<typeof map.chat>[0] & { personLocale?: string | null };
 
-export function noticesStore(db: Db): NoticesTx {
+export function noticesStore(db: Db, sql: Sql): NoticesTx {
   const chats = (rows: ChatRow[]): Chat[] => rows.map((r) => ({ ...map.chat(r), locale: ((r.personLocale ?? r.locale) as Chat["locale"]) ?? null }));
   /**
    * The approved nominations of the units strictly below `root` for a phase or a campaign,
    * newest first, each with its unit's path: one read, however many summaries list them.
    */
   const approvedBelow = <R>(root: Unit, of: { phaseId: number } | { campaignId: number }, where: string, columns = "", join = "") =>
-    db.$queryRawUnsafe<R[]>(
+    sql.queryText<R[]>(
       `SELECT n."nomineeName" AS name, u.name AS "unitName", n."directWorker", u.path${columns}
          FROM "Nomination" n JOIN "Unit" u ON u.id = n."unitId" ${join}
         WHERE n.status = 'APPROVED' AND ${"phaseId" in of ? `n."phaseId"` : `n."campaignId"`} = $1
@@ -44,7 +45,7 @@ export function noticesStore(db: Db): NoticesTx {
   return {
     async memberChatsBelow(unit) {
       const prefix = unit?.path ?? "/";
-      const rows = await db.$queryRawUnsafe<ChatRow[]>(
+      const rows = await sql.queryText<ChatRow[]>(
         `SELECT c.*, NULL AS "personLocale" FROM "Chat" c JOIN "Unit" u ON u.id = c."unitId"
           WHERE c.purpose = 'MEMBERS' AND c.active AND u.status = 'ACTIVE' AND u.path LIKE $1 || '%'
          UNION
@@ -62,14 +63,14 @@ export function noticesStore(db: Db): NoticesTx {
       if (!unitIds.length) return out;
       // One array parameter, not an IN list: the reminders of a whole Confederation name some
       // 74,000 units, beyond PostgreSQL's 65,535 parameters (the bench's scheduler minute failed on it).
-      const groups = await db.$queryRawUnsafe<ChatRow[]>(
+      const groups = await sql.queryText<ChatRow[]>(
         `SELECT c.* FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'OFFICERS' AND c.active ORDER BY c.id`,
         unitIds,
       );
       for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
       const missing = unitIds.filter((id) => !out.get(id)!.length);
       if (missing.length) {
-        const rows = await db.$queryRawUnsafe<(ChatRow & { forUnit: number })[]>(
+        const rows = await sql.queryText<(ChatRow & { forUnit: number })[]>(
           `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
              JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
              JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
@@ -86,7 +87,7 @@ export function noticesStore(db: Db): NoticesTx {
       const expected = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean)`;
       const rows =
         phaseId === null
-          ? await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
+          ? await sql.queryText<Parameters<typeof map.unit>[0][]>(
               `SELECT u.* FROM "Unit" u
                 WHERE ${expected}
                   AND NOT EXISTS (SELECT 1 FROM "ThemeRegistration" r WHERE r."unitId" = u.id AND r."campaignId" = $3 AND r.status IN ${sent})
@@ -96,7 +97,7 @@ export function noticesStore(db: Db): NoticesTx {
               campaign.id,
               campaign.includeSections,
             )
-          : await db.$queryRawUnsafe<Parameters<typeof map.unit>[0][]>(
+          : await sql.queryText<Parameters<typeof map.unit>[0][]>(
               `SELECT u.* FROM "Unit" u
                 WHERE ${expected}
                   AND NOT EXISTS (SELECT 1 FROM "PhaseReport" p WHERE p."unitId" = u.id AND p."phaseId" = $3 AND p.status IN ${sent})
@@ -116,12 +117,12 @@ export function noticesStore(db: Db): NoticesTx {
       if (!unitIds.length) return out;
       // Groups first, then members' private chats (each speaking its owner's language), as
       // notify.memberChats gives them one unit at a time.
-      const groups = await db.$queryRawUnsafe<ChatRow[]>(
+      const groups = await sql.queryText<ChatRow[]>(
         `SELECT c.* FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'MEMBERS' AND c.active ORDER BY c.id`,
         unitIds,
       );
       for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
-      const personal = await db.$queryRawUnsafe<(ChatRow & { forUnit: number })[]>(
+      const personal = await sql.queryText<(ChatRow & { forUnit: number })[]>(
         `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
            JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
            JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
@@ -158,7 +159,7 @@ export function noticesStore(db: Db): NoticesTx {
       // One row left is enough to know (an index probe, not a count of 10,000 rows).
       const left = await db.outboxMessage.findFirst({ where: { broadcastId: id, status: { in: ["PENDING", "SENDING"] } }, select: { id: true } });
       if (left) return null;
-      const p = await noticesStore(db).broadcastProgress(id);
+      const p = await noticesStore(db, sql).broadcastProgress(id);
       if (!p) return null;
       const done = await db.broadcast.updateMany({ where: { id, completedAt: null }, data: { completedAt: at, sent: p.sent, failed: p.failed } });
       if (!done.count) return null;

@@ -6,7 +6,7 @@ import type * as M from "../../core/model.js";
 import * as map from "./map.js";
 import type { Db } from "./map.js";
 
-type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "allUnits" | "createUnit" | "createUnits" | "renameUnit" | "setUnitDetails" | "moveUnit" | "closeUnit">;
+type UnitsTx = Pick<Tx, "getUnit" | "getUnitByCode" | "getUnits" | "childrenOf" | "descendantsOf" | "unitsWithUnitsBelow" | "allUnits" | "createUnit" | "createUnits" | "renameUnit" | "setUnitDetails" | "moveUnit" | "closeUnit">;
 
 /**
  * Rows per INSERT in bulk creation. Each batch travels as one JSON parameter (no limit on
@@ -40,8 +40,21 @@ export function unitsStore(db: Db, sql: Sql): UnitsTx {
       return (await db.unit.findMany({ where: { parentId: unitId, status: "ACTIVE" }, orderBy: [{ name: "asc" }, { id: "asc" }] })).map(map.unit);
     },
     async descendantsOf(unit) {
-      const rows = await db.unit.findMany({ where: { path: { startsWith: unit.path }, id: { not: unit.id }, status: "ACTIVE" }, orderBy: [{ depth: "asc" }, { name: "asc" }] });
+      // A Confederation's 124,000 units: through the driver, a third of a model query's time.
+      const rows = await sql.query<Parameters<typeof map.unit>[0][]>(Prisma.sql`
+        SELECT ${map.UNIT_COLUMNS} FROM "Unit" u WHERE u."path" LIKE ${unit.path} || '%' AND u."id" <> ${unit.id} AND u."status" = 'ACTIVE' ORDER BY u."depth", u."name", u."id"`);
       return rows.map(map.unit);
+    },
+    async unitsWithUnitsBelow(root) {
+      // The 1,366 parents of a Confederation without reading its 124,000 units.
+      const rows = await sql.query<(Parameters<typeof map.unit>[0] & { children: number })[]>(Prisma.sql`
+        WITH kids AS (
+          SELECT c."parentId" AS "id", count(*)::int AS "n" FROM "Unit" c
+           WHERE c."path" LIKE ${root.path} || '%' AND c."id" <> ${root.id} AND c."status" = 'ACTIVE' GROUP BY c."parentId"
+        )
+        SELECT ${map.UNIT_COLUMNS}, k."n" AS "children" FROM kids k JOIN "Unit" u ON u."id" = k."id"
+         WHERE u."id" = ${root.id} OR u."status" = 'ACTIVE' ORDER BY u."depth", u."name", u."id"`);
+      return rows.map((r) => ({ unit: map.unit(r), children: r.children }));
     },
     async allUnits() {
       return (await db.unit.findMany({ orderBy: { id: "asc" } })).map(map.unit);
