@@ -504,6 +504,12 @@ export interface Tx {
   /** Active units strictly below `issuer` that have not sent their registration (phaseId null) or the phase's report. */
   /** Units below the issuer that have not sent (sections and teams only when the campaign includes them). */
   unsubmitted(issuer: Unit, campaign: Pick<Campaign, "id" | "includeSections">, phaseId: number | null): Promise<Unit[]>;
+  /**
+   * The same units with their officers' chats (officers' groups, or where a unit has none
+   * its officers' private chats), per unit in `unsubmitted`'s order; units no chat reaches
+   * are left out. One statement for a reminder to tens of thousands of units.
+   */
+  unsubmittedOfficerChats(issuer: Unit, campaign: Pick<Campaign, "id" | "includeSections">, phaseId: number | null): Promise<Map<number, { name: string; chats: Chat[] }>>;
   setChatPrefs(chatId: number, prefs: Chat["prefs"]): Promise<void>;
   /** Members' groups and the private chats of each unit's members, per unit (summaries to 1,366 units at once). */
   memberChatsOf(unitIds: number[]): Promise<Map<number, Chat[]>>;

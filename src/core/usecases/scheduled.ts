@@ -63,8 +63,7 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
   const deadline = (locale: Locale) => ("deadline" in job ? deadlineText((key, params) => t(locale, key, params), job.deadline, campaign) : "");
 
   if (job.kind === "reminder") {
-    const units = await env.tx.unsubmitted(issuer, campaign, job.phaseId);
-    const chats = await env.tx.officerChatsOf(units.map((u) => u.id));
+    const units = await env.tx.unsubmittedOfficerChats(issuer, campaign, job.phaseId);
     // Tens of thousands of units get the same words but their name: worded once per
     // language, the name put in after (a translation costs tens of µs; the names are plain text).
     const worded = new Map<Locale, string[]>();
@@ -76,9 +75,9 @@ export async function itemsOf(env: Env, job: Job, campaign: Campaign | null): Pr
       }
       return parts.join(name);
     };
-    return units.flatMap((u) =>
-      itemsFor(env, chats.get(u.id) ?? [], {
-        cause: `${job.key}:${u.id}`,
+    return [...units].flatMap(([id, u]) =>
+      itemsFor(env, u.chats, {
+        cause: `${job.key}:${id}`,
         kind: "reminder",
         notice: "reminder",
         dueAt: job.dueAt,

@@ -17,7 +17,11 @@ export function fromLocalDate(d: M.LocalDate): Date {
 export const UNIT_COLUMNS = Prisma.sql`u."id", u."code", u."name", u."level"::text AS "level", u."parentId", u."path", u."depth", u."status"::text AS "status", u."demo", u."reviewPassThrough", u."abbreviation", u."place"`;
 
 /** A chat's columns for SQL read into `chat()`. */
-export const CHAT_COLUMNS = Prisma.sql`"id", "key", "platform", "kind"::text AS "kind", "title", "unitId", "purpose"::text AS "purpose", "personId", "active", "locale", "prefs"`;
+const chatColumns = (a: string) =>
+  `${a}"id", ${a}"key", ${a}"platform", ${a}"kind"::text AS "kind", ${a}"title", ${a}"unitId", ${a}"purpose"::text AS "purpose", ${a}"personId", ${a}"active", ${a}"locale", ${a}"prefs"`;
+export const CHAT_COLUMNS = Prisma.raw(chatColumns(""));
+/** The same of a chat read as `c`, for SQL text. */
+export const CHAT_COLUMNS_OF_C = chatColumns("c.");
 
 /** A `timestamp` column (UTC) as JSON gives it: "2026-11-24T03:00:00.123", no zone. */
 export function utcFromJson(s: string | null): Date | null {

@@ -11,6 +11,7 @@ type NoticesTx = Pick<
   | "memberChatsBelow"
   | "officerChatsOf"
   | "unsubmitted"
+  | "unsubmittedOfficerChats"
   | "setChatPrefs"
   | "memberChatsOf"
   | "approvedNominationsBelow"
@@ -46,10 +47,10 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
     async memberChatsBelow(unit) {
       const prefix = unit?.path ?? "/";
       const rows = await sql.queryText<ChatRow[]>(
-        `SELECT c.*, NULL AS "personLocale" FROM "Chat" c JOIN "Unit" u ON u.id = c."unitId"
+        `SELECT ${map.CHAT_COLUMNS_OF_C}, NULL AS "personLocale" FROM "Chat" c JOIN "Unit" u ON u.id = c."unitId"
           WHERE c.purpose = 'MEMBERS' AND c.active AND u.status = 'ACTIVE' AND u.path LIKE $1 || '%'
          UNION
-         SELECT DISTINCT ON (c.id) c.*, p.locale AS "personLocale" FROM "Chat" c
+         SELECT DISTINCT ON (c.id) ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale" FROM "Chat" c
            JOIN "Person" p ON p.id = c."personId"
            JOIN "Role" r ON r."personId" = p.id AND r.kind = 'MEMBER' AND r."revokedAt" IS NULL
            JOIN "Unit" u ON u.id = r."unitId"
@@ -64,14 +65,14 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       // One array parameter, not an IN list: the reminders of a whole Confederation name some
       // 74,000 units, beyond PostgreSQL's 65,535 parameters (the bench's scheduler minute failed on it).
       const groups = await sql.queryText<ChatRow[]>(
-        `SELECT c.* FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'OFFICERS' AND c.active ORDER BY c.id`,
+        `SELECT ${map.CHAT_COLUMNS_OF_C} FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'OFFICERS' AND c.active ORDER BY c.id`,
         unitIds,
       );
       for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
       const missing = unitIds.filter((id) => !out.get(id)!.length);
       if (missing.length) {
         const rows = await sql.queryText<(ChatRow & { forUnit: number })[]>(
-          `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
+          `SELECT ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
              JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
              JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
             WHERE r.kind = 'OFFICER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
@@ -83,31 +84,47 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       return out;
     },
     async unsubmitted(issuer, campaign, phaseId) {
-      const sent = `('SUBMITTED', 'APPROVED')`;
-      const expected = `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean)`;
-      const rows =
-        phaseId === null
-          ? await sql.queryText<Parameters<typeof map.unit>[0][]>(
-              `SELECT u.* FROM "Unit" u
-                WHERE ${expected}
-                  AND NOT EXISTS (SELECT 1 FROM "ThemeRegistration" r WHERE r."unitId" = u.id AND r."campaignId" = $3 AND r.status IN ${sent})
-                ORDER BY u.depth, u.name, u.id`,
-              issuer.path,
-              issuer.id,
-              campaign.id,
-              campaign.includeSections,
-            )
-          : await sql.queryText<Parameters<typeof map.unit>[0][]>(
-              `SELECT u.* FROM "Unit" u
-                WHERE ${expected}
-                  AND NOT EXISTS (SELECT 1 FROM "PhaseReport" p WHERE p."unitId" = u.id AND p."phaseId" = $3 AND p.status IN ${sent})
-                ORDER BY u.depth, u.name, u.id`,
-              issuer.path,
-              issuer.id,
-              phaseId,
-              campaign.includeSections,
-            );
+      const rows = await sql.queryText<Parameters<typeof map.unit>[0][]>(
+        `SELECT ${UNIT_COLUMNS_TEXT} FROM "Unit" u WHERE ${notSent(phaseId)} ORDER BY u.depth, u.name, u.id`,
+        issuer.path,
+        issuer.id,
+        phaseId ?? campaign.id,
+        campaign.includeSections,
+      );
       return rows.map(map.unit);
+    },
+    async unsubmittedOfficerChats(issuer, campaign, phaseId) {
+      // One statement: the 74,000 units of a Confederation's reminder never travel to the
+      // bot and back as a list of ids (on PGlite that was a third of the minute).
+      const rows = await sql.queryText<(ChatRow & { forUnit: number; forUnitName: string })[]>(
+        `WITH late AS MATERIALIZED (
+           SELECT u.id, u.name, u.depth FROM "Unit" u WHERE ${notSent(phaseId)}
+         ), groups AS (
+           SELECT l.id AS "forUnit", c.id AS "chatId", NULL::text AS "personLocale" FROM late l
+             JOIN "Chat" c ON c."unitId" = l.id AND c.purpose = 'OFFICERS' AND c.active
+         ), officers AS (
+           SELECT l.id AS "forUnit", c.id AS "chatId", p.locale AS "personLocale" FROM late l
+             JOIN "Role" r ON r."unitId" = l.id AND r.kind = 'OFFICER' AND r."revokedAt" IS NULL
+             JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
+             JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
+            WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g."forUnit" = l.id)
+         )
+         SELECT ${map.CHAT_COLUMNS_OF_C}, x."personLocale", l.id AS "forUnit", l.name AS "forUnitName"
+           FROM (SELECT * FROM groups UNION ALL SELECT * FROM officers) x
+           JOIN late l ON l.id = x."forUnit" JOIN "Chat" c ON c.id = x."chatId"
+          ORDER BY l.depth, l.name, l.id, c.id`,
+        issuer.path,
+        issuer.id,
+        phaseId ?? campaign.id,
+        campaign.includeSections,
+      );
+      const out = new Map<number, { name: string; chats: Chat[] }>();
+      for (const r of rows) {
+        let unit = out.get(r.forUnit);
+        if (!unit) out.set(r.forUnit, (unit = { name: r.forUnitName, chats: [] }));
+        unit.chats.push(chats([r])[0]!);
+      }
+      return out;
     },
     async setChatPrefs(chatId, prefs) {
       await db.chat.update({ where: { id: chatId }, data: { prefs: (prefs ?? undefined) as Prisma.InputJsonValue | undefined } });
@@ -118,12 +135,12 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       // Groups first, then members' private chats (each speaking its owner's language), as
       // notify.memberChats gives them one unit at a time.
       const groups = await sql.queryText<ChatRow[]>(
-        `SELECT c.* FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'MEMBERS' AND c.active ORDER BY c.id`,
+        `SELECT ${map.CHAT_COLUMNS_OF_C} FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'MEMBERS' AND c.active ORDER BY c.id`,
         unitIds,
       );
       for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
       const personal = await sql.queryText<(ChatRow & { forUnit: number })[]>(
-        `SELECT c.*, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
+        `SELECT ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
            JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
            JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
           WHERE r.kind = 'MEMBER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
@@ -224,3 +241,19 @@ function underAncestors<R extends { path: string }, T>(root: Unit, rows: R[], li
   }
   return out;
 }
+
+/**
+ * Active units strictly below the issuer ($1 its path, $2 its id) that have not sent their
+ * registration of campaign $3 (phaseId null) or their report of phase $3; sections and
+ * teams only when $4 (the campaign includes them). Units as `u`.
+ */
+function notSent(phaseId: number | null): string {
+  const sent = `('SUBMITTED', 'APPROVED')`;
+  const missing =
+    phaseId === null
+      ? `NOT EXISTS (SELECT 1 FROM "ThemeRegistration" r WHERE r."unitId" = u.id AND r."campaignId" = $3 AND r.status IN ${sent})`
+      : `NOT EXISTS (SELECT 1 FROM "PhaseReport" p WHERE p."unitId" = u.id AND p."phaseId" = $3 AND p.status IN ${sent})`;
+  return `u.path LIKE $1 || '%' AND u.id <> $2 AND u.status = 'ACTIVE' AND (u.level <> 'SECTION' OR $4::boolean) AND ${missing}`;
+}
+
+const UNIT_COLUMNS_TEXT = map.UNIT_COLUMNS.text;
