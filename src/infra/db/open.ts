@@ -8,9 +8,11 @@ import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { serialize } from "pg-protocol";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.js";
 import { PARSERS, Transactions, type Conn, type Sql } from "./transactions.js";
+import { pgliteStatements } from "./pglite-statements.js";
 import { fromRoot } from "../../paths.js";
 
 export type DatabaseConfig = { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string };
@@ -293,7 +295,9 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       const applied = await migrate(pgliteSession(lite));
       const shared = yielding(lite);
       const factory = new PrismaPGlite(shared);
-      const transactions = new Transactions(await factory.connect(), pgliteConn(shared), (txn) => pgliteConn(clientOf<PGliteQueryable>(txn)), true);
+      // In a transaction, the store's statements go prepared, in one call each (pglite-statements.ts).
+      const inTransaction = pgliteStatements(lite, serialize, { ...lite.parsers, ...PARSERS }, turn);
+      const transactions = new Transactions(await factory.connect(), pgliteConn(shared), () => inTransaction, true);
       const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
       const db = lite;
       return {
