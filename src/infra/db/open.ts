@@ -12,7 +12,7 @@ import { serialize } from "pg-protocol";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.js";
 import { PARSERS, Transactions, type Conn, type Sql } from "./transactions.js";
-import { pgliteStatements } from "./pglite-statements.js";
+import { pgliteStatements, type PGliteStatements } from "./pglite-statements.js";
 import { fromRoot } from "../../paths.js";
 
 export type DatabaseConfig = { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string };
@@ -261,12 +261,14 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * statement lets HTTP requests in between (/healthz p50 1 ms, no step unanswered) at the
  * same throughput.
  */
-function yielding(db: PGlite): PGlite {
+function yielding(db: PGlite, inTransaction: PGliteStatements): PGlite {
   type Q = { query: PGlite["query"]; exec: PGlite["exec"] };
-  const wrap = <T extends Q>(target: T): T =>
+  const wrap = <T extends Q>(target: T, fast: boolean): T =>
     new Proxy(target, {
       get(obj, prop, receiver) {
         const value = Reflect.get(obj, prop, receiver) as unknown;
+        // Prisma's queries inside a transaction take the store's own way (pglite-statements.ts).
+        if (prop === "query" && fast) return (text: string, params?: unknown[], options?: Parameters<PGliteStatements["query"]>[2]) => inTransaction.query(text, params ?? [], options);
         if (prop === "query" || prop === "exec") {
           return async (...args: unknown[]) => {
             await turn();
@@ -274,12 +276,12 @@ function yielding(db: PGlite): PGlite {
           };
         }
         if (prop === "transaction") {
-          return (fn: (tx: Q) => Promise<unknown>) => (value as PGlite["transaction"]).call(obj, (tx) => fn(wrap(tx as unknown as Q)));
+          return (fn: (tx: Q) => Promise<unknown>) => (value as PGlite["transaction"]).call(obj, (tx) => fn(wrap(tx as unknown as Q, true)));
         }
         return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(obj) : value;
       },
     });
-  return wrap(db);
+  return wrap(db, false);
 }
 
 export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
@@ -294,14 +296,14 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       lite = memory ? new PGlite(options) : new PGlite(pgDir, { ...options, ...(template && { loadDataDir: template }) });
       await lite.waitReady;
       const applied = await migrate(pgliteSession(lite));
-      const shared = yielding(lite);
-      const factory = new PrismaPGlite(shared);
       // Our types are read our way by default, not by a `parsers` option per query: PGlite
       // copies its table of 318 parsers for each query given one (130 µs a statement).
       // Prisma's adapter brings its own for these types, so its results do not change.
       Object.assign(lite.parsers, PARSERS);
-      // In a transaction, the store's statements go prepared, in one call each (pglite-statements.ts).
+      // In a transaction, the store's statements and Prisma's go prepared, in one call each (pglite-statements.ts).
       const inTransaction = pgliteStatements(lite, serialize, lite.parsers, turn);
+      const shared = yielding(lite, inTransaction);
+      const factory = new PrismaPGlite(shared);
       const transactions = new Transactions(await factory.connect(), pgliteConn(shared), () => inTransaction, true);
       const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
       const db = lite;

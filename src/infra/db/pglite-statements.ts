@@ -34,61 +34,88 @@ interface Serialize {
   sync(): Uint8Array;
 }
 
-export function pgliteStatements(db: PGlite, serialize: Serialize, parsers: Record<number, Parser>, beforeEach: () => Promise<void>): Conn {
+/** A statement's answer in PGlite's own shape (`Results`), as Prisma's PGlite adapter reads it. */
+export interface PGliteResults {
+  rows: unknown[];
+  fields: { name: string; dataTypeID: number }[];
+  affectedRows: number;
+}
+
+export interface PGliteStatements extends Conn {
+  /** PGlite's `query`, in one call: what Prisma's adapter sends inside a transaction of ours. */
+  query(text: string, values: unknown[], options?: { rowMode?: "array" | "object"; parsers?: Record<number, Parser> }): Promise<PGliteResults>;
+}
+
+export function pgliteStatements(db: PGlite, serialize: Serialize, parsers: Record<number, Parser>, beforeEach: () => Promise<void>): PGliteStatements {
   const names = new Map<string, string>();
   const fixed = Buffer.concat([serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync()]);
+  // Prisma's adapter gives the same parsers object with every query: merged with ours once.
+  const merged = new WeakMap<object, Record<number, Parser>>();
+  async function send(text: string, values: unknown[]): Promise<Messages> {
+    await beforeEach();
+    let name = names.get(text);
+    let parse: Uint8Array | null = null;
+    if (name === undefined) {
+      if (names.size < MAX_PREPARED) {
+        name = `thidua_${names.size + 1}`;
+        names.set(text, name);
+      }
+      parse = serialize.parse({ name: name ?? "", text, types: [] });
+    }
+    const bind = serialize.bind({ statement: name ?? "", values: values.map(textOf) });
+    try {
+      return (await db.execProtocol(parse ? Buffer.concat([parse, bind, fixed]) : Buffer.concat([bind, fixed]), { syncToFs: false })) as unknown as Messages;
+    } catch (e) {
+      // A text the server refused to parse left no statement under its name.
+      if (parse && name !== undefined) names.delete(text);
+      throw e;
+    }
+  }
   return {
     async run(text, values) {
-      await beforeEach();
-      let name = names.get(text);
-      let parse: Uint8Array | null = null;
-      if (name === undefined) {
-        if (names.size < MAX_PREPARED) {
-          name = `thidua_${names.size + 1}`;
-          names.set(text, name);
-        }
-        parse = serialize.parse({ name: name ?? "", text, types: [] });
+      const r = resultsOf(await send(text, values), parsers, false);
+      return { rows: r.rows, count: r.affectedRows };
+    },
+    async query(text, values, options) {
+      let p = parsers;
+      if (options?.parsers) {
+        p = merged.get(options.parsers) ?? { ...parsers, ...options.parsers };
+        merged.set(options.parsers, p);
       }
-      const bind = serialize.bind({ statement: name ?? "", values: values.map(textOf) });
-      let answer: Messages;
-      try {
-        answer = (await db.execProtocol(parse ? Buffer.concat([parse, bind, fixed]) : Buffer.concat([bind, fixed]), { syncToFs: false })) as unknown as Messages;
-      } catch (e) {
-        // A text the server refused to parse left no statement under its name.
-        if (parse && name !== undefined) names.delete(text);
-        throw e;
-      }
-      return rowsOf(answer, parsers);
+      return resultsOf(await send(text, values), p, options?.rowMode === "array");
     },
   };
 }
 
-/** Rows as objects by column name, and the count of a write ("INSERT 0 5" → 5). */
-function rowsOf(answer: Messages, parsers: Record<number, Parser>): { rows: unknown[]; count: number } {
-  let columns: { name: string; parse: ((s: string) => unknown) | null }[] = [];
+/** Rows (as objects by column name, or as arrays), their columns, and the count of a write ("INSERT 0 5" → 5). */
+function resultsOf(answer: Messages, parsers: Record<number, Parser>, asArrays: boolean): PGliteResults {
+  let fields: { name: string; dataTypeID: number }[] = [];
+  let parse: (((s: string) => unknown) | null)[] = [];
   const rows: unknown[] = [];
-  let count = 0;
+  let affectedRows = 0;
   for (const m of answer.messages) {
     if (m.name === "rowDescription") {
-      columns = (m.fields as { name: string; dataTypeID: number }[]).map((f) => {
+      fields = (m.fields as { name: string; dataTypeID: number }[]).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+      parse = fields.map((f) => {
         const p = parsers[f.dataTypeID];
-        return { name: f.name, parse: p ? (s: string) => p(s, f.dataTypeID) : null };
+        return p ? (s: string) => p(s, f.dataTypeID) : null;
       });
     } else if (m.name === "dataRow") {
-      const row: Record<string, unknown> = {};
-      const fields = m.fields as (string | null)[];
-      for (let i = 0; i < columns.length; i++) {
-        const c = columns[i]!;
-        const v = fields[i] ?? null;
-        row[c.name] = v === null || c.parse === null ? v : c.parse(v);
+      const values = m.fields as (string | null)[];
+      const row: unknown[] | Record<string, unknown> = asArrays ? [] : {};
+      for (let i = 0; i < fields.length; i++) {
+        const v = values[i] ?? null;
+        const out = v === null || parse[i] === null ? v : parse[i]!(v);
+        if (asArrays) (row as unknown[]).push(out);
+        else (row as Record<string, unknown>)[fields[i]!.name] = out;
       }
       rows.push(row);
     } else if (m.name === "commandComplete") {
       const parts = m.text!.split(" ");
-      if (["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"].includes(parts[0]!)) count += Number(parts[parts.length - 1]);
+      if (["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"].includes(parts[0]!)) affectedRows += Number(parts[parts.length - 1]);
     }
   }
-  return { rows, count };
+  return { rows, fields, affectedRows };
 }
 
 /**
@@ -98,6 +125,8 @@ function rowsOf(answer: Messages, parsers: Record<number, Parser>): { rows: unkn
 export function textOf(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.toISOString();
+  // bytea, in its hex form
+  if (ArrayBuffer.isView(v)) return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex")}`;
   if (Array.isArray(v)) return `{${v.map((x) => (x === null || x === undefined ? "NULL" : Array.isArray(x) ? textOf(x) : `"${String(textOf(x)).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)).join(",")}}`;
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
