@@ -43,6 +43,32 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       root.path,
       root.id,
     );
+  // One array parameter, not an IN list: the reminders of a whole Confederation name some
+  // 74,000 units, beyond PostgreSQL's 65,535 parameters (the bench's scheduler minute failed on it).
+  /** Each unit's active groups for `purpose`, added to its list in `out`. */
+  const groupsInto = async (out: Map<number, Chat[]>, unitIds: number[], purpose: "OFFICERS" | "MEMBERS") => {
+    if (!unitIds.length) return;
+    const rows = await sql.queryText<ChatRow[]>(
+      `SELECT ${map.CHAT_COLUMNS_OF_C} FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = $2::"ChatPurpose" AND c.active ORDER BY c.id`,
+      unitIds,
+      purpose,
+    );
+    for (const g of rows) out.get(g.unitId!)!.push(chats([g])[0]!);
+  };
+  /** The private chats of each unit's holders of `kind` (each in its owner's language), added to the unit's list in `out`. */
+  const holdersChatsInto = async (out: Map<number, Chat[]>, unitIds: number[], kind: "OFFICER" | "MEMBER") => {
+    if (!unitIds.length) return;
+    const rows = await sql.queryText<(ChatRow & { forUnit: number })[]>(
+      `SELECT ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
+         JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
+         JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
+        WHERE r.kind = $2::"RoleKind" AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
+        ORDER BY c.id`,
+      unitIds,
+      kind,
+    );
+    for (const r of rows) out.get(r.forUnit)!.push(chats([r])[0]!);
+  };
   return {
     async memberChatsBelow(unit) {
       const prefix = unit?.path ?? "/";
@@ -61,26 +87,9 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
     },
     async officerChatsOf(unitIds) {
       const out = new Map<number, Chat[]>(unitIds.map((id) => [id, []]));
-      if (!unitIds.length) return out;
-      // One array parameter, not an IN list: the reminders of a whole Confederation name some
-      // 74,000 units, beyond PostgreSQL's 65,535 parameters (the bench's scheduler minute failed on it).
-      const groups = await sql.queryText<ChatRow[]>(
-        `SELECT ${map.CHAT_COLUMNS_OF_C} FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'OFFICERS' AND c.active ORDER BY c.id`,
-        unitIds,
-      );
-      for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
+      await groupsInto(out, unitIds, "OFFICERS");
       const missing = unitIds.filter((id) => !out.get(id)!.length);
-      if (missing.length) {
-        const rows = await sql.queryText<(ChatRow & { forUnit: number })[]>(
-          `SELECT ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
-             JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
-             JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
-            WHERE r.kind = 'OFFICER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
-            ORDER BY c.id`,
-          missing,
-        );
-        for (const r of rows) out.get(r.forUnit)!.push(chats([r])[0]!);
-      }
+      await holdersChatsInto(out, missing, "OFFICER");
       return out;
     },
     async unsubmitted(issuer, campaign, phaseId) {
@@ -130,24 +139,10 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       await db.chat.update({ where: { id: chatId }, data: { prefs: (prefs ?? undefined) as Prisma.InputJsonValue | undefined } });
     },
     async memberChatsOf(unitIds) {
+      // Groups first, then members' private chats, as notify.memberChats gives them one unit at a time.
       const out = new Map<number, Chat[]>(unitIds.map((id) => [id, []]));
-      if (!unitIds.length) return out;
-      // Groups first, then members' private chats (each speaking its owner's language), as
-      // notify.memberChats gives them one unit at a time.
-      const groups = await sql.queryText<ChatRow[]>(
-        `SELECT ${map.CHAT_COLUMNS_OF_C} FROM "Chat" c WHERE c."unitId" = ANY($1::int[]) AND c.purpose = 'MEMBERS' AND c.active ORDER BY c.id`,
-        unitIds,
-      );
-      for (const g of groups) out.get(g.unitId!)!.push(chats([g])[0]!);
-      const personal = await sql.queryText<(ChatRow & { forUnit: number })[]>(
-        `SELECT ${map.CHAT_COLUMNS_OF_C}, p.locale AS "personLocale", r."unitId" AS "forUnit" FROM "Role" r
-           JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
-           JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
-          WHERE r.kind = 'MEMBER' AND r."revokedAt" IS NULL AND r."unitId" = ANY($1::int[])
-          ORDER BY c.id`,
-        unitIds,
-      );
-      for (const r of personal) out.get(r.forUnit)!.push(chats([r])[0]!);
+      await groupsInto(out, unitIds, "MEMBERS");
+      await holdersChatsInto(out, unitIds, "MEMBER");
       return out;
     },
     async approvedNominationsBelow(root, of, limit) {
