@@ -178,6 +178,45 @@ describe.each(backends())("the store's transactions on %s", { timeout: SLOW }, (
       else process.env.TZ = tz;
     }
   });
+
+  // On PGlite a transaction's statements are prepared by name and their parameters sent as
+  // text by our own code (src/infra/db/pglite-statements.ts); on PostgreSQL by pg.
+  it("sends parameters of every kind as the database reads them, the same statement again from its prepared form", async () => {
+    const at = new Date("2026-12-02T03:04:05.678Z");
+    const bytes = Buffer.from([0, 1, 0xfe, 0xff]);
+    const texts = ['có "ngoặc"', "gạch \\ chéo", null, "a,b", "{}", "NULL"];
+    for (let i = 0; i < 2; i++) {
+      const [row] = await store.transaction(() =>
+        db.sql.queryText<{ texts: (string | null)[]; ids: number[]; doc: unknown; raw: Uint8Array; at: Date; yes: boolean; big: bigint; none: string | null }[]>(
+          `SELECT $1::text[] AS texts, $2::int[] AS ids, $3::jsonb AS doc, $4::bytea AS raw, $5::timestamp(3) AS at, $6::boolean AS yes, $7::bigint AS big, $8::text AS none`,
+          texts,
+          [3, 1, 2],
+          { tên: "Công đoàn", số: [1, 2] },
+          bytes,
+          at,
+          true,
+          9007199254740993n,
+          null,
+        ),
+      );
+      expect(row!.texts).toEqual(texts);
+      expect(row!.ids).toEqual([3, 1, 2]);
+      expect(row!.doc).toEqual({ tên: "Công đoàn", số: [1, 2] });
+      expect(Buffer.from(row!.raw).equals(bytes)).toBe(true);
+      expect(row!.at.toISOString()).toBe(at.toISOString());
+      expect(row!.yes).toBe(true);
+      expect(row!.big).toBe(9007199254740993n);
+      expect(row!.none).toBeNull();
+    }
+  });
+
+  it("refuses a statement the server cannot parse every time it is sent, and goes on", async () => {
+    for (let i = 0; i < 2; i++) {
+      // Refused as a syntax error each time, never as an unknown prepared statement.
+      await expect(store.transaction(() => db.sql.queryText("SELEC 1 AS one"))).rejects.toMatchObject({ code: "42601" });
+    }
+    expect(await store.transaction(() => db.sql.queryText<{ one: number }[]>("SELECT 1 AS one"))).toEqual([{ one: 1 }]);
+  });
 });
 
 // PGlite has one connection: its transactions run one after the other.
