@@ -21,13 +21,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { group } from "../support/sandbox-client.js";
 import { FONTS_DIR } from "../../src/infra/fonts.js";
+import { an, cuong, minh } from "../support/demo-people.js";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const WAIT_MS = 30_000;
 const SCREENSHOT = fileURLToPath(new URL("../../test-artifacts/sandbox.png", import.meta.url));
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer of Phân bón Sông Cầu
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer of Hóa chất Phương Bắc, above An
-const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member of Phân bón Sông Cầu
 const TRICKY_TITLE = 'Tổ <b>đóng bao</b> & "số 1"';
 
 // ---------- helpers: what a person does on the page ----------

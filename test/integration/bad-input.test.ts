@@ -12,11 +12,8 @@ import type { Env } from "../../src/core/usecases/env.js";
 import type { Actor, Person, Unit } from "../../src/core/model.js";
 import type { Tx } from "../../src/core/ports.js";
 import { AppError } from "../../src/core/errors.js";
+import { an, cuong, giang, minh, consent } from "../support/demo-people.js";
 
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" };
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" };
-const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" };
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" };
 const stranger = { userId: "khach-01", userName: "Khách" };
 // Guesses invite codes and ends up an officer: not the stranger, whom other tests need without a role.
 const guesser = { userId: "khach-02", userName: "Khách đoán mã" };
@@ -26,10 +23,7 @@ describe.each(backends())("bad input and rights on %s", (backend) => {
   beforeAll(async () => {
     t = await startTestApp(backend);
     // Consent once for the people these tests use, so each case exercises its own point.
-    for (const who of [an, giang, minh, cuong, stranger, guesser]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [an, giang, minh, cuong, stranger, guesser]);
   });
   afterAll(async () => t?.stop());
 

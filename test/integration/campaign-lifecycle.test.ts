@@ -8,11 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text, type Speaker, type Where } from "../support/sandbox-client.js";
+import { an, binh, cuong, giang, consent } from "../support/demo-people.js";
 
-const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector, issues the plan)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, Phân bón Sông Cầu (grassroots)
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots)
 const binhGroup = group("grp-cdctvn-officers");
 const cuongGroup = group("grp-hoachat-officers");
 
@@ -20,10 +17,7 @@ describe.each(backends())("a plan's year on %s", (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend); // 24/11/2026
-    for (const who of [binh, cuong, an, giang]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [binh, cuong, an, giang]);
   });
   afterAll(async () => t?.stop());
 

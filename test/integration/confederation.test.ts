@@ -9,13 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text, type Speaker, type Where } from "../support/sandbox-client.js";
+import { binh, cuong, dung, giang, hai, khanh, consent } from "../support/demo-people.js";
 
-const khanh = { userId: "demo-khanh", userName: "Phan Văn Khánh" }; // officer, Tổng Liên đoàn
-const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector, issues the plan)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
-const dung = { userId: "demo-dung", userName: "Phạm Thị Dung" }; // officer, Công Thương Hà Nội (upper-grassroots)
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots)
-const hai = { userId: "demo-hai", userName: "Vũ Đức Hải" }; // officer, Dệt may Thăng Long (grassroots)
 const tldGroup = group("grp-tld-officers");
 const binhGroup = group("grp-cdctvn-officers");
 
@@ -23,10 +18,7 @@ describe.each(backends())("Tổng Liên đoàn and the sector union's plan on %s
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend);
-    for (const who of [khanh, binh, cuong, dung, giang, hai]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [khanh, binh, cuong, dung, giang, hai]);
   });
   afterAll(async () => t?.stop());
 

@@ -11,9 +11,8 @@ import { AppError } from "../../src/core/errors.js";
 import type { Env } from "../../src/core/usecases/env.js";
 import type { Actor, Unit, UnitInviteKind } from "../../src/core/model.js";
 import type { Tx } from "../../src/core/ports.js";
+import { an, giang, consent } from "../support/demo-people.js";
 
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" };
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" };
 const prober = { userId: "khach-do", userName: "Người dò mã" };
 const invited = { userId: "khach-moi", userName: "Người được mời" };
 const second = { userId: "khach-ba", userName: "Tài khoản thứ hai" };
@@ -22,10 +21,7 @@ describe.each(backends())("invites and rights on %s", (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend);
-    for (const who of [giang, an, prober, invited, second]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [giang, an, prober, invited, second]);
   });
   afterAll(async () => t?.stop());
 

@@ -8,11 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text, type Msg } from "../support/sandbox-client.js";
+import { an, binh, cuong, khanh } from "../support/demo-people.js";
 
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, grassroots (Phân bón Sông Cầu)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, upper-grassroots (Hóa chất Phương Bắc)
-const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN
-const khanh = { userId: "demo-khanh", userName: "Phan Văn Khánh" }; // officer, Tổng Liên đoàn
 const binhOfficers = group("grp-cdctvn-officers");
 const khanhOfficers = group("grp-tld-officers");
 const anOfficers = group("grp-phanbon-officers", "Nhóm cán bộ – Phân bón Sông Cầu");

@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text } from "../support/sandbox-client.js";
+import { an, cuong, consent } from "../support/demo-people.js";
 
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, grassroots (Phân bón Sông Cầu)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, upper-grassroots (Hóa chất Phương Bắc)
 const anChat = dm(an.userId);
 const cuongGroup = group("grp-hoachat-officers");
 
@@ -17,10 +16,7 @@ describe("an implementation plan with targets, reported against", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp("pglite");
-    for (const who of [an, cuong]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [an, cuong]);
   });
   afterAll(async () => t?.stop());
 

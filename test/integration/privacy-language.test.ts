@@ -6,9 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text } from "../support/sandbox-client.js";
-
-const lan = { userId: "demo-lan", userName: "Đỗ Thị Lan" }; // officer of Thực phẩm Hà Thành
-const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member of Phân bón Sông Cầu
+import { lan, minh } from "../support/demo-people.js";
 
 describe.each(backends())("privacy and language on %s", (backend) => {
   let t: TestApp;

@@ -9,8 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { backends, createTestDatabase, type TestDatabase } from "../support/database.js";
 import { startBotProcess, type BotProcess } from "../support/process.js";
 import { SandboxClient, dm, text } from "../support/sandbox-client.js";
-
-const hai = { userId: "demo-hai", userName: "Vũ Đức Hải" }; // officer of Dệt may Thăng Long
+import { hai } from "../support/demo-people.js";
 
 // Process starts: up to two minutes each on a busy two-core machine (startBotProcess waits that long).
 describe.each(backends())("a process killed mid-dialog on %s", { timeout: 240_000 }, (backend) => {

@@ -15,14 +15,8 @@ import { systemEnv, type Env } from "../../src/core/usecases/env.js";
 import type { Person, Unit } from "../../src/core/model.js";
 import type { Tx } from "../../src/core/ports.js";
 import { AppError } from "../../src/core/errors.js";
+import { an, binh, cuong, giang, hai, lan, minh, consent } from "../support/demo-people.js";
 
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" }; // officer, Phân bón Sông Cầu (grassroots under Hóa chất)
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots under Hóa chất)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
-const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector)
-const hai = { userId: "demo-hai", userName: "Vũ Đức Hải" }; // officer, Dệt may Thăng Long (grassroots under Công Thương Hà Nội)
-const lan = { userId: "demo-lan", userName: "Đỗ Thị Lan" }; // officer, Thực phẩm Hà Thành (grassroots under Công Thương Hà Nội)
-const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member of Phân bón Sông Cầu, follows it privately
 const phuc = { userId: "khach-03", userName: "Đinh Văn Phúc" }; // given officer roles at two levels below
 
 const HOACHAT = "Công đoàn Tổng công ty Hóa chất Phương Bắc";
@@ -41,10 +35,7 @@ describe.each(backends())("the review path on %s", (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend);
-    for (const who of [an, giang, cuong, binh, hai, lan, minh, phuc]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [an, giang, cuong, binh, hai, lan, minh, phuc]);
   }, LONG);
   afterAll(async () => t?.stop());
 

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, text } from "../support/sandbox-client.js";
-
-const an = { userId: "demo-an", userName: "Nguyễn Văn An" };
+import { an } from "../support/demo-people.js";
 
 describe.each(backends())("removal in chat is a mark on %s", (backend) => {
   let t: TestApp;

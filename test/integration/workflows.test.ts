@@ -9,11 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/database.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dm, group, text, type Msg, type Speaker, type Where } from "../support/sandbox-client.js";
+import { binh, cuong, giang, minh, consent } from "../support/demo-people.js";
 
-const giang = { userId: "demo-giang", userName: "Ngô Thị Giang" }; // officer, Pin Ắc quy Phương Nam (grassroots)
-const cuong = { userId: "demo-cuong", userName: "Lê Văn Cường" }; // officer, Hóa chất Phương Bắc (upper-grassroots)
-const binh = { userId: "demo-binh", userName: "Trần Thị Bình" }; // officer, CĐCTVN (sector)
-const minh = { userId: "demo-minh", userName: "Hoàng Văn Minh" }; // member, Phân bón Sông Cầu
 const newcomer = { userId: "khach-02", userName: "Phan Thị Hoa" };
 const giangGroup = group("grp-pinaq-officers");
 const cuongGroup = group("grp-hoachat-officers");
@@ -22,10 +19,7 @@ describe.each(backends())("officer workflows on %s", (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp(backend);
-    for (const who of [giang, cuong, binh, minh]) {
-      await t.client.say(who, dm(who.userId), "/start");
-      await t.client.pick(who, dm(who.userId), "Tôi đồng ý");
-    }
+    await consent(t, [giang, cuong, binh, minh]);
   });
   afterAll(async () => t?.stop());
 
