@@ -17,6 +17,7 @@ import { DeliveryError, type Channel } from "../channel.js";
 import { splitText } from "../replies.js";
 import { chatIdOf, chatKey, malformation, mapUpdate } from "./map.js";
 import { sameSecret } from "../webhook-secret.js";
+import { telegramFetch } from "./http-fetch.js";
 import { pause, Reachability, reconnectDelayMs, waitAtMost } from "../reachability.js";
 
 /** Telegram's limits: message text and document caption. */
@@ -87,7 +88,7 @@ export class TelegramAdapter implements Channel, ChatAdmins {
   private background: Promise<void> | null = null;
 
   constructor(private readonly o: TelegramOptions) {
-    this.bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, timeoutSeconds: 60 } });
+    this.bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, timeoutSeconds: 60, fetch: telegramFetch as unknown as typeof fetch } });
     this.reach = new Reachability("telegram", o.log);
     // Every answer of the Bot API shows whether Telegram is reachable (polling asks every 30 s).
     this.bot.api.config.use(async (prev, method, payload, signal) => {
