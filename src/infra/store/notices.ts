@@ -43,9 +43,11 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
       root.path,
       root.id,
     );
-  // One array parameter, not an IN list: the reminders of a whole Confederation name some
-  // 74,000 units, beyond PostgreSQL's 65,535 parameters (the bench's scheduler minute failed on it).
-  /** Each unit's active groups for `purpose`, added to its list in `out`. */
+  /**
+   * Each unit's active groups for `purpose`, added to its list in `out`. The units go as one
+   * array parameter, not an IN list: a whole Confederation's reminders once named some 74,000
+   * units, beyond PostgreSQL's 65,535 parameters.
+   */
   const groupsInto = async (out: Map<number, Chat[]>, unitIds: number[], purpose: "OFFICERS" | "MEMBERS") => {
     if (!unitIds.length) return;
     const rows = await sql.queryText<ChatRow[]>(
