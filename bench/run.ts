@@ -37,8 +37,8 @@ import { benchUnitImport, type ImportResult } from "./unit-import.js";
 import { benchQueryCost, type QueryCost } from "./query-cost.js";
 import { benchStartup, STARTUP_GOALS, type StartupResult } from "./startup.js";
 import { benchConfederation, CONFED_SECTORS, CONFED_UPPERS, type ConfedResult } from "./confederation.js";
-import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
-import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, type Backend, type PreparedDatabase } from "./setup.js";
+import { HealthProbe, RssSampler, readCpuMs, readCpuMsOfCommands, readCpuSplitMs, readMachineCpuMs, startServer, type ServerProcess } from "./server.js";
+import { adminUrl, postgresUnavailable, prepareDatabase, redactUrl, transactionsOf, type Backend, type PreparedDatabase } from "./setup.js";
 
 /** The headline numbers of one run. */
 interface Headline {
@@ -60,6 +60,13 @@ interface Diagnostics {
   serverStartMs: number;
   /** GET /healthz (no database) during the load: how long a request waits for the event loop. */
   healthzMs: { p50: number; p99: number; max: number; samples: number };
+  /** The server's CPU per step answered, in user mode and in the kernel (its system calls: socket writes above all). */
+  serverCpuMsPerStep: { user: number; system: number };
+  /**
+   * PostgreSQL only: transactions the server ended per step answered. An update's own is
+   * one; each statement of the inbox (storing updates, marking them handled) is one more.
+   */
+  postgresTransactionsPerStep: number;
   /**
    * CPU used during the load; 100 = one core busy. The bench client includes the fake
    * platform servers; postgres is the bench database's backends (0 on PGlite); others is
@@ -200,11 +207,16 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
   sampler.start();
   health.start();
   const postgresCpu = () => (db.postgresName ? readCpuMsOfCommands(db.postgresName) : 0);
+  // A backend publishes its counts at the latest 10 s after it last did (PGSTAT_IDLE_INTERVAL).
+  const transactions0 = db.postgresName ? (await sleep(11_000), await transactionsOf(db.postgresName)) : NaN;
+  const split0 = readCpuSplitMs(srv.pid);
   const cpu0 = { server: readCpuMs(srv.pid) ?? 0, client: process.cpuUsage(), postgres: postgresCpu(), machine: readMachineCpuMs() ?? NaN, at: performance.now() };
   const load = await runLoad({ ...base, chats: chats.load, stepsPerOfficer: opts.steps, deadlineMs: opts.maxLoadMs, trace: Boolean(trace) });
   opts.afterLoad?.(load);
   const wall = performance.now() - cpu0.at;
   const serverCpu = (readCpuMs(srv.pid) ?? 0) - cpu0.server;
+  const split1 = readCpuSplitMs(srv.pid);
+  const answered = Math.max(1, load.latencies.length);
   const clientCpu = process.cpuUsage(cpu0.client);
   const pgCpu = postgresCpu() - cpu0.postgres;
   const machineCpu = (readMachineCpuMs() ?? NaN) - cpu0.machine;
@@ -219,10 +231,11 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
   if (load.errors) say(`${label}: errors ${JSON.stringify(load.errorReasons)}`);
   if (load.skipped) say(`${label}: ${load.skipped} steps not run: the load passed its deadline`);
 
+  await sleep(db.postgresName ? 11_000 : 2000);
+  const transactions = db.postgresName ? (await transactionsOf(db.postgresName)) - transactions0 : NaN;
   let openLoop: OpenLoopResult | undefined;
   if (opts.openLoop) {
     say(`${label}: open loop: /help at ${opts.openLoop.perSecond}/s for ${opts.openLoop.seconds} s`);
-    await sleep(2000);
     openLoop = await runOpenLoop({ chats: chats.load, ...opts.openLoop, texts, replyTimeoutMs: REPLY_TIMEOUT_MS });
     say(`${label}: open loop: p50 ${openLoop.latencyMs.p50} ms, p99 ${openLoop.latencyMs.p99} ms, ${openLoop.errors} errors, send lag max ${openLoop.sendLagMs.max} ms`);
   }
@@ -232,6 +245,11 @@ async function measure(label: string, srv: ServerProcess, db: PreparedDatabase, 
     setupMs: Math.round(times.setupMs),
     serverStartMs: Math.round(times.serverStartMs),
     healthzMs: { p50: round(percentile(healthz, 50)), p99: round(percentile(healthz, 99)), max: round(healthz.at(-1) ?? NaN), samples: healthz.length },
+    serverCpuMsPerStep: {
+      user: split0 && split1 ? round((split1.user - split0.user) / answered, 2) : NaN,
+      system: split0 && split1 ? round((split1.system - split0.system) / answered, 2) : NaN,
+    },
+    postgresTransactionsPerStep: round(transactions / answered, 2),
     cpuPercent: percentOf(wall, { server: serverCpu, benchClient: (clientCpu.user + clientCpu.system) / 1000, postgres: pgCpu, machine: machineCpu }),
     officerSpanMs: { min: Math.round(spans[0] ?? NaN), max: Math.round(spans.at(-1) ?? NaN) },
     errorReasons: load.errorReasons,

@@ -154,10 +154,16 @@ export async function freePort(): Promise<number> {
 
 /** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat (100 ticks/s). */
 export function readCpuMs(pid: number): number | null {
+  const split = readCpuSplitMs(pid);
+  return split && split.user + split.system;
+}
+
+/** A process's CPU time (ms, all threads) in user mode and in the kernel (system calls: socket writes, mostly). */
+export function readCpuSplitMs(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
   } catch {
     return null;
   }

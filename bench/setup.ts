@@ -2,7 +2,8 @@
  * Database preparation for the benchmarks, done in the bench process with the project's
  * own code before the server starts: migrate, seed reference data, build a world, then add
  * one grassroots unit per officer, with the officer's OFFICER role and privacy consent
- * already given (so /baocao starts at once). The database is closed afterwards: PGlite is
+ * already given (so /baocao starts at once), given in their private chat with the bot,
+ * which the bot therefore knows: the load is officers who use the bot, not first contacts. The database is closed afterwards: PGlite is
  * single-process, and the server opens the same directory next.
  *
  * Two worlds, because made-up sandbox identities may only touch demo units and platform
@@ -112,6 +113,8 @@ async function seed(cfg: DatabaseConfig, world: World, seats: Seat[]): Promise<v
           const platform = s.identityKey.slice(0, s.identityKey.indexOf(":"));
           const person = await tx.createPerson({ displayName: s.name, sandbox: demo, locale: null, identityKey: s.identityKey, platform });
           await tx.grantRole(person.id, unit.id, "OFFICER", null);
+          // Consent is given in the officer's private chat with the bot, which the bot then knows.
+          await tx.upsertChat({ key: s.chatKey, platform, kind: "private", title: null, personId: person.id });
           await tx.addConsent(person.id, CONSENT_PURPOSE, NOTICE_VERSION, s.chatKey, deps.now);
         }
       });
@@ -191,6 +194,22 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Transactions PostgreSQL has ended in database `name` (committed or rolled back): each
+ * statement sent outside a transaction counts as one. A backend publishes its counts at
+ * most once a second and at the latest 10 s after the last time: read them after a pause.
+ */
+export async function transactionsOf(name: string): Promise<number> {
+  const client = new pg.Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(`SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = $1`, [name]);
+    return Number(rows[0]?.n ?? NaN);
   } finally {
     await client.end();
   }

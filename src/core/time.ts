@@ -15,9 +15,22 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function parts(instant: Date, timeZone: string): Record<string, string> {
+/**
+ * The wall clock's fields (year … minute) of the last minute asked, per time zone: every
+ * update asks for "today", and formatToParts costs some 2-3% of an update's CPU. Exact
+ * for any offset in whole minutes, which every zone has had since 1970; earlier instants
+ * (local mean times had seconds) are not kept.
+ */
+const lastMinute = new Map<string, { minute: number; parts: Readonly<Record<string, string>> }>();
+
+function parts(instant: Date, timeZone: string): Readonly<Record<string, string>> {
+  const t = instant.getTime();
+  const minute = Math.floor(t / 60_000);
+  const kept = lastMinute.get(timeZone);
+  if (kept && kept.minute === minute) return kept.parts;
   const out: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) out[p.type] = p.value;
+  if (t >= 0) lastMinute.set(timeZone, { minute, parts: Object.freeze(out) });
   return out;
 }
 

@@ -21,7 +21,7 @@ import { KeyedQueue } from "./keyed-queue.js";
 
 export interface InboxOptions {
   prisma: PrismaClient;
-  /** SQL through the driver: the two statements every update runs here (see ../db/transactions.ts). */
+  /** SQL through the driver: the statement every update runs here, twice (see ../db/transactions.ts). */
   sql: Sql;
   /** The bot. */
   handle(inbound: Inbound): Promise<HandleResult>;
@@ -33,12 +33,17 @@ export interface InboxOptions {
 
 type Stored = Inbound & { updateId: string };
 
+/** What the inbox writes: an update to store, or the handled mark of one stored earlier. */
+type Write = { store: Stored } | { handled: { id: bigint; key: string } };
+
 export class Inbox {
   private readonly queue = new KeyedQueue();
-  /** Updates arriving together are stored in one statement (a getUpdates batch, concurrent webhooks). */
-  private readonly intake = new Coalescer<Stored, bigint | null>((items) => this.store(items));
-  /** Handled marks of updates finishing together go in one statement. */
-  private readonly marks = new Coalescer<{ id: bigint; key: string }, void>((items) => this.markHandled(items));
+  /**
+   * Updates arriving together (a getUpdates batch, concurrent webhooks) and the handled
+   * marks of updates finishing meanwhile are written in one statement: under load one
+   * round trip serves many of both.
+   */
+  private readonly writes = new Coalescer<Write, bigint | null>((items) => this.write(items));
 
   constructor(private readonly o: InboxOptions) {}
 
@@ -49,39 +54,40 @@ export class Inbox {
   async receive(raw: Inbound & { updateId: string }): Promise<boolean> {
     // PostgreSQL stores no NUL and no lone surrogate, in jsonb as in text: clean before storing.
     const inbound = cleanInbound(raw);
-    const id = await this.intake.push(inbound);
+    const id = await this.writes.push({ store: inbound });
     if (id === null) return false;
     void this.schedule(id, inbound);
     return true;
   }
 
-  /** One INSERT for the batch; a key already stored (or repeated in the batch) gets null. */
-  private async store(items: Stored[]): Promise<(bigint | null)[]> {
+  /**
+   * One statement for the batch. Stored: an INSERT where a key already stored (or repeated
+   * in the batch) gets null. Handled and delivered: what the person wrote and what the bot
+   * answered are not kept. The marks touch rows stored earlier, never one of this INSERT's.
+   */
+  private async write(items: Write[]): Promise<(bigint | null)[]> {
+    const stored: Stored[] = [];
+    const handled: { id: bigint; key: string }[] = [];
+    for (const i of items) "store" in i ? stored.push(i.store) : handled.push(i.handled);
     const rows = await this.o.sql.queryText<{ key: string; id: string }[]>(
-      `INSERT INTO "InboundEvent" ("key", "platform", "chatKey", "payload")
+      `WITH handled AS (UPDATE "InboundEvent" SET "handledAt" = $2, "payload" = NULL WHERE "id" = ANY($3::bigint[])),
+            cleared AS (UPDATE "ProcessedUpdate" SET "replies" = NULL WHERE "key" = ANY($4::text[]) AND "replies" IS NOT NULL)
+       INSERT INTO "InboundEvent" ("key", "platform", "chatKey", "payload")
        SELECT x."key", x."platform", x."chatKey", x."payload" FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("key" text, "platform" text, "chatKey" text, "payload" jsonb)) WITH ORDINALITY AS x("key", "platform", "chatKey", "payload", n)
        ORDER BY x.n
        ON CONFLICT ("key") DO NOTHING RETURNING "key", "id"::text AS "id"`,
-      JSON.stringify(items.map((i) => ({ key: i.updateId, platform: i.platform, chatKey: i.chatId, payload: i }))),
+      JSON.stringify(stored.map((i) => ({ key: i.updateId, platform: i.platform, chatKey: i.chatId, payload: i }))),
+      this.o.clock.now(),
+      handled.map((h) => h.id.toString()),
+      handled.map((h) => h.key),
     );
     const ids = new Map(rows.map((r) => [r.key, BigInt(r.id)]));
     return items.map((i) => {
-      const id = ids.get(i.updateId) ?? null;
-      ids.delete(i.updateId); // a second copy in the same batch is a redelivery
+      if (!("store" in i)) return null;
+      const id = ids.get(i.store.updateId) ?? null;
+      ids.delete(i.store.updateId); // a second copy in the same batch is a redelivery
       return id;
     });
-  }
-
-  /** Handled and delivered: what the person wrote and what the bot answered are not kept. */
-  private async markHandled(items: { id: bigint; key: string }[]): Promise<void[]> {
-    await this.o.sql.executeText(
-      `WITH handled AS (UPDATE "InboundEvent" SET "handledAt" = $1, "payload" = NULL WHERE "id" = ANY($2::bigint[]))
-       UPDATE "ProcessedUpdate" SET "replies" = NULL WHERE "key" = ANY($3::text[]) AND "replies" IS NOT NULL`,
-      this.o.clock.now(),
-      items.map((i) => i.id.toString()),
-      items.map((i) => i.key),
-    );
-    return items.map(() => undefined);
   }
 
   /** Handle what was stored but not handled before the last stop. */
@@ -112,7 +118,7 @@ export class Inbox {
         // the first run: they never left (the handled mark comes after delivery), so send them.
         const { replies } = await this.o.handle(inbound);
         await this.o.deliver(inbound.chatId, replies, inbound.updateId);
-        await this.marks.push({ id, key: inbound.updateId });
+        await this.writes.push({ handled: { id, key: inbound.updateId } });
       } catch (e) {
         this.o.log.error("inbound update failed", { platform: inbound.platform, error: e instanceof Error ? e.message : String(e) });
       }

@@ -18,6 +18,23 @@ describe("the day an instant falls on in Vietnam (UTC+7)", () => {
     expect(localDateOf(new Date("2026-08-31T16:59:59.999Z"), VN)).toBe("2026-08-31");
   });
 
+  it("instants asked one after another, in two zones, each get their own minute and day", () => {
+    // The last minute asked is kept per zone: a later instant, or another zone, must not get it.
+    const asked: [string, string, string, string][] = [
+      ["2026-08-31T16:59:00.000Z", VN, "2026-08-31", "23:59"],
+      ["2026-08-31T16:59:59.999Z", VN, "2026-08-31", "23:59"],
+      ["2026-08-31T16:59:30.000Z", "UTC", "2026-08-31", "16:59"],
+      ["2026-08-31T17:00:00.000Z", VN, "2026-09-01", "00:00"],
+      ["2026-08-31T16:59:59.000Z", VN, "2026-08-31", "23:59"],
+      ["2026-08-31T17:00:00.000Z", "UTC", "2026-08-31", "17:00"],
+      ["1969-12-31T23:59:30.000Z", "UTC", "1969-12-31", "23:59"],
+      ["1969-12-31T23:59:59.000Z", VN, "1970-01-01", "07:59"], // Sài Gòn kept UTC+8 until 1975
+    ];
+    for (const [iso, zone, day, time] of asked) {
+      expect([localDateOf(new Date(iso), zone), localTimeOf(new Date(iso), zone)], `${iso} in ${zone}`).toEqual([day, time]);
+    }
+  });
+
   it("New Year's Eve in UTC is already New Year's Day in Vietnam", () => {
     expect(localDateOf(new Date("2026-12-31T18:00:00Z"), VN)).toBe("2027-01-01");
   });
