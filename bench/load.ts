@@ -374,6 +374,11 @@ export interface OpenLoopResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** How far behind schedule inputs were sent at worst: the load generator's own lag. */
   sendLagMs: { max: number };
+  /**
+   * The three seconds whose slowest reply was slowest, by wall-clock time of the inputs'
+   * due time: a stall (a scheduler minute at :00, a collection, a checkpoint) shows here.
+   */
+  worstSeconds: { at: string; maxMs: number; inputs: number }[];
 }
 
 /**
@@ -385,6 +390,7 @@ export async function runOpenLoop(opts: { chats: Conversation[]; perSecond: numb
   const mv = helpMove(opts.texts);
   const total = Math.round(opts.perSecond * opts.seconds);
   const latencies: number[] = [];
+  const perSecond = new Map<number, { maxMs: number; inputs: number }>();
   let errors = 0;
   let maxLag = 0;
   const waits: Promise<void>[] = [];
@@ -402,8 +408,12 @@ export async function runOpenLoop(opts: { chats: Conversation[]; perSecond: numb
     const w = before.then(async () => {
       const seq = await chat.send(mv.input);
       const r = await chat.waitReply(seq, mv.isReply, opts.replyTimeoutMs);
-      if (r.ok) latencies.push(r.reply.at - due);
-      else errors++;
+      if (r.ok) {
+        latencies.push(r.reply.at - due);
+        const second = Math.floor((performance.timeOrigin + due) / 1000);
+        const s = perSecond.get(second) ?? { maxMs: 0, inputs: 0 };
+        perSecond.set(second, { maxMs: Math.max(s.maxMs, r.reply.at - due), inputs: s.inputs + 1 });
+      } else errors++;
     });
     busy.set(chat, w);
     waits.push(w);
@@ -418,6 +428,10 @@ export async function runOpenLoop(opts: { chats: Conversation[]; perSecond: numb
     errors,
     latencyMs: { p50: r1(percentile(sorted, 50)), p90: r1(percentile(sorted, 90)), p99: r1(percentile(sorted, 99)), max: r1(sorted.at(-1) ?? NaN) },
     sendLagMs: { max: r1(maxLag) },
+    worstSeconds: [...perSecond]
+      .sort((a, b) => b[1].maxMs - a[1].maxMs)
+      .slice(0, 3)
+      .map(([second, s]) => ({ at: new Date(second * 1000).toISOString().slice(11, 19), maxMs: r1(s.maxMs), inputs: s.inputs })),
   };
 }
 

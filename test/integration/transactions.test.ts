@@ -181,12 +181,18 @@ describe.each(backends())("the store's transactions on %s", { timeout: SLOW }, (
 
   // On PGlite a transaction's statements are prepared by name and their parameters sent as
   // text by our own code (src/infra/db/pglite-statements.ts); on PostgreSQL by pg.
-  it("sends parameters of every kind as the database reads them, the same statement again from its prepared form", async () => {
+  /** A statement inside a transaction of ours, and one on its own. */
+  const ways: [string, <T>(fn: () => Promise<T>) => Promise<T>][] = [
+    ["inside a transaction", (fn) => store.transaction(fn)],
+    ["on its own", (fn) => fn()],
+  ];
+
+  it.each(ways)("sends parameters of every kind as the database reads them, the same statement again from its prepared form, %s", async (_way, run) => {
     const at = new Date("2026-12-02T03:04:05.678Z");
     const bytes = Buffer.from([0, 1, 0xfe, 0xff]);
     const texts = ['có "ngoặc"', "gạch \\ chéo", null, "a,b", "{}", "NULL"];
     for (let i = 0; i < 2; i++) {
-      const [row] = await store.transaction(() =>
+      const [row] = await run(() =>
         db.sql.queryText<{ texts: (string | null)[]; ids: number[]; doc: unknown; raw: Uint8Array; at: Date; yes: boolean; big: bigint; none: string | null }[]>(
           `SELECT $1::text[] AS texts, $2::int[] AS ids, $3::jsonb AS doc, $4::bytea AS raw, $5::timestamp(3) AS at, $6::boolean AS yes, $7::bigint AS big, $8::text AS none`,
           texts,
@@ -210,12 +216,35 @@ describe.each(backends())("the store's transactions on %s", { timeout: SLOW }, (
     }
   });
 
-  it("refuses a statement the server cannot parse every time it is sent, and goes on", async () => {
+  it.each(ways)("refuses a statement the server cannot parse every time it is sent, and goes on, %s", async (_way, run) => {
     for (let i = 0; i < 2; i++) {
       // Refused as a syntax error each time, never as an unknown prepared statement.
-      await expect(store.transaction(() => db.sql.queryText("SELEC 1 AS one"))).rejects.toMatchObject({ code: "42601" });
+      await expect(run(() => db.sql.queryText("SELEC 1 AS one"))).rejects.toMatchObject({ code: "42601" });
     }
-    expect(await store.transaction(() => db.sql.queryText<{ one: number }[]>("SELECT 1 AS one"))).toEqual([{ one: 1 }]);
+    expect(await run(() => db.sql.queryText<{ one: number }[]>("SELECT 1 AS one"))).toEqual([{ one: 1 }]);
+  });
+
+  it("runs a statement sent outside any transaction on its own: a transaction open meanwhile neither takes it in nor rolls it back", async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const boom = new Error("boom");
+    const insertChat = (key: string) => Prisma.sql`INSERT INTO "Chat" ("key", "platform", "kind") VALUES (${key}, 'test', 'GROUP')`;
+    const transaction = store.transaction(async () => {
+      await db.sql.execute(insertChat(chatKey("inside")));
+      open();
+      await finished;
+      throw boom;
+    });
+    await Promise.race([opened, transaction]);
+    // From outside the transaction's context: PostgreSQL takes another connection, PGlite waits for the transaction to end.
+    const alone = db.sql.execute(insertChat(chatKey("alone")));
+    await sleep(50);
+    finish();
+    await expect(transaction).rejects.toBe(boom);
+    expect(await alone).toBe(1);
+    expect([await chatExists(chatKey("inside")), await chatExists(chatKey("alone"))]).toEqual([false, true]);
   });
 });
 

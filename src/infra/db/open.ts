@@ -194,18 +194,6 @@ function deferBegin(client: pg.PoolClient): void {
   (client as unknown as { query: typeof patched }).query = patched;
 }
 
-type PGliteQueryable = Pick<PGlite, "query">;
-
-/** Statements outside a transaction; the PGlite instance reads our types already (see openDatabase). */
-function pgliteConn(c: PGliteQueryable): Conn {
-  return {
-    async run(text, values) {
-      const r = await c.query(text, values);
-      return { rows: r.rows, count: r.affectedRows ?? 0 };
-    },
-  };
-}
-
 /** The driver object under a driver adapter's transaction (both adapters keep it as `client`). */
 function clientOf<C>(txn: object): C {
   const client = (txn as { client?: C }).client;
@@ -304,7 +292,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       const inTransaction = pgliteStatements(lite, serialize, lite.parsers, turn);
       const shared = yielding(lite, inTransaction);
       const factory = new PrismaPGlite(shared);
-      const transactions = new Transactions(await factory.connect(), pgliteConn(shared), () => inTransaction, true);
+      const transactions = new Transactions(await factory.connect(), inTransaction.outside, () => inTransaction, true);
       const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
       const db = lite;
       return {
@@ -330,7 +318,10 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   // Pipelining (pg ≥ 8.21): a query is written without waiting for the one before to be
   // answered, so the statements of one round trip (deferBegin, Conn.pipeline) go together.
   // The store still sends one statement at a time per transaction otherwise (transactions.ts).
-  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10, connectionTimeoutMillis: 15_000, pipeline: true } as pg.PoolConfig);
+  // An idle connection stays open for ten minutes, not pg's ten seconds: a new one costs the
+  // first updates after a quiet spell some 100-300 ms (the server starts a backend, which
+  // warms its caches, and every statement is prepared again).
+  const pool = new pg.Pool({ connectionString: cfg.url, max: cfg.poolSize ?? 10, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 600_000, pipeline: true } as pg.PoolConfig);
   // An idle connection the server closes (a restart, a failover) is replaced by the pool;
   // without a listener its "error" event would bring the whole process down.
   pool.on("error", () => undefined);
