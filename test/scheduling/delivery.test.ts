@@ -231,11 +231,12 @@ describe.each(backends())("broadcast delivery on %s", (backend) => {
     const order = tg.calls.filter((c) => c.method.toLowerCase() === "sendmessage" && c.status === 200 && (announced(String(c.params.text), text) || c.params.text === "Lịch sắp tới: (trả lời bị chậm)"));
     const position = order.findIndex((c) => Number(c.params.chat_id) === world.officer.id);
     // First of the first batch — or, if the officer's chat had to wait its second, first of
-    // a next one (claimed when half a batch is left; on a machine busy enough, the test's own
-    // ticks and the worker's loop claim one each) — not after the 300 groups, as it would be
-    // in the order the rows were written (seen at 70 with both cores hogged, 0–30 otherwise).
+    // a later one (batches of about 15 are claimed while the one before is sent; the busier
+    // the machine, the more of them are claimed ahead) — not after the 300 groups, as it
+    // would be in the order the rows were written. Seen: 0–30 on a quiet machine, 70 with
+    // both cores hogged, 145 with seven test files running at once.
     expect(position).toBeGreaterThanOrEqual(0);
-    expect(position).toBeLessThan(100);
+    expect(position).toBeLessThan(200);
   });
 
   it("waits out a long retry_after without holding rows claimed, so no other instance takes them again", async () => {
