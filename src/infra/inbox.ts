@@ -68,7 +68,10 @@ export class Inbox {
   private async write(items: Write[]): Promise<(bigint | null)[]> {
     const stored: Stored[] = [];
     const handled: { id: bigint; key: string }[] = [];
-    for (const i of items) "store" in i ? stored.push(i.store) : handled.push(i.handled);
+    for (const i of items) {
+      if ("store" in i) stored.push(i.store);
+      else handled.push(i.handled);
+    }
     const rows = await this.o.sql.queryText<{ key: string; id: string }[]>(
       `WITH handled AS (UPDATE "InboundEvent" SET "handledAt" = $2, "payload" = NULL WHERE "id" = ANY($3::bigint[])),
             cleared AS (UPDATE "ProcessedUpdate" SET "replies" = NULL WHERE "key" = ANY($4::text[]) AND "replies" IS NOT NULL)
