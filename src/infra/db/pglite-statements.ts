@@ -13,7 +13,9 @@
  * Inside a transaction of ours the transaction holds PGlite's lock, and transactions.ts
  * sends its statements one at a time. Outside one (`outside`), each statement takes the
  * lock PGlite's own `query` takes, and runs on its own as an implicit transaction: the
- * inbox's statement, once or twice for every update, cost some 1.8 ms through `query`.
+ * inbox's statement, once or twice for every update, took some 1.8 ms a call through
+ * `query` (waiting for the lock included), against 0.37 ms for an update's first
+ * statement sent this way.
  */
 import type { PGlite } from "@electric-sql/pglite";
 import type { Conn } from "./transactions.js";
