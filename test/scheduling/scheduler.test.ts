@@ -90,13 +90,23 @@ describe.each(backends())("scheduled posts on %s", (backend) => {
 
   it("reminds only the units that have not sent, 7 days before, in their officers' chats", async () => {
     await haiReportsPhase2();
-
-    const ran = await tickAt("2027-01-03T08:00:30");
-    expect(ran.map((r) => r.key)).toEqual(["remind:1:p2:7"]);
-    const reminded = (await rows({ kind: "reminder", key: { startsWith: "remind:1:p2:7:" } })).map((r) => r.chatKey).sort();
-    // Every unit below the sector union except Dệt may; Phân bón has no officers' group, so An hears it privately.
-    expect(reminded).toEqual(["web:dm-demo-an", "web:grp-cthn-officers", "web:grp-hoachat-officers", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
-    expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
+    // An reads the bot in English: his private reminder is worded in his language.
+    const an = { where: { key: "web:demo-an" } };
+    const anPerson = (await t.app.db.prisma.identity.findUniqueOrThrow({ ...an, select: { personId: true } })).personId;
+    const { locale } = await t.app.db.prisma.person.findUniqueOrThrow({ where: { id: anPerson } });
+    await t.app.db.prisma.person.update({ where: { id: anPerson }, data: { locale: "en" } });
+    try {
+      const ran = await tickAt("2027-01-03T08:00:30");
+      expect(ran.map((r) => r.key)).toEqual(["remind:1:p2:7"]);
+      // Every unit below the sector union except Dệt may; Phân bón has no officers' group, so
+      // An hears it privately. Written (and so sent) level by level, by name within a level.
+      const reminded = (await rows({ kind: "reminder", key: { startsWith: "remind:1:p2:7:" } })).map((r) => r.chatKey);
+      expect(reminded).toEqual(["web:grp-cthn-officers", "web:grp-hoachat-officers", "web:dm-demo-an", "web:grp-pinaq-officers", "web:grp-thucpham-officers"]);
+      expect(await last("grp-pinaq-officers")).toBe("⏰ Công đoàn Công ty CP Pin Ắc quy Phương Nam: còn 7 ngày (hạn 10/01/2027 – mặc định, chưa được ấn định) để gửi báo cáo kết quả Đợt 2. Dùng lệnh /baocao.");
+      expect(await last("dm-demo-an")).toMatch(/^⏰ Công đoàn Công ty CP Phân bón Sông Cầu: 7 days left \(due 10\/01\/2027\b.*\) to send the phase 2 report\. Use \/\w+\.$/);
+    } finally {
+      await t.app.db.prisma.person.update({ where: { id: anPerson }, data: { locale } });
+    }
   });
 
   it("catches up after downtime within the grace window, once, and skips what is too old", async () => {

@@ -27,7 +27,8 @@ type NoticesTx = Pick<
 type ChatRow = Parameters<typeof map.chat>[0] & { personLocale?: string | null };
 
 export function noticesStore(db: Db, sql: Sql): NoticesTx {
-  const chats = (rows: ChatRow[]): Chat[] => rows.map((r) => ({ ...map.chat(r), locale: ((r.personLocale ?? r.locale) as Chat["locale"]) ?? null }));
+  const chatOf = (r: ChatRow): Chat => ({ ...map.chat(r), locale: ((r.personLocale ?? r.locale) as Chat["locale"]) ?? null });
+  const chats = (rows: ChatRow[]): Chat[] => rows.map(chatOf);
   /**
    * The approved nominations of the units strictly below `root` for a phase or a campaign,
    * newest first, each with its unit's path: one read, however many summaries list them.
@@ -106,8 +107,10 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
     },
     async unsubmittedOfficerChats(issuer, campaign, phaseId) {
       // One statement: the 74,000 units of a Confederation's reminder never travel to the
-      // bot and back as a list of ids (on PGlite that was a third of the minute).
-      const rows = await sql.queryText<(ChatRow & { forUnit: number; forUnitName: string })[]>(
+      // bot and back as a list of ids (on PGlite that was a third of the minute). Its rows
+      // come as one JSON text: on PGlite, reading 74,604 rows of thirteen columns each took
+      // 1.2 s of the 1.7 s, one JSON.parse of the same about 0.6 s less.
+      const [result] = await sql.queryText<{ found: string | null }[]>(
         `WITH late AS MATERIALIZED (
            SELECT u.id, u.name, u.depth FROM "Unit" u WHERE ${notSent(phaseId)}
          ), groups AS (
@@ -119,21 +122,24 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
              JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
              JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
             WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g."forUnit" = l.id)
+         ), found AS (
+           SELECT ${map.CHAT_COLUMNS_OF_C}, x."personLocale", l.id AS "forUnit", l.name AS "forUnitName", l.depth
+             FROM (SELECT * FROM groups UNION ALL SELECT * FROM officers) x
+             JOIN late l ON l.id = x."forUnit" JOIN "Chat" c ON c.id = x."chatId"
          )
-         SELECT ${map.CHAT_COLUMNS_OF_C}, x."personLocale", l.id AS "forUnit", l.name AS "forUnitName"
-           FROM (SELECT * FROM groups UNION ALL SELECT * FROM officers) x
-           JOIN late l ON l.id = x."forUnit" JOIN "Chat" c ON c.id = x."chatId"
-          ORDER BY l.depth, l.name, l.id, c.id`,
+         SELECT json_agg(f ORDER BY f.depth, f."forUnitName", f."forUnit", f.id)::text AS "found" FROM found f`,
         issuer.path,
         issuer.id,
         phaseId ?? campaign.id,
         campaign.includeSections,
       );
+      const found = result?.found ?? null;
+      const rows = found === null ? [] : (JSON.parse(found) as (ChatRow & { forUnit: number; forUnitName: string })[]);
       const out = new Map<number, { name: string; chats: Chat[] }>();
       for (const r of rows) {
         let unit = out.get(r.forUnit);
         if (!unit) out.set(r.forUnit, (unit = { name: r.forUnitName, chats: [] }));
-        unit.chats.push(chats([r])[0]!);
+        unit.chats.push(chatOf(r));
       }
       return out;
     },
