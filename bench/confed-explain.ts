@@ -1,8 +1,8 @@
 /**
  * Diagnostic, not part of `npm run bench`: build the Confederation-size tree (BENCH_CONFED_GRASSROOTS,
  * default 5000) on PostgreSQL or PGlite (CONFED_BACKEND), then EXPLAIN ANALYZE every SQL
- * statement that the store's `progress` (at TLD) and `unsubmitted` (phase 1) send, captured
- * as they are sent (the store used outside a transaction runs on the root client).
+ * statement that the store's `progress` (at TLD), `unsubmitted` (phase 1) and
+ * `unsubmittedOfficerChats` (the reminder minute's read) send, captured as they are sent.
  */
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../src/infra/db/open.js";
@@ -18,6 +18,7 @@ try {
   const store = createStore(db);
   const setupMs = { tree: 0, campaign: 0, state: 0, analyze: 0 };
   const world = await prepareConfederation(db, store, grassroots, (l) => console.error(l), setupMs);
+  // The store sends its SQL through the driver (db.sql) or Prisma's raw query: both are captured.
   const captured: { sql: string; args: unknown[] }[] = [];
   const client = db.prisma as unknown as { $queryRawUnsafe: (sql: string, ...args: unknown[]) => Promise<unknown> };
   const original = client.$queryRawUnsafe.bind(client);
@@ -25,10 +26,22 @@ try {
     captured.push({ sql, args });
     return original(sql, ...args);
   };
+  const driver = db.sql as unknown as { queryText: (text: string, ...values: unknown[]) => Promise<unknown>; query: (q: { sql: string; values: unknown[] }) => Promise<unknown> };
+  const queryText = driver.queryText.bind(driver);
+  const query = driver.query.bind(driver);
+  driver.queryText = (text, ...values) => {
+    captured.push({ sql: text, args: values });
+    return queryText(text, ...values);
+  };
+  driver.query = (q) => {
+    captured.push({ sql: q.sql, args: q.values });
+    return query(q);
+  };
   const phase1 = world.campaign.phases.find((p) => p.ordinal === 1)!;
   for (const [name, run] of [
     ["progress TLD", () => store.progress(world.top, world.campaign)],
     ["unsubmitted p1", () => store.unsubmitted(world.top, world.campaign, phase1.id)],
+    ["unsubmittedOfficerChats p1 (the reminder minute's read)", () => store.unsubmittedOfficerChats(world.top, world.campaign, phase1.id)],
   ] as const) {
     captured.length = 0;
     for (let i = 0; i < 3; i++) await run();
