@@ -216,6 +216,22 @@ describe.each(backends())("the store's transactions on %s", { timeout: SLOW }, (
     }
   });
 
+  it.each(ways)("reads many rows in the statement's order, the same on either database, and none as an empty list, %s", async (_way, run) => {
+    // Descending, so that an order the statement did not ask for (the series' own) shows.
+    const rows = await run(() =>
+      db.sql.queryMany<{ n: number; name: string; doc: unknown; yes: boolean; none: string | null }>(
+        `SELECT g AS n, $1::text || ' ' || g AS name, jsonb_build_object('số', g, 'tên', 'Công đoàn "A"') AS doc, g % 2 = 0 AS yes, NULL::text AS none
+           FROM generate_series(1, $2::int) g ORDER BY g DESC`,
+        "Đơn vị",
+        3000,
+      ),
+    );
+    expect(rows).toHaveLength(3000);
+    expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 3000 }, (_, i) => 3000 - i));
+    expect(rows[0]).toEqual({ n: 3000, name: "Đơn vị 3000", doc: { số: 3000, tên: 'Công đoàn "A"' }, yes: true, none: null });
+    expect(await run(() => db.sql.queryMany("SELECT 1 AS one WHERE $1::boolean", false))).toEqual([]);
+  });
+
   it.each(ways)("refuses a statement the server cannot parse every time it is sent, and goes on, %s", async (_way, run) => {
     for (let i = 0; i < 2; i++) {
       // Refused as a syntax error each time, never as an unknown prepared statement.

@@ -292,7 +292,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       const inTransaction = pgliteStatements(lite, serialize, lite.parsers, turn);
       const shared = yielding(lite, inTransaction);
       const factory = new PrismaPGlite(shared);
-      const transactions = new Transactions(await factory.connect(), inTransaction.outside, () => inTransaction, true);
+      const transactions = new Transactions(await factory.connect(), inTransaction.outside, () => inTransaction, true, true);
       const prisma = new PrismaClient({ adapter: transactions.routingFactory(factory) });
       const db = lite;
       return {

@@ -39,6 +39,15 @@ export interface Sql {
   query<T = unknown[]>(q: Prisma.Sql): Promise<T>;
   execute(q: Prisma.Sql): Promise<number>;
   queryText<T = unknown[]>(text: string, ...values: unknown[]): Promise<T>;
+  /**
+   * Tens of thousands of rows, in the statement's order, read the cheaper way for the
+   * database: on PGlite, whose JavaScript side reads a result field by field (74,604 rows
+   * of thirteen columns: 1.2 s), as one JSON text parsed at once (0.6 s less); on
+   * PostgreSQL, where building that text costs the server more than `pg` takes to read
+   * the rows (0.8 s against 1.6 s), as rows. For integer, text, boolean and JSON columns
+   * only: a date or a bigint would come back as one thing on one and another on the other.
+   */
+  queryMany<R>(text: string, ...values: unknown[]): Promise<R[]>;
   executeText(text: string, ...values: unknown[]): Promise<number>;
   /**
    * A write whose answer nobody waits for, sent with the transaction's COMMIT (on
@@ -101,6 +110,8 @@ export class Transactions {
     private readonly connOf: (txn: Transaction) => Conn,
     /** PostgreSQL sends BEGIN in startTransaction and wants COMMIT/ROLLBACK sent; PGlite does both itself. */
     private readonly phantom: boolean,
+    /** `queryMany` reads its rows as one JSON text (PGlite). */
+    manyAsJson = false,
   ) {
     const run = (text: string, values: readonly unknown[]) => {
       const open = this.current();
@@ -110,6 +121,12 @@ export class Transactions {
       query: async <T>(q: Prisma.Sql) => (await run(q.text, q.values)).rows as T,
       execute: async (q: Prisma.Sql) => (await run(q.text, q.values)).count,
       queryText: async <T>(text: string, ...values: unknown[]) => (await run(text, values)).rows as T,
+      queryMany: async <R>(text: string, ...values: unknown[]) => {
+        if (!manyAsJson) return (await run(text, values)).rows as R[];
+        // A plain aggregate over a subquery takes its rows in the subquery's order.
+        const [row] = (await run(`SELECT json_agg(q)::text AS "rows" FROM (${text}) q`, values)).rows as { rows: string | null }[];
+        return row?.rows ? (JSON.parse(row.rows) as R[]) : [];
+      },
       executeText: async (text: string, ...values: unknown[]) => (await run(text, values)).count,
       executeAtCommit: async (q: Prisma.Sql) => {
         const open = this.current();

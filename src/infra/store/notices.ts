@@ -107,10 +107,8 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
     },
     async unsubmittedOfficerChats(issuer, campaign, phaseId) {
       // One statement: the 74,000 units of a Confederation's reminder never travel to the
-      // bot and back as a list of ids (on PGlite that was a third of the minute). Its rows
-      // come as one JSON text: on PGlite, reading 74,604 rows of thirteen columns each took
-      // 1.2 s of the 1.7 s, one JSON.parse of the same about 0.6 s less.
-      const [result] = await sql.queryText<{ found: string | null }[]>(
+      // bot and back as a list of ids (on PGlite that was a third of the minute).
+      const rows = await sql.queryMany<ChatRow & { forUnit: number; forUnitName: string }>(
         `WITH late AS MATERIALIZED (
            SELECT u.id, u.name, u.depth FROM "Unit" u WHERE ${notSent(phaseId)}
          ), groups AS (
@@ -122,19 +120,16 @@ export function noticesStore(db: Db, sql: Sql): NoticesTx {
              JOIN "Person" p ON p.id = r."personId" AND p."erasedAt" IS NULL
              JOIN "Chat" c ON c."personId" = p.id AND c.kind = 'PRIVATE' AND c.active
             WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g."forUnit" = l.id)
-         ), found AS (
-           SELECT ${map.CHAT_COLUMNS_OF_C}, x."personLocale", l.id AS "forUnit", l.name AS "forUnitName", l.depth
-             FROM (SELECT * FROM groups UNION ALL SELECT * FROM officers) x
-             JOIN late l ON l.id = x."forUnit" JOIN "Chat" c ON c.id = x."chatId"
          )
-         SELECT json_agg(f ORDER BY f.depth, f."forUnitName", f."forUnit", f.id)::text AS "found" FROM found f`,
+         SELECT ${map.CHAT_COLUMNS_OF_C}, x."personLocale", l.id AS "forUnit", l.name AS "forUnitName"
+           FROM (SELECT * FROM groups UNION ALL SELECT * FROM officers) x
+           JOIN late l ON l.id = x."forUnit" JOIN "Chat" c ON c.id = x."chatId"
+          ORDER BY l.depth, l.name, l.id, c.id`,
         issuer.path,
         issuer.id,
         phaseId ?? campaign.id,
         campaign.includeSections,
       );
-      const found = result?.found ?? null;
-      const rows = found === null ? [] : (JSON.parse(found) as (ChatRow & { forUnit: number; forUnitName: string })[]);
       const out = new Map<number, { name: string; chats: Chat[] }>();
       for (const r of rows) {
         let unit = out.get(r.forUnit);
