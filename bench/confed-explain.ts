@@ -26,17 +26,18 @@ try {
     captured.push({ sql, args });
     return original(sql, ...args);
   };
-  const driver = db.sql as unknown as { queryText: (text: string, ...values: unknown[]) => Promise<unknown>; query: (q: { sql: string; values: unknown[] }) => Promise<unknown> };
-  const queryText = driver.queryText.bind(driver);
-  const query = driver.query.bind(driver);
-  driver.queryText = (text, ...values) => {
-    captured.push({ sql: text, args: values });
-    return queryText(text, ...values);
-  };
-  driver.query = (q) => {
-    captured.push({ sql: q.sql, args: q.values });
-    return query(q);
-  };
+  // Through the driver: statements as text (queryText, queryMany) and as Prisma.Sql (query).
+  const driver = db.sql as unknown as Record<"queryText" | "queryMany" | "query", (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ["queryText", "queryMany", "query"] as const) {
+    const send = driver[method].bind(driver);
+    driver[method] = (...args: unknown[]) => {
+      if (method === "query") {
+        const q = args[0] as { text: string; values: unknown[] };
+        captured.push({ sql: q.text, args: q.values });
+      } else captured.push({ sql: args[0] as string, args: args.slice(1) });
+      return send(...args);
+    };
+  }
   const phase1 = world.campaign.phases.find((p) => p.ordinal === 1)!;
   for (const [name, run] of [
     ["progress TLD", () => store.progress(world.top, world.campaign)],
